@@ -1,0 +1,727 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* gpidfd-exit-info.c: the record of how a process ended */
+
+#include "config.h"
+
+#include <string.h>
+#include <sys/wait.h>
+
+#include "gpidfd-exit-info-private.h"
+
+/**
+ * GPidFdExitInfo:
+ *
+ * An immutable record of how a process ended and, where the kernel said,
+ * what it used.
+ *
+ * A record is made by [method@GPidFd.PidFd.wait],
+ * [method@GPidFd.PidFd.try_wait], [method@GPidFd.PidFd.wait_finish] and the
+ * sources of [method@GPidFd.PidFd.create_source]; it is never made up.
+ *
+ * For a child of the caller, the record is read by `waitid(2)` and carries
+ * the full `siginfo_t` and `struct rusage`. For a process that the caller
+ * did not reap (not its child, or a child reaped by someone else), the
+ * status comes from the kernel's `PIDFD_INFO_EXIT` (Linux 6.15) once the
+ * process has been reaped, and there is no resource usage; on older kernels
+ * [method@GPidFd.PidFdExitInfo.has_status] is %FALSE and every status
+ * getter says "unknown" rather than inventing a success.
+ *
+ * Every getter is also a read-only property, for bindings.
+ *
+ * Since: 1.0
+ */
+
+struct _GPidFdExitInfo
+{
+  GObject parent_instance;
+
+  GPid pid;
+  guint uid;
+  gint code;
+  gint status;
+  siginfo_t siginfo;
+  struct rusage rusage;
+  guint has_status : 1;
+  guint has_siginfo : 1;
+  guint has_rusage : 1;
+};
+
+enum {
+  PROP_0,
+  PROP_PID,
+  PROP_UID,
+  PROP_CODE,
+  PROP_HAS_STATUS,
+  PROP_EXITED,
+  PROP_EXIT_STATUS,
+  PROP_SIGNALED,
+  PROP_TERM_SIGNAL,
+  PROP_CORE_DUMPED,
+  PROP_WAIT_STATUS,
+  PROP_HAS_RUSAGE,
+  PROP_USER_TIME,
+  PROP_SYSTEM_TIME,
+  PROP_MAX_RSS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (GPidFdExitInfo, g_pidfd_exit_info, G_TYPE_OBJECT)
+
+static void
+g_pidfd_exit_info_get_property (GObject    *object,
+                                guint       prop_id,
+                                GValue     *value,
+                                GParamSpec *pspec)
+{
+  GPidFdExitInfo *self = G_PIDFD_EXIT_INFO (object);
+
+  switch (prop_id)
+    {
+    case PROP_PID:
+      g_value_set_int (value, self->pid);
+      break;
+    case PROP_UID:
+      g_value_set_uint (value, self->uid);
+      break;
+    case PROP_CODE:
+      g_value_set_int (value, self->code);
+      break;
+    case PROP_HAS_STATUS:
+      g_value_set_boolean (value, self->has_status);
+      break;
+    case PROP_EXITED:
+      g_value_set_boolean (value, g_pidfd_exit_info_get_exited (self));
+      break;
+    case PROP_EXIT_STATUS:
+      g_value_set_int (value, g_pidfd_exit_info_get_exit_status (self));
+      break;
+    case PROP_SIGNALED:
+      g_value_set_boolean (value, g_pidfd_exit_info_get_signaled (self));
+      break;
+    case PROP_TERM_SIGNAL:
+      g_value_set_int (value, g_pidfd_exit_info_get_term_signal (self));
+      break;
+    case PROP_CORE_DUMPED:
+      g_value_set_boolean (value, g_pidfd_exit_info_get_core_dumped (self));
+      break;
+    case PROP_WAIT_STATUS:
+      g_value_set_int (value, g_pidfd_exit_info_get_wait_status (self));
+      break;
+    case PROP_HAS_RUSAGE:
+      g_value_set_boolean (value, self->has_rusage);
+      break;
+    case PROP_USER_TIME:
+      g_value_set_int64 (value, g_pidfd_exit_info_get_user_time (self));
+      break;
+    case PROP_SYSTEM_TIME:
+      g_value_set_int64 (value, g_pidfd_exit_info_get_system_time (self));
+      break;
+    case PROP_MAX_RSS:
+      g_value_set_int64 (value, g_pidfd_exit_info_get_max_rss (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+g_pidfd_exit_info_class_init (GPidFdExitInfoClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  const GParamFlags flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+
+  object_class->get_property = g_pidfd_exit_info_get_property;
+
+  /**
+   * GPidFdExitInfo:pid:
+   *
+   * The pid the process had, in the caller's pid namespace (0 when it was
+   * not visible there).
+   *
+   * Since: 1.0
+   */
+  properties[PROP_PID] =
+    g_param_spec_int ("pid", NULL, NULL, G_MININT, G_MAXINT, 0, flags);
+
+  /**
+   * GPidFdExitInfo:uid:
+   *
+   * The real user id of the process, or %G_MAXUINT when unknown.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_UID] =
+    g_param_spec_uint ("uid", NULL, NULL, 0, G_MAXUINT, G_MAXUINT, flags);
+
+  /**
+   * GPidFdExitInfo:code:
+   *
+   * The `si_code` of the exit: `CLD_EXITED` (1), `CLD_KILLED` (2) or
+   * `CLD_DUMPED` (3); 0 when unknown.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_CODE] =
+    g_param_spec_int ("code", NULL, NULL, 0, G_MAXINT, 0, flags);
+
+  /**
+   * GPidFdExitInfo:has-status:
+   *
+   * Whether the record knows how the process ended.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_HAS_STATUS] =
+    g_param_spec_boolean ("has-status", NULL, NULL, FALSE, flags);
+
+  /**
+   * GPidFdExitInfo:exited:
+   *
+   * Whether the process exited normally.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_EXITED] =
+    g_param_spec_boolean ("exited", NULL, NULL, FALSE, flags);
+
+  /**
+   * GPidFdExitInfo:exit-status:
+   *
+   * The exit status (0 to 255) when the process exited normally, else -1.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_EXIT_STATUS] =
+    g_param_spec_int ("exit-status", NULL, NULL, -1, 255, -1, flags);
+
+  /**
+   * GPidFdExitInfo:signaled:
+   *
+   * Whether a signal ended the process.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_SIGNALED] =
+    g_param_spec_boolean ("signaled", NULL, NULL, FALSE, flags);
+
+  /**
+   * GPidFdExitInfo:term-signal:
+   *
+   * The signal that ended the process, else 0.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_TERM_SIGNAL] =
+    g_param_spec_int ("term-signal", NULL, NULL, 0, G_MAXINT, 0, flags);
+
+  /**
+   * GPidFdExitInfo:core-dumped:
+   *
+   * Whether the process dumped core.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_CORE_DUMPED] =
+    g_param_spec_boolean ("core-dumped", NULL, NULL, FALSE, flags);
+
+  /**
+   * GPidFdExitInfo:wait-status:
+   *
+   * The status in the form `waitpid(2)` returns, or -1 when unknown.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_WAIT_STATUS] =
+    g_param_spec_int ("wait-status", NULL, NULL, -1, G_MAXINT, -1, flags);
+
+  /**
+   * GPidFdExitInfo:has-rusage:
+   *
+   * Whether the record carries the resource usage of the process.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_HAS_RUSAGE] =
+    g_param_spec_boolean ("has-rusage", NULL, NULL, FALSE, flags);
+
+  /**
+   * GPidFdExitInfo:user-time:
+   *
+   * CPU time spent in user mode, in microseconds; -1 without rusage.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_USER_TIME] =
+    g_param_spec_int64 ("user-time", NULL, NULL, -1, G_MAXINT64, -1, flags);
+
+  /**
+   * GPidFdExitInfo:system-time:
+   *
+   * CPU time spent in the kernel, in microseconds; -1 without rusage.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_SYSTEM_TIME] =
+    g_param_spec_int64 ("system-time", NULL, NULL, -1, G_MAXINT64, -1, flags);
+
+  /**
+   * GPidFdExitInfo:max-rss:
+   *
+   * Peak resident set size, in KiB; -1 without rusage.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MAX_RSS] =
+    g_param_spec_int64 ("max-rss", NULL, NULL, -1, G_MAXINT64, -1, flags);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+g_pidfd_exit_info_init (GPidFdExitInfo *self)
+{
+  self->uid = GPIDFD_UID_UNKNOWN;
+}
+
+GPidFdExitInfo *
+gpidfd_exit_info_new_from_siginfo (GPid                 pid,
+                                   const siginfo_t     *siginfo,
+                                   const struct rusage *rusage)
+{
+  GPidFdExitInfo *self = g_object_new (G_TYPE_PIDFD_EXIT_INFO, NULL);
+
+  self->pid = pid;
+  self->siginfo = *siginfo;
+  self->has_siginfo = TRUE;
+  self->uid = siginfo->si_uid;
+  self->code = siginfo->si_code;
+  self->status = siginfo->si_status;
+  self->has_status = TRUE;
+  if (rusage != NULL)
+    {
+      self->rusage = *rusage;
+      self->has_rusage = TRUE;
+    }
+
+  return self;
+}
+
+GPidFdExitInfo *
+gpidfd_exit_info_new_from_wait_status (GPid  pid,
+                                       gint  wait_status,
+                                       guint uid)
+{
+  GPidFdExitInfo *self = g_object_new (G_TYPE_PIDFD_EXIT_INFO, NULL);
+
+  self->pid = pid;
+  self->uid = uid;
+  self->has_status = TRUE;
+
+  if (WIFEXITED (wait_status))
+    {
+      self->code = CLD_EXITED;
+      self->status = WEXITSTATUS (wait_status);
+    }
+  else
+    {
+      self->code = WCOREDUMP (wait_status) ? CLD_DUMPED : CLD_KILLED;
+      self->status = WTERMSIG (wait_status);
+    }
+
+  /* A siginfo as waitid(2) would have filled it, for C users. */
+  self->siginfo.si_signo = SIGCHLD;
+  self->siginfo.si_code = self->code;
+  self->siginfo.si_pid = pid;
+  self->siginfo.si_uid = uid;
+  self->siginfo.si_status = self->status;
+  self->has_siginfo = TRUE;
+
+  return self;
+}
+
+GPidFdExitInfo *
+gpidfd_exit_info_new_unknown (GPid  pid,
+                              guint uid)
+{
+  GPidFdExitInfo *self = g_object_new (G_TYPE_PIDFD_EXIT_INFO, NULL);
+
+  self->pid = pid;
+  self->uid = uid;
+
+  return self;
+}
+
+/**
+ * g_pidfd_exit_info_get_pid:
+ * @self: a #GPidFdExitInfo
+ *
+ * Gets the pid the process had, in the caller's pid namespace.
+ *
+ * Returns: the pid, or 0 when it was not visible in the caller's namespace
+ *
+ * Since: 1.0
+ */
+GPid
+g_pidfd_exit_info_get_pid (GPidFdExitInfo *self)
+{
+  g_return_val_if_fail (G_IS_PIDFD_EXIT_INFO (self), 0);
+
+  return self->pid;
+}
+
+/**
+ * g_pidfd_exit_info_get_uid:
+ * @self: a #GPidFdExitInfo
+ *
+ * Gets the real user id the process had, as `waitid(2)` reported it.
+ *
+ * Returns: the uid, or %G_MAXUINT when unknown
+ *
+ * Since: 1.0
+ */
+guint
+g_pidfd_exit_info_get_uid (GPidFdExitInfo *self)
+{
+  g_return_val_if_fail (G_IS_PIDFD_EXIT_INFO (self), GPIDFD_UID_UNKNOWN);
+
+  return self->uid;
+}
+
+/**
+ * g_pidfd_exit_info_get_code:
+ * @self: a #GPidFdExitInfo
+ *
+ * Gets the `si_code` of the exit: `CLD_EXITED`, `CLD_KILLED` or
+ * `CLD_DUMPED`.
+ *
+ * Returns: the code, or 0 when unknown
+ *
+ * Since: 1.0
+ */
+gint
+g_pidfd_exit_info_get_code (GPidFdExitInfo *self)
+{
+  g_return_val_if_fail (G_IS_PIDFD_EXIT_INFO (self), 0);
+
+  return self->code;
+}
+
+/**
+ * g_pidfd_exit_info_has_status:
+ * @self: a #GPidFdExitInfo
+ *
+ * Tells whether the record knows how the process ended.
+ *
+ * This is %FALSE only for a process the caller did not reap, on a kernel
+ * that cannot tell (before Linux 6.15, or across pid namespaces). Then
+ * [method@GPidFd.PidFdExitInfo.get_exited] and
+ * [method@GPidFd.PidFdExitInfo.get_signaled] are both %FALSE and
+ * [method@GPidFd.PidFdExitInfo.get_wait_status] is -1.
+ *
+ * Returns: whether the status is known
+ *
+ * Since: 1.0
+ */
+gboolean
+g_pidfd_exit_info_has_status (GPidFdExitInfo *self)
+{
+  g_return_val_if_fail (G_IS_PIDFD_EXIT_INFO (self), FALSE);
+
+  return self->has_status;
+}
+
+/**
+ * g_pidfd_exit_info_get_exited:
+ * @self: a #GPidFdExitInfo
+ *
+ * Tells whether the process exited normally, through `exit(3)` or by
+ * returning from `main()`.
+ *
+ * Returns: whether the process exited
+ *
+ * Since: 1.0
+ */
+gboolean
+g_pidfd_exit_info_get_exited (GPidFdExitInfo *self)
+{
+  g_return_val_if_fail (G_IS_PIDFD_EXIT_INFO (self), FALSE);
+
+  return self->has_status && self->code == CLD_EXITED;
+}
+
+/**
+ * g_pidfd_exit_info_get_exit_status:
+ * @self: a #GPidFdExitInfo
+ *
+ * Gets the exit status of a process that exited normally.
+ *
+ * Returns: the status, 0 to 255, or -1 when the process did not exit
+ *   normally or the status is unknown
+ *
+ * Since: 1.0
+ */
+gint
+g_pidfd_exit_info_get_exit_status (GPidFdExitInfo *self)
+{
+  g_return_val_if_fail (G_IS_PIDFD_EXIT_INFO (self), -1);
+
+  if (!g_pidfd_exit_info_get_exited (self))
+    return -1;
+
+  return self->status & 0xff;
+}
+
+/**
+ * g_pidfd_exit_info_get_signaled:
+ * @self: a #GPidFdExitInfo
+ *
+ * Tells whether a signal ended the process.
+ *
+ * Returns: whether the process was killed by a signal
+ *
+ * Since: 1.0
+ */
+gboolean
+g_pidfd_exit_info_get_signaled (GPidFdExitInfo *self)
+{
+  g_return_val_if_fail (G_IS_PIDFD_EXIT_INFO (self), FALSE);
+
+  return self->has_status && (self->code == CLD_KILLED || self->code == CLD_DUMPED);
+}
+
+/**
+ * g_pidfd_exit_info_get_term_signal:
+ * @self: a #GPidFdExitInfo
+ *
+ * Gets the signal that ended the process.
+ *
+ * Returns: the signal number, or 0 when no signal ended it
+ *
+ * Since: 1.0
+ */
+gint
+g_pidfd_exit_info_get_term_signal (GPidFdExitInfo *self)
+{
+  g_return_val_if_fail (G_IS_PIDFD_EXIT_INFO (self), 0);
+
+  if (!g_pidfd_exit_info_get_signaled (self))
+    return 0;
+
+  return self->status;
+}
+
+/**
+ * g_pidfd_exit_info_get_core_dumped:
+ * @self: a #GPidFdExitInfo
+ *
+ * Tells whether the process dumped core when a signal ended it.
+ *
+ * Returns: whether a core dump was written
+ *
+ * Since: 1.0
+ */
+gboolean
+g_pidfd_exit_info_get_core_dumped (GPidFdExitInfo *self)
+{
+  g_return_val_if_fail (G_IS_PIDFD_EXIT_INFO (self), FALSE);
+
+  return self->has_status && self->code == CLD_DUMPED;
+}
+
+/**
+ * g_pidfd_exit_info_get_wait_status:
+ * @self: a #GPidFdExitInfo
+ *
+ * Gets the status in the form `waitpid(2)` returns, for use with
+ * `WIFEXITED()`, `WCOREDUMP()` and friends or
+ * [func@GLib.spawn_check_wait_status]. The core-dump bit is kept.
+ *
+ * Returns: the wait status, or -1 when the status is unknown
+ *
+ * Since: 1.0
+ */
+gint
+g_pidfd_exit_info_get_wait_status (GPidFdExitInfo *self)
+{
+  g_return_val_if_fail (G_IS_PIDFD_EXIT_INFO (self), -1);
+
+  if (!self->has_status)
+    return -1;
+
+  switch (self->code)
+    {
+    case CLD_EXITED:
+      return (self->status & 0xff) << 8;
+    case CLD_KILLED:
+      return self->status & 0x7f;
+    case CLD_DUMPED:
+      return (self->status & 0x7f) | 0x80;
+    default:
+      return -1;
+    }
+}
+
+/**
+ * g_pidfd_exit_info_check:
+ * @self: a #GPidFdExitInfo
+ * @error: return location for a #GError
+ *
+ * Checks that the process exited with status 0, like
+ * [func@GLib.spawn_check_wait_status].
+ *
+ * A non-zero exit status gives a %G_SPAWN_EXIT_ERROR with the status as
+ * its code; a signal gives %G_SPAWN_ERROR_FAILED; an unknown status gives
+ * %G_SPAWN_ERROR_FAILED too. Every message names the pid.
+ *
+ * Returns: %TRUE if the process exited with status 0
+ *
+ * Since: 1.0
+ */
+gboolean
+g_pidfd_exit_info_check (GPidFdExitInfo  *self,
+                         GError         **error)
+{
+  g_return_val_if_fail (G_IS_PIDFD_EXIT_INFO (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!self->has_status)
+    {
+      g_set_error (error, G_SPAWN_ERROR, G_SPAWN_ERROR_FAILED,
+                   "Process %d ended, but the kernel could not say how "
+                   "(it was not reaped by the caller and the kernel lacks "
+                   "PIDFD_INFO_EXIT)", self->pid);
+      return FALSE;
+    }
+
+  if (!g_spawn_check_wait_status (g_pidfd_exit_info_get_wait_status (self), error))
+    {
+      g_prefix_error (error, "Process %d: ", self->pid);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/**
+ * g_pidfd_exit_info_has_rusage:
+ * @self: a #GPidFdExitInfo
+ *
+ * Tells whether the record carries the resource usage of the process.
+ * Only a process the caller waited for with `waitid(2)` (its child) has
+ * one.
+ *
+ * Returns: whether resource usage is known
+ *
+ * Since: 1.0
+ */
+gboolean
+g_pidfd_exit_info_has_rusage (GPidFdExitInfo *self)
+{
+  g_return_val_if_fail (G_IS_PIDFD_EXIT_INFO (self), FALSE);
+
+  return self->has_rusage;
+}
+
+static gint64
+timeval_to_us (const struct timeval *tv)
+{
+  return (gint64) tv->tv_sec * G_USEC_PER_SEC + tv->tv_usec;
+}
+
+/**
+ * g_pidfd_exit_info_get_user_time:
+ * @self: a #GPidFdExitInfo
+ *
+ * Gets the CPU time the process (and its reaped children) spent in user
+ * mode.
+ *
+ * Returns: microseconds, or -1 without resource usage
+ *
+ * Since: 1.0
+ */
+gint64
+g_pidfd_exit_info_get_user_time (GPidFdExitInfo *self)
+{
+  g_return_val_if_fail (G_IS_PIDFD_EXIT_INFO (self), -1);
+
+  return self->has_rusage ? timeval_to_us (&self->rusage.ru_utime) : -1;
+}
+
+/**
+ * g_pidfd_exit_info_get_system_time:
+ * @self: a #GPidFdExitInfo
+ *
+ * Gets the CPU time the kernel spent on behalf of the process (and its
+ * reaped children).
+ *
+ * Returns: microseconds, or -1 without resource usage
+ *
+ * Since: 1.0
+ */
+gint64
+g_pidfd_exit_info_get_system_time (GPidFdExitInfo *self)
+{
+  g_return_val_if_fail (G_IS_PIDFD_EXIT_INFO (self), -1);
+
+  return self->has_rusage ? timeval_to_us (&self->rusage.ru_stime) : -1;
+}
+
+/**
+ * g_pidfd_exit_info_get_max_rss:
+ * @self: a #GPidFdExitInfo
+ *
+ * Gets the peak resident set size of the process.
+ *
+ * Returns: KiB, or -1 without resource usage
+ *
+ * Since: 1.0
+ */
+gint64
+g_pidfd_exit_info_get_max_rss (GPidFdExitInfo *self)
+{
+  g_return_val_if_fail (G_IS_PIDFD_EXIT_INFO (self), -1);
+
+  return self->has_rusage ? (gint64) self->rusage.ru_maxrss : -1;
+}
+
+/**
+ * g_pidfd_exit_info_get_siginfo: (skip)
+ * @self: a #GPidFdExitInfo
+ *
+ * Gets the `siginfo_t` that `waitid(2)` filled. For a status read through
+ * `PIDFD_INFO_EXIT` it is filled the same way from what the kernel said
+ * (`si_signo`, `si_code`, `si_pid`, `si_uid`, `si_status`).
+ *
+ * Returns: (nullable): the siginfo, owned by @self, or %NULL when the
+ *   status is unknown
+ *
+ * Since: 1.0
+ */
+const siginfo_t *
+g_pidfd_exit_info_get_siginfo (GPidFdExitInfo *self)
+{
+  g_return_val_if_fail (G_IS_PIDFD_EXIT_INFO (self), NULL);
+
+  return self->has_siginfo ? &self->siginfo : NULL;
+}
+
+/**
+ * g_pidfd_exit_info_get_rusage: (skip)
+ * @self: a #GPidFdExitInfo
+ *
+ * Gets the `struct rusage` that `waitid(2)` filled.
+ *
+ * Returns: (nullable): the resource usage, owned by @self, or %NULL
+ *   without one
+ *
+ * Since: 1.0
+ */
+const struct rusage *
+g_pidfd_exit_info_get_rusage (GPidFdExitInfo *self)
+{
+  g_return_val_if_fail (G_IS_PIDFD_EXIT_INFO (self), NULL);
+
+  return self->has_rusage ? &self->rusage : NULL;
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#pragma once
+
+#include "gpidfd-pidfd.h"
+
+G_BEGIN_DECLS
+
+/*
+ * gpidfd_pidfd_collect:
+ * @self: a #GPidFd
+ * @wait_for_reap: (out): set to %TRUE when the process has exited but the
+ *   record can only be had once its parent has reaped it: the caller then
+ *   waits for POLLHUP instead of POLLIN
+ *
+ * Never blocks. Returns the record (transfer full) once the process has
+ * ended, %NULL while it has not (or, with @error set, on failure).
+ */
+GPidFdExitInfo *gpidfd_pidfd_collect (GPidFd    *self,
+                                      gboolean  *wait_for_reap,
+                                      GError   **error);
+
+G_END_DECLS
