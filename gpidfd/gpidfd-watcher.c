@@ -32,6 +32,14 @@ typedef struct
   guint32 events;  /* EPOLLIN, or 0 once waiting for the reap (EPOLLHUP) */
 } Entry;
 
+/* An entry taken out of the watcher, with what its tasks get. */
+typedef struct
+{
+  Entry *entry;
+  GPidFdExitInfo *info;
+  GError *error;
+} Completion;
+
 typedef struct
 {
   GSource source;
@@ -118,9 +126,7 @@ watcher_dispatch (GSource     *source,
 {
   Watcher *w = (Watcher *) source;
   struct epoll_event events[MAX_EVENTS_PER_DISPATCH];
-  g_autoptr(GPtrArray) done = g_ptr_array_new ();
-  g_autoptr(GPtrArray) infos = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GPtrArray) errors = g_ptr_array_new_with_free_func ((GDestroyNotify) g_error_free);
+  g_autoptr(GArray) done = g_array_new (FALSE, FALSE, sizeof (Completion));
   gboolean empty;
   int n;
 
@@ -154,29 +160,27 @@ watcher_dispatch (GSource     *source,
         }
 
       watcher_drop_entry_locked (w, entry);
-      g_ptr_array_add (done, entry);
-      g_ptr_array_add (infos, info);
-      g_ptr_array_add (errors, error);
+      g_array_append_val (done, ((Completion) { entry, info, error }));
     }
   empty = g_hash_table_size (w->entries) == 0;
   g_mutex_unlock (&w->lock);
 
   for (guint i = 0; i < done->len; i++)
     {
-      Entry *entry = g_ptr_array_index (done, i);
-      GPidFdExitInfo *info = g_ptr_array_index (infos, i);
-      GError *error = g_ptr_array_index (errors, i);
+      Completion *c = &g_array_index (done, Completion, i);
       GTask *task;
 
-      while ((task = g_queue_pop_head (&entry->tasks)) != NULL)
+      while ((task = g_queue_pop_head (&c->entry->tasks)) != NULL)
         {
-          if (info != NULL)
-            g_task_return_pointer (task, g_object_ref (info), g_object_unref);
+          if (c->info != NULL)
+            g_task_return_pointer (task, g_object_ref (c->info), g_object_unref);
           else
-            g_task_return_error (task, g_error_copy (error));
+            g_task_return_error (task, g_error_copy (c->error));
           g_object_unref (task);
         }
-      entry_free (entry);
+      entry_free (c->entry);
+      g_clear_object (&c->info);
+      g_clear_error (&c->error);
     }
 
   if (empty)

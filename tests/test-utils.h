@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* test-utils.h: real processes for the test suites */
+
+#pragma once
+
+#include <sys/types.h>
+#include <glib.h>
+
+#include "gpidfd.h"
+
+G_BEGIN_DECLS
+
+/* Forks a child that exits with @code after @delay_ms. */
+pid_t    gpt_spawn_exit        (int       code,
+                                guint     delay_ms);
+/* Forks a child that waits in pause() until a signal ends it. */
+pid_t    gpt_spawn_pause       (void);
+/* Forks a child that burns @ms of CPU, then exits 0. */
+pid_t    gpt_spawn_burn        (guint     ms);
+/* Forks a child that dumps core from SIGABRT in @dir (with RLIMIT_CORE
+ * raised); the caller checks the record for CLD_DUMPED. */
+pid_t    gpt_spawn_abort       (const char *dir);
+/* Forks a middle child that forks a grandchild exiting with @code after
+ * @delay_ms; the middle child reaps it, waits @linger_ms, then exits 0.
+ * Returns the grandchild's pid; *middle gets the middle child's pid. */
+pid_t    gpt_spawn_grandchild  (int       code,
+                                guint     delay_ms,
+                                guint     linger_ms,
+                                pid_t    *middle);
+/* Reaps @pid with waitpid, returning the wait status. */
+int      gpt_reap              (pid_t     pid);
+
+/* Open file descriptors of this process. */
+guint    gpt_count_fds         (void);
+/* Raises RLIMIT_NOFILE's soft limit to the hard one; returns it. */
+guint    gpt_raise_nofile      (void);
+
+/* Runs @loop until @done is TRUE, failing the test after @timeout_s. */
+void     gpt_run_until         (GMainContext *context,
+                                gboolean     *done,
+                                guint         timeout_s);
+
+G_END_DECLS
