@@ -20,4 +20,14 @@ GPidFdExitInfo *gpidfd_pidfd_collect (GPidFd    *self,
                                       gboolean  *wait_for_reap,
                                       GError   **error);
 
+/* The same, with the poll(2) revents the caller already has. */
+GPidFdExitInfo *gpidfd_pidfd_collect_ready (GPidFd    *self,
+                                            int        revents,
+                                            gboolean  *wait_for_reap,
+                                            GError   **error);
+
+/* The pid the process had when @self was opened, for messages: no
+ * system call, unlike g_pidfd_get_pid(). */
+GPid            gpidfd_pidfd_get_open_pid (GPidFd *self);
+
 G_END_DECLS

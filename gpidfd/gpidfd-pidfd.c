@@ -316,6 +316,7 @@ g_pidfd_new_from_pid_full (GPid          pid,
   if (fd < 0)
     {
       int errsv = errno;
+      pid_t tgid;
 
       switch (errsv)
         {
@@ -324,9 +325,18 @@ g_pidfd_new_from_pid_full (GPid          pid,
                        "Cannot open process %d: no such process", pid);
           break;
         case EINVAL:
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                       "Cannot open process %d: it is not a process "
-                       "(a thread other than the main one?)", pid);
+        case ENOENT:
+          /* A thread id that is not its process's main thread. */
+          tgid = gpidfd_sys_thread_group_of (pid);
+          if (tgid > 0 && tgid != pid)
+            g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                         "Cannot open process %d: it is a thread of process %d, "
+                         "not a process", pid, (int) tgid);
+          else if (errsv == ENOENT)
+            g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                         "Cannot open process %d: no such process", pid);
+          else
+            set_errno_error (error, errsv, "Cannot open process %d", pid);
           break;
         case ENOSYS:
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
@@ -400,6 +410,12 @@ g_pidfd_new_from_fd_full (gint          fd,
     }
 
   is_pidfd = gpidfd_sys_is_pidfd (fd);
+  if (is_pidfd < 0 && errno == EBADF)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "File descriptor %d is not a pidfd: it is not open", fd);
+      return NULL;
+    }
   if (is_pidfd < 0)
     {
       set_errno_error (error, errno, "File descriptor %d is not a pidfd", fd);
@@ -494,6 +510,12 @@ g_pidfd_get_pid (GPidFd *self)
     return self->pid;
 
   return pid;
+}
+
+GPid
+gpidfd_pidfd_get_open_pid (GPidFd *self)
+{
+  return self->pid;
 }
 
 /**
@@ -708,8 +730,16 @@ gpidfd_pidfd_collect (GPidFd    *self,
                       gboolean  *wait_for_reap,
                       GError   **error)
 {
+  return gpidfd_pidfd_collect_ready (self, -1, wait_for_reap, error);
+}
+
+GPidFdExitInfo *
+gpidfd_pidfd_collect_ready (GPidFd    *self,
+                            int        revents,
+                            gboolean  *wait_for_reap,
+                            GError   **error)
+{
   GPidFdExitInfo *info = NULL;
-  int revents;
 
   *wait_for_reap = FALSE;
 
@@ -724,7 +754,8 @@ gpidfd_pidfd_collect (GPidFd    *self,
       goto out;
     }
 
-  revents = gpidfd_sys_poll (self->fd, 0);
+  if (revents < 0)
+    revents = gpidfd_sys_poll (self->fd, 0);
   if (revents < 0)
     {
       set_errno_error (error, errno, "Cannot poll process %d", self->pid);
@@ -888,8 +919,10 @@ g_pidfd_wait (GPidFd        *self,
  * the same record; a child is reaped once, and only if @self may reap it.
  *
  * Cancelling @cancellable, from any thread, completes the wait with
- * %G_IO_ERROR_CANCELLED and leaves the process as it was: a later wait
- * still gets its record.
+ * %G_IO_ERROR_CANCELLED in the next iteration of its main context and
+ * leaves the process as it was: a later wait still gets its record. If
+ * the process ended before the cancellation took effect, the wait
+ * completes with the record instead. Either way, @callback runs once.
  *
  * Since: 1.0
  */
@@ -909,6 +942,9 @@ g_pidfd_wait_async (GPidFd              *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, g_pidfd_wait_async);
   g_task_set_name (task, "[gpidfd] g_pidfd_wait_async");
+  /* A record that won the race against the cancellation is delivered; a
+   * cancellation gets our own error, which names the pid. */
+  g_task_set_check_cancellable (task, FALSE);
 
   if (!check_open (self, &error))
     {
@@ -927,8 +963,12 @@ g_pidfd_wait_async (GPidFd              *self,
       g_task_return_pointer (task, g_steal_pointer (&cached), g_object_unref);
       return;
     }
-  if (g_task_return_error_if_cancelled (task))
-    return;
+  if (g_cancellable_is_cancelled (cancellable))
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                               "Waiting for process %d was cancelled", self->pid);
+      return;
+    }
 
   gpidfd_watcher_add_task (self, task);
 }

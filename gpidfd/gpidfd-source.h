@@ -19,7 +19,7 @@ G_BEGIN_DECLS
  * @pidfd: the process that ended
  * @info: how it ended
  * @user_data: data passed to [method@GPidFd.PidFd.add_watch] or
- *   [func@GLib.Source.set_callback]
+ *   [method@GLib.Source.set_callback]
  *
  * The callback of the source made by [method@GPidFd.PidFd.create_source].
  *

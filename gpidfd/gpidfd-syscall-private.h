@@ -70,7 +70,14 @@ int      gpidfd_sys_fdinfo_pid        (int               fd,
 int      gpidfd_sys_is_pidfd          (int               fd);
 int      gpidfd_sys_dup_cloexec       (int               fd);
 
-/* Pure parser of /proc/self/fdinfo text; fuzzed. */
+/* The thread group (process) of a thread id, from /proc; -1 if unknown. */
+pid_t    gpidfd_sys_thread_group_of   (pid_t             tid);
+
+/* Pure parsers of /proc text; fuzzed. */
+gboolean gpidfd_proc_parse_field      (const char       *text,
+                                       gsize             len,
+                                       const char       *field,
+                                       gint64           *value);
 gboolean gpidfd_fdinfo_parse_pid      (const char       *text,
                                        gsize             len,
                                        gint64           *pid);

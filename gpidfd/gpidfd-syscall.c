@@ -215,24 +215,37 @@ gpidfd_sys_poll (int fd,
   return pfd.revents;
 }
 
+/*
+ * gpidfd_proc_parse_field:
+ * @text: the contents of a /proc file of "Name:\tvalue" lines
+ * @len: its length
+ * @field: the name with its colon, like "Pid:"
+ * @value: (out): the value
+ *
+ * Parses the first line that starts with @field and holds one decimal
+ * int32 (optionally negative) and nothing else. @text need not be
+ * nul-terminated.
+ */
 gboolean
-gpidfd_fdinfo_parse_pid (const char *text,
+gpidfd_proc_parse_field (const char *text,
                          gsize       len,
-                         gint64     *pid)
+                         const char *field,
+                         gint64     *value)
 {
   const char *p = text;
   const char *end = text + len;
+  gsize field_len = strlen (field);
 
   while (p < end)
     {
       const char *eol = memchr (p, '\n', end - p);
       const char *line_end = eol != NULL ? eol : end;
 
-      if (line_end - p >= 4 && memcmp (p, "Pid:", 4) == 0)
+      if ((gsize) (line_end - p) >= field_len && memcmp (p, field, field_len) == 0)
         {
-          const char *q = p + 4;
+          const char *q = p + field_len;
           gboolean negative = FALSE;
-          gint64 value = 0;
+          gint64 v = 0;
           gboolean digits = FALSE;
 
           while (q < line_end && (*q == ' ' || *q == '\t'))
@@ -244,8 +257,8 @@ gpidfd_fdinfo_parse_pid (const char *text,
             }
           while (q < line_end && *q >= '0' && *q <= '9')
             {
-              value = value * 10 + (*q - '0');
-              if (value > G_MAXINT32)
+              v = v * 10 + (*q - '0');
+              if (v > G_MAXINT32)
                 return FALSE;
               digits = TRUE;
               q++;
@@ -255,7 +268,7 @@ gpidfd_fdinfo_parse_pid (const char *text,
           if (!digits || q != line_end)
             return FALSE;
 
-          *pid = negative ? -value : value;
+          *value = negative ? -v : v;
           return TRUE;
         }
 
@@ -267,23 +280,30 @@ gpidfd_fdinfo_parse_pid (const char *text,
   return FALSE;
 }
 
-int
-gpidfd_sys_fdinfo_pid (int     fd,
-                       gint64 *pid)
+gboolean
+gpidfd_fdinfo_parse_pid (const char *text,
+                         gsize       len,
+                         gint64     *pid)
 {
-  char path[64];
-  char buf[4096];
-  gsize len = 0;
-  int dfd;
+  return gpidfd_proc_parse_field (text, len, "Pid:", pid);
+}
 
-  g_snprintf (path, sizeof path, "/proc/self/fdinfo/%d", fd);
-  dfd = open (path, O_RDONLY | O_CLOEXEC);
-  if (dfd < 0)
+/* Reads a /proc file into @buf (at most @size bytes); returns its length
+ * or -1 with errno set. */
+static gssize
+read_proc_file (const char *path,
+                char       *buf,
+                gsize       size)
+{
+  gsize len = 0;
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+
+  if (fd < 0)
     return -1;
 
-  while (len < sizeof buf)
+  while (len < size)
     {
-      ssize_t n = read (dfd, buf + len, sizeof buf - len);
+      ssize_t n = read (fd, buf + len, size - len);
 
       if (n < 0 && errno == EINTR)
         continue;
@@ -291,7 +311,39 @@ gpidfd_sys_fdinfo_pid (int     fd,
         break;
       len += n;
     }
-  close (dfd);
+  close (fd);
+
+  return len;
+}
+
+pid_t
+gpidfd_sys_thread_group_of (pid_t tid)
+{
+  char path[64];
+  char buf[4096];
+  gssize len;
+  gint64 tgid;
+
+  g_snprintf (path, sizeof path, "/proc/%d/status", (int) tid);
+  len = read_proc_file (path, buf, sizeof buf);
+  if (len < 0 || !gpidfd_proc_parse_field (buf, len, "Tgid:", &tgid))
+    return -1;
+
+  return (pid_t) tgid;
+}
+
+int
+gpidfd_sys_fdinfo_pid (int     fd,
+                       gint64 *pid)
+{
+  char path[64];
+  char buf[4096];
+  gssize len;
+
+  g_snprintf (path, sizeof path, "/proc/self/fdinfo/%d", fd);
+  len = read_proc_file (path, buf, sizeof buf);
+  if (len < 0)
+    return -1;
 
   if (!gpidfd_fdinfo_parse_pid (buf, len, pid))
     {

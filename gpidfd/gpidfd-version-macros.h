@@ -15,6 +15,34 @@
 # define _GPIDFD_EXTERN __attribute__((visibility ("default"))) extern
 #endif
 
+/**
+ * GPIDFD_DEPRECATED_FOR: (skip)
+ * @f: the symbol to use instead
+ *
+ * Marks a symbol as deprecated in favour of @f.
+ *
+ * Since: 1.0
+ */
+
+/**
+ * GPIDFD_UNAVAILABLE: (skip)
+ * @maj: the major version
+ * @min: the minor version
+ *
+ * Marks a symbol as unavailable before version @maj.@min.
+ *
+ * Since: 1.0
+ */
+
+/**
+ * GPIDFD_DEPRECATED_IN_1_0_FOR: (skip)
+ * @f: the symbol to use instead
+ *
+ * Marks a symbol as deprecated since 1.0, in favour of @f.
+ *
+ * Since: 1.0
+ */
+
 #ifdef GPIDFD_DISABLE_DEPRECATION_WARNINGS
 # define GPIDFD_DEPRECATED _GPIDFD_EXTERN
 # define GPIDFD_DEPRECATED_FOR(f) _GPIDFD_EXTERN

@@ -54,9 +54,16 @@ typedef struct
   gboolean dead;
 } Watcher;
 
+/* The task data of a pending wait. The cancelled handler may run in any
+ * thread, even while the task is being finalized in another one (then
+ * g_cancellable_disconnect() in wait_data_free() waits for it), so the
+ * handler reads only this struct, never the task or its source object. */
 typedef struct
 {
   Watcher *watcher;      /* owned source ref */
+  GTask *task;           /* not owned */
+  int fd;                /* the key of the task's entry */
+  GPid pid;              /* for messages */
   GCancellable *cancellable;
   gulong cancelled_id;
 } WaitData;
@@ -75,8 +82,9 @@ entry_free (Entry *entry)
 static void
 wait_data_free (WaitData *data)
 {
-  /* Runs when the task is finalized: never inside the cancelled handler,
-   * which holds no task reference. */
+  /* Runs when the task is finalized, which never happens inside the
+   * cancelled handler: the handler hands its reference to an idle source
+   * in the task's context instead of dropping it. */
   if (data->cancelled_id != 0)
     g_cancellable_disconnect (data->cancellable, data->cancelled_id);
   g_clear_object (&data->cancellable);
@@ -96,6 +104,11 @@ watcher_destroy_if_idle (Watcher *w)
     {
       w->dead = TRUE;
       g_hash_table_remove (watchers, w->context);
+      /* Pending tasks may keep the source alive a little longer (through
+       * their data); its descriptor goes now. */
+      g_source_remove_unix_fd ((GSource *) w, w->tag);
+      close (w->epfd);
+      w->epfd = -1;
       destroy = TRUE;
     }
   g_mutex_unlock (&w->lock);
@@ -130,11 +143,17 @@ watcher_dispatch (GSource     *source,
   gboolean empty;
   int n;
 
+  g_mutex_lock (&w->lock);
+  if (w->dead)
+    {
+      g_mutex_unlock (&w->lock);
+      return G_SOURCE_REMOVE;
+    }
+
   do
     n = epoll_wait (w->epfd, events, G_N_ELEMENTS (events), 0);
   while (n < 0 && errno == EINTR);
 
-  g_mutex_lock (&w->lock);
   for (int i = 0; i < n; i++)
     {
       Entry *entry = g_hash_table_lookup (w->entries, GINT_TO_POINTER (events[i].data.fd));
@@ -146,7 +165,10 @@ watcher_dispatch (GSource     *source,
       if (entry == NULL)
         continue;
 
-      info = gpidfd_pidfd_collect (entry->pidfd, &wait_for_reap, &error);
+      /* EPOLLIN and EPOLLHUP have the values of POLLIN and POLLHUP. */
+      info = gpidfd_pidfd_collect_ready (entry->pidfd,
+                                         events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR),
+                                         &wait_for_reap, &error);
       if (info == NULL && error == NULL)
         {
           if (wait_for_reap && entry->events != 0)
@@ -218,6 +240,11 @@ watcher_new (GMainContext *context)
 
   w = (Watcher *) g_source_new (&watcher_funcs, sizeof (Watcher));
   g_source_set_static_name ((GSource *) w, "GPidFd wait watcher");
+  /* A blocked source has its fd taken out of and put back into the
+   * context around each dispatch, which costs wakeup writes and reads on
+   * every exit. The dispatch is safe to re-enter: entries leave the table
+   * under the lock before their tasks complete. */
+  g_source_set_can_recurse ((GSource *) w, TRUE);
   g_mutex_init (&w->lock);
   w->context = context;
   w->epfd = epfd;
@@ -231,7 +258,7 @@ watcher_new (GMainContext *context)
 /* Takes the task out of the watcher if still there; TRUE if it was. */
 static gboolean
 watcher_remove_task (Watcher *w,
-                     GPidFd  *pidfd,
+                     int      fd,
                      GTask   *task)
 {
   Entry *entry;
@@ -240,7 +267,7 @@ watcher_remove_task (Watcher *w,
   Entry *dropped = NULL;
 
   g_mutex_lock (&w->lock);
-  entry = g_hash_table_lookup (w->entries, GINT_TO_POINTER (g_pidfd_get_fd (pidfd)));
+  entry = g_hash_table_lookup (w->entries, GINT_TO_POINTER (fd));
   if (entry != NULL && g_queue_remove (&entry->tasks, task))
     {
       found = TRUE;
@@ -261,23 +288,37 @@ watcher_remove_task (Watcher *w,
   return found;
 }
 
+static gboolean
+release_task (gpointer user_data)
+{
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_cancelled (GCancellable *cancellable,
               gpointer      user_data)
 {
-  GTask *task = user_data;
-  WaitData *data = g_task_get_task_data (task);
-  GPidFd *pidfd = g_task_get_source_object (task);
+  WaitData *data = user_data;
+  GSource *idle;
 
-  if (watcher_remove_task (data->watcher, pidfd, task))
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                               "Waiting for process %d was cancelled",
-                               g_pidfd_get_pid (pidfd));
-      /* The reference the watcher held; GTask keeps its own until the
-       * callback has run in the task's context. */
-      g_object_unref (task);
-    }
+  /* Only a task still in the watcher is alive here; taking it out gives
+   * us the watcher's reference. */
+  if (!watcher_remove_task (data->watcher, data->fd, data->task))
+    return;
+
+  /* GTask runs the callback in the task's context, one iteration later. */
+  g_task_return_new_error (data->task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                           "Waiting for process %d was cancelled", data->pid);
+
+  /* Our reference must not be the last one dropped here: finalizing the
+   * task disconnects this handler, which deadlocks inside it. Let the
+   * task's context drop it. */
+  idle = g_idle_source_new ();
+  g_source_set_priority (idle, G_PRIORITY_DEFAULT);
+  g_source_set_static_name (idle, "[gpidfd] release cancelled wait");
+  g_source_set_callback (idle, release_task, data->task, g_object_unref);
+  g_source_attach (idle, g_task_get_context (data->task));
+  g_source_unref (idle);
 }
 
 void
@@ -295,6 +336,9 @@ gpidfd_watcher_add_task (GPidFd *pidfd,
   /* The task data must be in place before the task can be seen by the
    * dispatch or by a cancelled handler in another thread. */
   data = g_new0 (WaitData, 1);
+  data->task = task;
+  data->fd = fd;
+  data->pid = gpidfd_pidfd_get_open_pid (pidfd);
   g_task_set_task_data (task, data, (GDestroyNotify) wait_data_free);
 
   g_mutex_lock (&watchers_lock);
@@ -310,7 +354,7 @@ gpidfd_watcher_add_task (GPidFd *pidfd,
           g_mutex_unlock (&watchers_lock);
           g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (errsv),
                                    "Cannot wait for process %d: cannot create an epoll set: %s",
-                                   g_pidfd_get_pid (pidfd), g_strerror (errsv));
+                                   gpidfd_pidfd_get_open_pid (pidfd), g_strerror (errsv));
           return;
         }
       g_hash_table_insert (watchers, context, w);
@@ -344,7 +388,7 @@ gpidfd_watcher_add_task (GPidFd *pidfd,
     {
       g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (errsv),
                                "Cannot wait for process %d: cannot watch its pidfd: %s",
-                               g_pidfd_get_pid (pidfd), g_strerror (errsv));
+                               gpidfd_pidfd_get_open_pid (pidfd), g_strerror (errsv));
       watcher_destroy_if_idle (w);
       return;
     }
@@ -354,7 +398,7 @@ gpidfd_watcher_add_task (GPidFd *pidfd,
       data->cancellable = g_object_ref (cancellable);
       /* Runs at once when already cancelled. */
       data->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled),
-                                                  task, NULL);
+                                                  data, NULL);
     }
 }
 

@@ -133,6 +133,8 @@ gpt_spawn_grandchild (int    code,
       if (write (fds[1], &g, sizeof g) != sizeof g)
         _exit (96);
       close (fds[1]);
+      /* Leave it a zombie for a while before reaping it. */
+      g_usleep ((delay_ms + 300) * 1000);
       while (waitpid (g, &status, 0) < 0 && errno == EINTR)
         ;
       if (linger_ms > 0)

@@ -21,7 +21,8 @@ pid_t    gpt_spawn_burn        (guint     ms);
  * raised); the caller checks the record for CLD_DUMPED. */
 pid_t    gpt_spawn_abort       (const char *dir);
 /* Forks a middle child that forks a grandchild exiting with @code after
- * @delay_ms; the middle child reaps it, waits @linger_ms, then exits 0.
+ * @delay_ms; the middle child reaps it some 300 ms after it exited (so
+ * that it is a zombie for a while), waits @linger_ms, then exits 0.
  * Returns the grandchild's pid; *middle gets the middle child's pid. */
 pid_t    gpt_spawn_grandchild  (int       code,
                                 guint     delay_ms,
