@@ -1,0 +1,509 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// Tests of the GPidFd bindings through GJS, with real processes.
+//
+// Run by meson test with GI_TYPELIB_PATH and LD_LIBRARY_PATH pointing into
+// the build tree. Prints TAP. A missing typelib is a failure, not a skip.
+
+const System = imports.system;
+const {GLib, Gio} = imports.gi;
+
+let GPidFd;
+try {
+    imports.gi.versions.GPidFd = '1';
+    GPidFd = imports.gi.GPidFd;
+} catch (e) {
+    print(`Bail out! cannot load the GPidFd-1 typelib (GI_TYPELIB_PATH=${
+        GLib.getenv('GI_TYPELIB_PATH')}): ${e.message}`);
+    System.exit(1);
+}
+
+Gio._promisify(GPidFd.PidFd.prototype, 'wait_async', 'wait_finish');
+
+// Every test fails if it has not finished after this many seconds.
+const TEST_TIMEOUT_S = 10;
+
+const SIGKILL = 9, SIGUSR1 = 10, SIGTERM = 15;
+const CLD_EXITED = 1, CLD_KILLED = 2;
+
+// Starts a child of this process that nobody else reaps.
+function spawn(argv) {
+    const [, pid] = GLib.spawn_async(null, argv, null,
+        GLib.SpawnFlags.SEARCH_PATH | GLib.SpawnFlags.DO_NOT_REAP_CHILD,
+        null);
+    return pid;
+}
+
+function spawnExit(code) {
+    return spawn(['sh', '-c', `exit ${code}`]);
+}
+
+// Processes killed and reaped after each test, whatever the test did.
+let cleanups = [];
+
+// A child that sleeps until it is killed, held by a pidfd from the start.
+function sleeper() {
+    const pidfd = GPidFd.PidFd.new_from_pid(spawn(['sleep', '30']));
+    cleanups.push(() => {
+        try {
+            pidfd.send_signal(SIGKILL);
+        } catch (e) {
+            // Already reaped.
+        }
+        pidfd.wait(null);
+    });
+    return pidfd;
+}
+
+function sleep(ms) {
+    return new Promise(resolve => GLib.timeout_add(GLib.PRIORITY_DEFAULT, ms,
+        () => {
+            resolve();
+            return GLib.SOURCE_REMOVE;
+        }));
+}
+
+class AssertionError extends Error {}
+
+function assert(cond, what) {
+    if (!cond)
+        throw new AssertionError(`assertion failed: ${what}`);
+}
+
+function assertEqual(actual, expected, what) {
+    if (actual !== expected) {
+        throw new AssertionError(
+            `${what}: got ${actual}, expected ${expected}`);
+    }
+}
+
+// Runs func and checks that it throws a GLib.Error in the G_IO_ERROR
+// domain with the given code.
+function assertIOError(func, code, what) {
+    try {
+        func();
+    } catch (e) {
+        checkIOError(e, code, what);
+        return e;
+    }
+    throw new AssertionError(`${what}: did not throw`);
+}
+
+function checkIOError(e, code, what) {
+    if (!(e instanceof GLib.Error))
+        throw new AssertionError(`${what}: threw ${e}, not a GLib.Error`);
+    if (!e.matches(Gio.IOErrorEnum, code)) {
+        throw new AssertionError(`${what}: threw ${e.domain}:${e.code} ` +
+            `(${e.message}), expected G_IO_ERROR ${code}`);
+    }
+}
+
+async function assertRejectsIOError(promise, code, what) {
+    try {
+        await promise;
+    } catch (e) {
+        checkIOError(e, code, what);
+        return e;
+    }
+    throw new AssertionError(`${what}: did not fail`);
+}
+
+const tests = [];
+function test(name, func) {
+    tests.push({name, func});
+}
+
+test('new_from_pid', () => {
+    const pidfd = sleeper();
+    const pid = pidfd.get_pid();
+    assert(pidfd instanceof GPidFd.PidFd, 'a PidFd');
+    assert(pid > 0, 'a pid');
+    assertEqual(pidfd.pid, pid, 'pid property');
+    assert(pidfd.is_child(), 'is a child');
+    assert(pidfd.get_fd() >= 0, 'an fd');
+    assertEqual(pidfd.fd, pidfd.get_fd(), 'fd property');
+    assertEqual(pidfd.get_flags(), GPidFd.PidFdFlags.NONE, 'flags');
+    assertEqual(pidfd.flags, GPidFd.PidFdFlags.NONE, 'flags property');
+    assert(!pidfd.has_exited(), 'has not exited');
+    assertEqual(pidfd.try_wait(), null, 'try_wait');
+});
+
+test('new_from_fd', () => {
+    const pid = spawnExit(5);
+    const first = GPidFd.PidFd.new_from_pid(pid);
+    // An fd from elsewhere is duplicated.
+    const pidfd = GPidFd.PidFd.new_from_fd(first.get_fd());
+    assert(pidfd.get_fd() !== first.get_fd(), 'the fd is duplicated');
+    assertEqual(pidfd.get_pid(), pid, 'pid');
+    assert(pidfd.is_child(), 'is a child');
+    const info = pidfd.wait(null);
+    assertEqual(info.get_exit_status(), 5, 'exit status');
+    // The process is the same through either object.
+    assertEqual(first.wait(null).exit_status, 5, 'status through the other');
+});
+
+test('new_from_fd_full', () => {
+    const first = sleeper();
+    const pidfd = GPidFd.PidFd.new_from_fd_full(first.fd,
+        GPidFd.PidFdFlags.NO_REAP);
+    assertEqual(pidfd.flags, GPidFd.PidFdFlags.NO_REAP, 'flags');
+    assertEqual(pidfd.pid, first.pid, 'pid');
+});
+
+test('errors', () => {
+    for (const pid of [0, -1]) {
+        const e = assertIOError(() => GPidFd.PidFd.new_from_pid(pid),
+            Gio.IOErrorEnum.INVALID_ARGUMENT, `pid ${pid}`);
+        assert(e.message.includes(`${pid}`), 'the message names the pid');
+    }
+
+    // A pid that cannot exist: above the kernel's pid_max.
+    const [, bytes] = GLib.file_get_contents('/proc/sys/kernel/pid_max');
+    const noSuchPid = parseInt(new TextDecoder().decode(bytes)) + 1;
+    assertIOError(() => GPidFd.PidFd.new_from_pid(noSuchPid),
+        Gio.IOErrorEnum.NOT_FOUND, 'a pid above pid_max');
+
+    assertIOError(() => GPidFd.PidFd.new_from_fd(-1),
+        Gio.IOErrorEnum.INVALID_ARGUMENT, 'fd -1');
+    const [fd, path] = GLib.file_open_tmp('gpidfd-XXXXXX');
+    try {
+        assertIOError(() => GPidFd.PidFd.new_from_fd(fd),
+            Gio.IOErrorEnum.INVALID_ARGUMENT, 'a regular file');
+    } finally {
+        GLib.close(fd);
+        GLib.unlink(path);
+    }
+});
+
+test('wait: exit record', () => {
+    const pid = spawnExit(42);
+    const pidfd = GPidFd.PidFd.new_from_pid(pid);
+    const info = pidfd.wait(null);
+    assert(info instanceof GPidFd.PidFdExitInfo, 'a PidFdExitInfo');
+    assert(pidfd.has_exited(), 'has exited');
+    assertEqual(pidfd.get_pid(), -1, 'pid once reaped');
+
+    // Getters and properties agree. In GJS, has_status and has_rusage are
+    // the properties: they hide the methods of the same name.
+    assertEqual(info.get_pid(), pid, 'get_pid');
+    assertEqual(info.pid, pid, 'pid');
+    assert(info.get_uid() >= 0, 'get_uid');
+    assertEqual(info.uid, info.get_uid(), 'uid');
+    assertEqual(info.has_status, true, 'has_status');
+    assertEqual(info.hasStatus, true, 'hasStatus');
+    assertEqual(info.get_exited(), true, 'get_exited');
+    assertEqual(info.exited, true, 'exited');
+    assertEqual(info.get_exit_status(), 42, 'get_exit_status');
+    assertEqual(info.exit_status, 42, 'exit_status');
+    assertEqual(info.exitStatus, 42, 'exitStatus');
+    assertEqual(info.get_signaled(), false, 'get_signaled');
+    assertEqual(info.signaled, false, 'signaled');
+    assertEqual(info.get_term_signal(), 0, 'get_term_signal');
+    assertEqual(info.term_signal, 0, 'term_signal');
+    assertEqual(info.get_core_dumped(), false, 'get_core_dumped');
+    assertEqual(info.core_dumped, false, 'core_dumped');
+    assertEqual(info.get_code(), CLD_EXITED, 'get_code');
+    assertEqual(info.code, CLD_EXITED, 'code');
+    assertEqual(info.get_wait_status(), 42 << 8, 'get_wait_status');
+    assertEqual(info.wait_status, 42 << 8, 'wait_status');
+
+    // A child's record carries its resource usage.
+    assertEqual(info.has_rusage, true, 'has_rusage');
+    assert(info.get_user_time() >= 0, 'get_user_time');
+    assertEqual(info.user_time, info.get_user_time(), 'user_time');
+    assert(info.get_system_time() >= 0, 'get_system_time');
+    assertEqual(info.system_time, info.get_system_time(), 'system_time');
+    assert(info.get_max_rss() > 0, 'get_max_rss');
+    assertEqual(info.max_rss, info.get_max_rss(), 'max_rss');
+
+    // check() turns a non-zero exit into a spawn exit error.
+    try {
+        info.check();
+        throw new AssertionError('check() did not throw');
+    } catch (e) {
+        assert(e instanceof GLib.Error, 'a GLib.Error');
+        assert(e.matches(GLib.spawn_exit_error_quark(), 42),
+            `G_SPAWN_EXIT_ERROR 42, got ${e}`);
+        assert(e.message.includes(`${pid}`), 'the message names the pid');
+    }
+
+    // The record is cached: a second wait gives the same object.
+    assert(pidfd.wait(null) === info, 'wait again gives the same record');
+    assert(pidfd.try_wait() === info, 'try_wait gives the same record');
+});
+
+test('wait: success', () => {
+    const info = GPidFd.PidFd.new_from_pid(spawnExit(0)).wait(null);
+    assert(info.check(), 'check');
+    assertEqual(info.exit_status, 0, 'exit status');
+});
+
+test('try_wait', () => {
+    const pidfd = sleeper();
+    assertEqual(pidfd.try_wait(), null, 'try_wait while running');
+    pidfd.send_signal(SIGKILL);
+    const info = pidfd.wait(null);
+    assert(pidfd.try_wait() === info, 'try_wait after wait');
+    assertEqual(info.term_signal, SIGKILL, 'term signal');
+});
+
+test('wait: cancelled', () => {
+    const pidfd = sleeper();
+    const cancellable = new Gio.Cancellable();
+    cancellable.cancel();
+    assertIOError(() => pidfd.wait(cancellable), Gio.IOErrorEnum.CANCELLED,
+        'a cancelled wait');
+    assert(!pidfd.has_exited(), 'the process is left alone');
+});
+
+test('send_signal', () => {
+    const pidfd = sleeper();
+    assert(pidfd.send_signal(0), 'signal 0');
+    assert(pidfd.send_signal(SIGTERM), 'SIGTERM');
+    const info = pidfd.wait(null);
+    assertEqual(info.has_status, true, 'has_status');
+    assertEqual(info.exited, false, 'exited');
+    assertEqual(info.exit_status, -1, 'exit_status');
+    assertEqual(info.signaled, true, 'signaled');
+    assertEqual(info.term_signal, SIGTERM, 'term_signal');
+    assertEqual(info.code, CLD_KILLED, 'code');
+    assertEqual(info.wait_status, SIGTERM, 'wait_status');
+    try {
+        info.check();
+        throw new AssertionError('check() did not throw');
+    } catch (e) {
+        assert(e.matches(GLib.SpawnError, GLib.SpawnError.FAILED),
+            `G_SPAWN_ERROR_FAILED, got ${e}`);
+    }
+});
+
+test('send_signal: errors', () => {
+    const pidfd = sleeper();
+    for (const signum of [-1, 65, 1000]) {
+        assertIOError(() => pidfd.send_signal(signum),
+            Gio.IOErrorEnum.INVALID_ARGUMENT, `signal ${signum}`);
+    }
+    const reaped = GPidFd.PidFd.new_from_pid(spawnExit(0));
+    reaped.wait(null);
+    assertIOError(() => reaped.send_signal(SIGTERM),
+        Gio.IOErrorEnum.NOT_FOUND, 'a reaped process');
+});
+
+// Starts sh, whose background subshell (our grandchild) exits with code
+// once a line is written to sh's stdin; sh reaps it, then exits. Returns
+// the grandchild's pid, a function that lets it exit, and a GPidFd of sh.
+function startGrandchild(code) {
+    const [, pid, stdin, stdout] = GLib.spawn_async_with_pipes(null,
+        ['sh', '-c', `exec 3<&0; (read line <&3; exit ${code}) & echo $!; wait`],
+        null, GLib.SpawnFlags.SEARCH_PATH | GLib.SpawnFlags.DO_NOT_REAP_CHILD,
+        null);
+    const middle = GPidFd.PidFd.new_from_pid(pid);
+    const input = new Gio.UnixOutputStream({fd: stdin, close_fd: true});
+    const output = new Gio.DataInputStream({
+        base_stream: new Gio.UnixInputStream({fd: stdout, close_fd: true}),
+    });
+    const [line] = output.read_line_utf8(null);
+    output.close(null);
+    const release = () => {
+        input.write_all('go\n', null);
+        input.close(null);
+    };
+    cleanups.push(() => {
+        if (!input.is_closed())
+            release();
+        middle.wait(null);
+    });
+    return [parseInt(line), release, middle];
+}
+
+test('non-child: status once its parent reaped it', () => {
+    const [grandchild, release, middle] = startGrandchild(7);
+    const pidfd = GPidFd.PidFd.new_from_pid(grandchild);
+    assert(!pidfd.is_child(), 'not a child');
+    assertEqual(pidfd.pid, grandchild, 'pid');
+    assertEqual(pidfd.try_wait(), null, 'try_wait while running');
+    release();
+    const info = pidfd.wait(null);
+    assertEqual(info.has_status, true, 'has_status');
+    assertEqual(info.exited, true, 'exited');
+    assertEqual(info.exit_status, 7, 'exit_status');
+    assertEqual(info.pid, grandchild, 'pid');
+    assertEqual(info.has_rusage, false, 'has_rusage');
+    assertEqual(info.user_time, -1, 'user_time');
+    assertEqual(info.max_rss, -1, 'max_rss');
+    assertEqual(middle.wait(null).exit_status, 0, 'the middle process');
+});
+
+test('non-child: await wait_async', async () => {
+    const [grandchild, release] = startGrandchild(3);
+    const pidfd = GPidFd.PidFd.new_from_pid(grandchild);
+    const promise = pidfd.wait_async(null);
+    release();
+    const info = await promise;
+    assert(!pidfd.is_child(), 'not a child');
+    assertEqual(info.has_status, true, 'has_status');
+    assertEqual(info.exit_status, 3, 'exit_status');
+    assertEqual(info.has_rusage, false, 'has_rusage');
+});
+
+test('wait_async with a callback', () => {
+    const pid = spawnExit(17);
+    const pidfd = GPidFd.PidFd.new_from_pid(pid);
+    const loop = new GLib.MainLoop(null, false);
+    let info = null, error = null;
+    pidfd.wait_async(null, (source, result) => {
+        try {
+            assert(source === pidfd, 'the source object');
+            info = source.wait_finish(result);
+        } catch (e) {
+            error = e;
+        }
+        loop.quit();
+    });
+    // The callback never runs from inside wait_async().
+    assertEqual(info, null, 'no record yet');
+    const timeoutId = GLib.timeout_add_seconds(GLib.PRIORITY_DEFAULT,
+        TEST_TIMEOUT_S, () => {
+            error = new AssertionError('timed out');
+            loop.quit();
+            return GLib.SOURCE_REMOVE;
+        });
+    loop.run();
+    if (error)
+        throw error;
+    GLib.source_remove(timeoutId);
+    assertEqual(info.exit_status, 17, 'exit_status');
+    assertEqual(info.has_rusage, true, 'has_rusage');
+    assert(pidfd.wait(null) === info, 'the same record');
+});
+
+test('await wait_async', async () => {
+    const pidfd = GPidFd.PidFd.new_from_pid(spawnExit(21));
+    const info = await pidfd.wait_async(null);
+    assertEqual(info.exit_status, 21, 'exit_status');
+    assert(await pidfd.wait_async(null) === info, 'the same record');
+});
+
+test('await wait_async: many children', async () => {
+    const codes = [0, 1, 2, 3, 4, 5, 6, 7];
+    const pidfds = codes.map(c => GPidFd.PidFd.new_from_pid(spawnExit(c)));
+    const infos = await Promise.all(pidfds.map(p => p.wait_async(null)));
+    assertEqual(infos.map(i => i.exit_status).join(), codes.join(),
+        'exit statuses');
+});
+
+test('await wait_async: a signalled child', async () => {
+    const pidfd = sleeper();
+    const promise = pidfd.wait_async(null);
+    await sleep(50);
+    pidfd.send_signal(SIGUSR1);
+    const info = await promise;
+    assertEqual(info.signaled, true, 'signaled');
+    assertEqual(info.term_signal, SIGUSR1, 'term_signal');
+});
+
+test('await wait_async: cancelled', async () => {
+    const pidfd = sleeper();
+    const cancellable = new Gio.Cancellable();
+    const promise = pidfd.wait_async(cancellable);
+    await sleep(50);
+    cancellable.cancel();
+    await assertRejectsIOError(promise, Gio.IOErrorEnum.CANCELLED,
+        'a cancelled wait');
+
+    const already = new Gio.Cancellable();
+    already.cancel();
+    await assertRejectsIOError(pidfd.wait_async(already),
+        Gio.IOErrorEnum.CANCELLED, 'a wait cancelled before it started');
+
+    // Nothing was lost: the child is still there and a wait gets it.
+    assert(!pidfd.has_exited(), 'the process is left alone');
+    const again = pidfd.wait_async(null);
+    pidfd.send_signal(SIGKILL);
+    const info = await again;
+    assertEqual(info.term_signal, SIGKILL, 'term_signal');
+});
+
+test('NO_REAP with Gio.Subprocess', async () => {
+    const proc = Gio.Subprocess.new(['sh', '-c', 'exit 5'],
+        Gio.SubprocessFlags.NONE);
+    const pidfd = GPidFd.PidFd.new_from_pid_full(
+        parseInt(proc.get_identifier()), GPidFd.PidFdFlags.NO_REAP);
+    const info = await pidfd.wait_async(null);
+    assertEqual(info.exit_status, 5, 'exit_status');
+    // The GSubprocess still reaps it and sees the same status.
+    Gio._promisify(Gio.Subprocess.prototype, 'wait_async');
+    await proc.wait_async(null);
+    assertEqual(proc.get_exit_status(), 5, 'the GSubprocess status');
+});
+
+test('add_watch', () => {
+    const pidfd = GPidFd.PidFd.new_from_pid(spawnExit(11));
+    const loop = new GLib.MainLoop(null, false);
+    let result = null;
+    const id = pidfd.add_watch(GLib.PRIORITY_DEFAULT, (source, info) => {
+        result = [source, info];
+        loop.quit();
+        return GLib.SOURCE_REMOVE;
+    });
+    assert(id > 0, 'a source id');
+    const timeoutId = GLib.timeout_add_seconds(GLib.PRIORITY_DEFAULT,
+        TEST_TIMEOUT_S, () => {
+            loop.quit();
+            return GLib.SOURCE_REMOVE;
+        });
+    loop.run();
+    assert(result !== null, 'the watch fired');
+    GLib.source_remove(timeoutId);
+    assert(result[0] === pidfd, 'the pidfd');
+    assertEqual(result[1].exit_status, 11, 'exit_status');
+});
+
+function withTimeout(promise, seconds) {
+    let id = 0;
+    const timeout = new Promise((resolve, reject) => {
+        id = GLib.timeout_add_seconds(GLib.PRIORITY_DEFAULT, seconds, () => {
+            id = 0;
+            reject(new AssertionError(`timed out after ${seconds} s`));
+            return GLib.SOURCE_REMOVE;
+        });
+    });
+    return Promise.race([promise, timeout]).finally(() => {
+        if (id)
+            GLib.source_remove(id);
+    });
+}
+
+async function runTests() {
+    let failed = 0;
+    print(`1..${tests.length}`);
+    for (const [i, {name, func}] of tests.entries()) {
+        try {
+            // eslint-disable-next-line no-await-in-loop
+            await withTimeout(Promise.resolve().then(func), TEST_TIMEOUT_S);
+            print(`ok ${i + 1} - ${name}`);
+        } catch (e) {
+            failed++;
+            print(`not ok ${i + 1} - ${name}`);
+            for (const line of `${e}\n${e.stack ?? ''}`.trim().split('\n'))
+                print(`# ${line}`);
+        }
+        for (const cleanup of cleanups.splice(0)) {
+            try {
+                cleanup();
+            } catch (e) {
+                print(`# cleanup failed: ${e}`);
+            }
+        }
+    }
+    return failed;
+}
+
+const loop = new GLib.MainLoop(null, false);
+let exitCode = 1;
+runTests().then(failed => {
+    exitCode = failed ? 1 : 0;
+}).catch(e => {
+    print(`Bail out! ${e}`);
+}).finally(() => loop.quit());
+loop.run();
+System.exit(exitCode);

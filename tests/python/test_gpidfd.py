@@ -1,0 +1,574 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Tests of the GPidFd bindings through PyGObject, with real processes.
+
+Run by meson test with GI_TYPELIB_PATH and LD_LIBRARY_PATH pointing into
+the build tree. Prints TAP. A missing typelib is a failure, not a skip.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import unittest
+
+import gi
+
+try:
+    gi.require_version('GPidFd', '1')
+    from gi.repository import GPidFd
+except (ImportError, ValueError) as e:
+    print('Bail out! cannot load the GPidFd-1 typelib (GI_TYPELIB_PATH=%s): %s'
+          % (os.environ.get('GI_TYPELIB_PATH', ''), e))
+    sys.exit(1)
+
+from gi.repository import GLib, Gio  # noqa: E402
+
+# Every main loop here gives up after this many seconds and fails.
+LOOP_TIMEOUT_S = 10
+
+
+def spawn(*argv):
+    """Starts a child of this process that nobody else reaps."""
+    return os.posix_spawnp(argv[0], list(argv), os.environ)
+
+
+def spawn_exit(code):
+    return spawn('sh', '-c', 'exit %d' % code)
+
+
+def spawn_sleep():
+    return spawn('sleep', '30')
+
+
+def run_loop(loop, what):
+    """Runs loop; fails the test if it has not quit within LOOP_TIMEOUT_S."""
+    timed_out = []
+
+    def on_timeout():
+        timed_out.append(True)
+        loop.quit()
+        return GLib.SOURCE_REMOVE
+
+    source_id = GLib.timeout_add_seconds(LOOP_TIMEOUT_S, on_timeout)
+    loop.run()
+    if timed_out:
+        raise AssertionError('timed out waiting for %s' % what)
+    GLib.source_remove(source_id)
+
+
+class GPidFdTestCase(unittest.TestCase):
+
+    def setUp(self):
+        self.to_kill = []
+
+    def tearDown(self):
+        # Leave no process behind, whatever the test did. A pidfd, unlike
+        # the pid, cannot reach another process that reused the number.
+        for fd in self.to_kill:
+            try:
+                signal.pidfd_send_signal(fd, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            try:
+                os.waitid(os.P_PIDFD, fd, os.WEXITED)
+            except ChildProcessError:
+                pass
+            os.close(fd)
+
+    def assertIOError(self, cm, code):
+        err = cm.exception
+        self.assertIsInstance(err, GLib.Error)
+        self.assertTrue(err.matches(Gio.io_error_quark(), code),
+                        '%s:%d (%s) is not %s' % (err.domain, err.code,
+                                                  err.message, code))
+        self.assertEqual(err.domain, 'g-io-error-quark')
+        self.assertEqual(Gio.IOErrorEnum(err.code), code)
+
+    def sleeper(self):
+        pid = spawn_sleep()
+        self.to_kill.append(os.pidfd_open(pid))
+        return pid
+
+    def assertReaped(self, pid):
+        with self.assertRaises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+
+
+class TestOpen(GPidFdTestCase):
+
+    def test_new_from_pid(self):
+        pid = self.sleeper()
+        pidfd = GPidFd.PidFd.new_from_pid(pid)
+        self.assertIsInstance(pidfd, GPidFd.PidFd)
+        self.assertEqual(pidfd.get_pid(), pid)
+        self.assertEqual(pidfd.props.pid, pid)
+        self.assertTrue(pidfd.is_child())
+        self.assertGreaterEqual(pidfd.get_fd(), 0)
+        self.assertEqual(pidfd.props.fd, pidfd.get_fd())
+        self.assertEqual(pidfd.get_flags(), GPidFd.PidFdFlags.NONE)
+        self.assertEqual(pidfd.props.flags, GPidFd.PidFdFlags.NONE)
+        self.assertFalse(pidfd.has_exited())
+        self.assertIsNone(pidfd.try_wait())
+
+    def test_new_from_fd(self):
+        pid = spawn_exit(5)
+        fd = os.pidfd_open(pid)
+        pidfd = GPidFd.PidFd.new_from_fd(fd)
+        # The fd is duplicated: ours may be closed at once.
+        self.assertNotEqual(pidfd.get_fd(), fd)
+        os.close(fd)
+        self.assertEqual(pidfd.get_pid(), pid)
+        self.assertTrue(pidfd.is_child())
+        info = pidfd.wait(None)
+        self.assertEqual(info.get_exit_status(), 5)
+        self.assertReaped(pid)
+
+    def test_new_from_pid_full_no_reap(self):
+        pid = spawn_exit(9)
+        pidfd = GPidFd.PidFd.new_from_pid_full(pid, GPidFd.PidFdFlags.NO_REAP)
+        self.assertEqual(pidfd.props.flags, GPidFd.PidFdFlags.NO_REAP)
+        info = pidfd.wait(None)
+        self.assertTrue(info.get_exited())
+        self.assertEqual(info.get_exit_status(), 9)
+        # The child is left for its owner to reap, with the same status.
+        _, status = os.waitpid(pid, 0)
+        self.assertEqual(os.waitstatus_to_exitcode(status), 9)
+
+    def test_new_from_fd_full(self):
+        pid = self.sleeper()
+        fd = os.pidfd_open(pid)
+        try:
+            pidfd = GPidFd.PidFd.new_from_fd_full(fd,
+                                                  GPidFd.PidFdFlags.NO_REAP)
+        finally:
+            os.close(fd)
+        self.assertEqual(pidfd.get_flags(), GPidFd.PidFdFlags.NO_REAP)
+        self.assertEqual(pidfd.get_pid(), pid)
+
+    def test_construct_errors(self):
+        for pid in (0, -1):
+            with self.assertRaises(GLib.Error) as cm:
+                GPidFd.PidFd.new_from_pid(pid)
+            self.assertIOError(cm, Gio.IOErrorEnum.INVALID_ARGUMENT)
+            self.assertIn(str(pid), cm.exception.message)
+
+        # A pid that cannot exist: above the kernel's pid_max.
+        with open('/proc/sys/kernel/pid_max') as f:
+            no_such_pid = int(f.read()) + 1
+        with self.assertRaises(GLib.Error) as cm:
+            GPidFd.PidFd.new_from_pid(no_such_pid)
+        self.assertIOError(cm, Gio.IOErrorEnum.NOT_FOUND)
+        self.assertIn(str(no_such_pid), cm.exception.message)
+
+        with self.assertRaises(GLib.Error) as cm:
+            GPidFd.PidFd.new_from_fd(-1)
+        self.assertIOError(cm, Gio.IOErrorEnum.INVALID_ARGUMENT)
+
+        r, w = os.pipe()
+        try:
+            with self.assertRaises(GLib.Error) as cm:
+                GPidFd.PidFd.new_from_fd(r)
+            self.assertIOError(cm, Gio.IOErrorEnum.INVALID_ARGUMENT)
+        finally:
+            os.close(r)
+            os.close(w)
+
+    def test_reaped_pid_not_found(self):
+        pid = spawn_exit(0)
+        os.waitpid(pid, 0)
+        # Nothing has that pid any more (unless it was reused at once,
+        # which the kernel avoids by allocating pids cyclically).
+        with self.assertRaises(GLib.Error) as cm:
+            GPidFd.PidFd.new_from_pid(pid)
+        self.assertIOError(cm, Gio.IOErrorEnum.NOT_FOUND)
+
+
+class TestWait(GPidFdTestCase):
+
+    def test_wait_exit_record(self):
+        pid = spawn_exit(42)
+        pidfd = GPidFd.PidFd.new_from_pid(pid)
+        info = pidfd.wait(None)
+        self.assertIsInstance(info, GPidFd.PidFdExitInfo)
+        self.assertReaped(pid)
+        self.assertTrue(pidfd.has_exited())
+        self.assertEqual(pidfd.get_pid(), -1)
+
+        # Getters and properties agree.
+        self.assertEqual(info.get_pid(), pid)
+        self.assertEqual(info.props.pid, pid)
+        self.assertEqual(info.get_uid(), os.getuid())
+        self.assertEqual(info.props.uid, os.getuid())
+        self.assertTrue(info.has_status())
+        self.assertTrue(info.props.has_status)
+        self.assertTrue(info.get_exited())
+        self.assertTrue(info.props.exited)
+        self.assertEqual(info.get_exit_status(), 42)
+        self.assertEqual(info.props.exit_status, 42)
+        self.assertFalse(info.get_signaled())
+        self.assertFalse(info.props.signaled)
+        self.assertEqual(info.get_term_signal(), 0)
+        self.assertEqual(info.props.term_signal, 0)
+        self.assertFalse(info.get_core_dumped())
+        self.assertFalse(info.props.core_dumped)
+        self.assertEqual(info.get_code(), os.CLD_EXITED)
+        self.assertEqual(info.props.code, os.CLD_EXITED)
+        self.assertEqual(info.get_wait_status(), 42 << 8)
+        self.assertEqual(info.props.wait_status, 42 << 8)
+        self.assertEqual(os.waitstatus_to_exitcode(info.get_wait_status()), 42)
+
+        # A child's record carries its resource usage.
+        self.assertTrue(info.has_rusage())
+        self.assertTrue(info.props.has_rusage)
+        self.assertGreaterEqual(info.get_user_time(), 0)
+        self.assertEqual(info.props.user_time, info.get_user_time())
+        self.assertGreaterEqual(info.get_system_time(), 0)
+        self.assertEqual(info.props.system_time, info.get_system_time())
+        self.assertGreater(info.get_max_rss(), 0)
+        self.assertEqual(info.props.max_rss, info.get_max_rss())
+
+        # check() turns a non-zero exit into a GLib.SpawnError.
+        with self.assertRaises(GLib.Error) as cm:
+            info.check()
+        self.assertTrue(cm.exception.matches(GLib.spawn_exit_error_quark(),
+                                             42))
+        self.assertIn(str(pid), cm.exception.message)
+
+        # The record is cached: a second wait gives the same object.
+        self.assertIs(pidfd.wait(None), info)
+        self.assertIs(pidfd.try_wait(), info)
+
+    def test_wait_success_check(self):
+        pidfd = GPidFd.PidFd.new_from_pid(spawn_exit(0))
+        info = pidfd.wait(None)
+        self.assertTrue(info.check())
+        self.assertEqual(info.get_exit_status(), 0)
+
+    def test_try_wait(self):
+        pid = self.sleeper()
+        pidfd = GPidFd.PidFd.new_from_pid(pid)
+        self.assertIsNone(pidfd.try_wait())
+        pidfd.send_signal(signal.SIGKILL)
+        info = pidfd.wait(None)
+        self.assertIs(pidfd.try_wait(), info)
+        self.assertTrue(info.get_signaled())
+        self.assertEqual(info.get_term_signal(), signal.SIGKILL)
+
+    def test_wait_cancelled(self):
+        pid = self.sleeper()
+        pidfd = GPidFd.PidFd.new_from_pid(pid)
+        cancellable = Gio.Cancellable()
+        cancellable.cancel()
+        with self.assertRaises(GLib.Error) as cm:
+            pidfd.wait(cancellable)
+        self.assertIOError(cm, Gio.IOErrorEnum.CANCELLED)
+
+        # Cancelled from another thread while blocked in wait().
+        cancellable = Gio.Cancellable()
+        timer = threading.Timer(0.1, cancellable.cancel)
+        timer.start()
+        try:
+            with self.assertRaises(GLib.Error) as cm:
+                pidfd.wait(cancellable)
+        finally:
+            timer.join()
+        self.assertIOError(cm, Gio.IOErrorEnum.CANCELLED)
+
+        # Nothing was lost: the child is still there and a wait gets it.
+        self.assertEqual(os.waitpid(pid, os.WNOHANG), (0, 0))
+        pidfd.send_signal(signal.SIGTERM)
+        info = pidfd.wait(None)
+        self.assertEqual(info.get_term_signal(), signal.SIGTERM)
+        self.assertReaped(pid)
+
+
+class TestSignal(GPidFdTestCase):
+
+    def test_send_signal(self):
+        pid = self.sleeper()
+        pidfd = GPidFd.PidFd.new_from_pid(pid)
+        self.assertTrue(pidfd.send_signal(0))
+        self.assertTrue(pidfd.send_signal(signal.SIGTERM))
+        info = pidfd.wait(None)
+        self.assertTrue(info.has_status())
+        self.assertFalse(info.get_exited())
+        self.assertEqual(info.get_exit_status(), -1)
+        self.assertTrue(info.get_signaled())
+        self.assertTrue(info.props.signaled)
+        self.assertEqual(info.get_term_signal(), signal.SIGTERM)
+        self.assertEqual(info.props.term_signal, signal.SIGTERM)
+        self.assertEqual(info.get_code(), os.CLD_KILLED)
+        self.assertEqual(info.get_wait_status(), signal.SIGTERM)
+        with self.assertRaises(GLib.Error) as cm:
+            info.check()
+        self.assertTrue(cm.exception.matches(GLib.spawn_error_quark(),
+                                             GLib.SpawnError.FAILED))
+
+    def test_bad_signal(self):
+        pidfd = GPidFd.PidFd.new_from_pid(self.sleeper())
+        for signum in (-1, 65, 1000):
+            with self.assertRaises(GLib.Error) as cm:
+                pidfd.send_signal(signum)
+            self.assertIOError(cm, Gio.IOErrorEnum.INVALID_ARGUMENT)
+
+    def test_signal_reaped(self):
+        pidfd = GPidFd.PidFd.new_from_pid(spawn_exit(0))
+        pidfd.wait(None)
+        with self.assertRaises(GLib.Error) as cm:
+            pidfd.send_signal(signal.SIGTERM)
+        self.assertIOError(cm, Gio.IOErrorEnum.NOT_FOUND)
+
+
+class TestNonChild(GPidFdTestCase):
+
+    def start_grandchild(self, code):
+        """Starts sh, whose background subshell (our grandchild) exits with
+        code once a line is written to sh's stdin; sh reaps it, then exits.
+        Returns the Popen of sh and the grandchild's pid."""
+        middle = subprocess.Popen(
+            ['sh', '-c',
+             'exec 3<&0; (read line <&3; exit %d) & echo $!; wait' % code],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self.addCleanup(middle.wait)
+        self.addCleanup(middle.stdin.close)
+        self.addCleanup(middle.stdout.close)
+        grandchild = int(middle.stdout.readline())
+        return middle, grandchild
+
+    def test_non_child_status(self):
+        middle, grandchild = self.start_grandchild(7)
+        pidfd = GPidFd.PidFd.new_from_pid(grandchild)
+        self.assertFalse(pidfd.is_child())
+        self.assertEqual(pidfd.get_pid(), grandchild)
+        self.assertIsNone(pidfd.try_wait())
+
+        middle.stdin.write(b'go\n')
+        middle.stdin.flush()
+        info = pidfd.wait(None)
+        # Its parent reaped it; the kernel then told its status.
+        self.assertTrue(info.has_status())
+        self.assertTrue(info.props.has_status)
+        self.assertTrue(info.get_exited())
+        self.assertEqual(info.get_exit_status(), 7)
+        self.assertEqual(info.props.exit_status, 7)
+        self.assertEqual(info.get_pid(), grandchild)
+        self.assertFalse(info.has_rusage())
+        self.assertFalse(info.props.has_rusage)
+        self.assertEqual(info.get_user_time(), -1)
+        self.assertEqual(info.get_max_rss(), -1)
+        self.assertEqual(middle.wait(), 0)
+
+    def test_non_child_async(self):
+        middle, grandchild = self.start_grandchild(3)
+        pidfd = GPidFd.PidFd.new_from_pid(grandchild)
+        loop = GLib.MainLoop()
+        results = []
+
+        def on_done(source, result):
+            results.append(source.wait_finish(result))
+            loop.quit()
+
+        def release():
+            middle.stdin.write(b'go\n')
+            middle.stdin.flush()
+            return GLib.SOURCE_REMOVE
+
+        pidfd.wait_async(None, on_done)
+        GLib.idle_add(release)
+        run_loop(loop, 'a non-child')
+        info, = results
+        self.assertFalse(pidfd.is_child())
+        self.assertTrue(info.has_status())
+        self.assertEqual(info.get_exit_status(), 3)
+        self.assertFalse(info.has_rusage())
+
+
+class TestAsync(GPidFdTestCase):
+
+    def test_wait_async(self):
+        pid = spawn_exit(17)
+        pidfd = GPidFd.PidFd.new_from_pid(pid)
+        loop = GLib.MainLoop()
+        results = []
+
+        def on_done(source, result, user_data):
+            self.assertIs(source, pidfd)
+            self.assertEqual(user_data, 'data')
+            results.append(source.wait_finish(result))
+            loop.quit()
+
+        pidfd.wait_async(None, on_done, 'data')
+        # The callback never runs from inside wait_async().
+        self.assertEqual(results, [])
+        run_loop(loop, 'wait_async')
+        info, = results
+        self.assertEqual(info.get_exit_status(), 17)
+        self.assertEqual(info.props.exit_status, 17)
+        self.assertTrue(info.has_rusage())
+        self.assertReaped(pid)
+        self.assertIs(pidfd.wait(None), info)
+
+    def test_wait_async_many(self):
+        codes = list(range(8))
+        pidfds = [GPidFd.PidFd.new_from_pid(spawn_exit(c)) for c in codes]
+        loop = GLib.MainLoop()
+        records = {}
+
+        def on_done(pidfd, result, code):
+            info = pidfd.wait_finish(result)
+            records[code] = info.get_exit_status()
+            if len(records) == len(codes):
+                loop.quit()
+
+        for pidfd, code in zip(pidfds, codes):
+            pidfd.wait_async(None, on_done, code)
+        run_loop(loop, '%d children' % len(codes))
+        self.assertEqual(records, {c: c for c in codes})
+
+    def test_wait_async_signal(self):
+        pidfd = GPidFd.PidFd.new_from_pid(self.sleeper())
+        loop = GLib.MainLoop()
+        results = []
+
+        def on_done(source, result):
+            results.append(source.wait_finish(result))
+            loop.quit()
+
+        def kill():
+            pidfd.send_signal(signal.SIGUSR1)
+            return GLib.SOURCE_REMOVE
+
+        pidfd.wait_async(None, on_done)
+        GLib.timeout_add(50, kill)
+        run_loop(loop, 'a signalled child')
+        info, = results
+        self.assertTrue(info.get_signaled())
+        self.assertEqual(info.get_term_signal(), signal.SIGUSR1)
+
+    def test_wait_async_cancelled(self):
+        pid = self.sleeper()
+        pidfd = GPidFd.PidFd.new_from_pid(pid)
+        cancellable = Gio.Cancellable()
+        loop = GLib.MainLoop()
+        errors = []
+
+        def on_done(source, result):
+            try:
+                source.wait_finish(result)
+            except GLib.Error as e:
+                errors.append(e)
+            loop.quit()
+
+        def cancel():
+            cancellable.cancel()
+            return GLib.SOURCE_REMOVE
+
+        pidfd.wait_async(cancellable, on_done)
+        GLib.timeout_add(50, cancel)
+        run_loop(loop, 'a cancelled wait')
+        err, = errors
+        self.assertTrue(err.matches(Gio.io_error_quark(),
+                                    Gio.IOErrorEnum.CANCELLED))
+
+        # The child is untouched; a new wait gets its record.
+        self.assertEqual(os.waitpid(pid, os.WNOHANG), (0, 0))
+        results = []
+
+        def on_done_again(source, result):
+            results.append(source.wait_finish(result))
+            loop.quit()
+
+        pidfd.wait_async(None, on_done_again)
+        pidfd.send_signal(signal.SIGKILL)
+        run_loop(loop, 'a wait after a cancelled one')
+        self.assertEqual(results[0].get_term_signal(), signal.SIGKILL)
+        self.assertReaped(pid)
+
+    def test_wait_async_already_cancelled(self):
+        pidfd = GPidFd.PidFd.new_from_pid(self.sleeper())
+        cancellable = Gio.Cancellable()
+        cancellable.cancel()
+        loop = GLib.MainLoop()
+        errors = []
+
+        def on_done(source, result):
+            try:
+                source.wait_finish(result)
+            except GLib.Error as e:
+                errors.append(e)
+            loop.quit()
+
+        pidfd.wait_async(cancellable, on_done)
+        run_loop(loop, 'a cancelled wait')
+        self.assertEqual(len(errors), 1)
+        self.assertEqual(Gio.IOErrorEnum(errors[0].code),
+                         Gio.IOErrorEnum.CANCELLED)
+
+    def test_add_watch(self):
+        pid = spawn_exit(11)
+        pidfd = GPidFd.PidFd.new_from_pid(pid)
+        loop = GLib.MainLoop()
+        results = []
+
+        def on_exit(source_pidfd, info, user_data):
+            results.append((source_pidfd, info, user_data))
+            loop.quit()
+            return GLib.SOURCE_REMOVE
+
+        source_id = pidfd.add_watch(GLib.PRIORITY_DEFAULT, on_exit, 'data')
+        self.assertGreater(source_id, 0)
+        run_loop(loop, 'add_watch')
+        (source_pidfd, info, user_data), = results
+        self.assertIs(source_pidfd, pidfd)
+        self.assertEqual(user_data, 'data')
+        self.assertEqual(info.get_exit_status(), 11)
+        self.assertReaped(pid)
+
+
+class TapResult(unittest.TestResult):
+    """Prints one TAP line per test."""
+
+    def __init__(self):
+        super().__init__()
+        self.n = 0
+
+    def _line(self, ok, test, extra=''):
+        self.n += 1
+        print('%s %d - %s%s' % ('ok' if ok else 'not ok', self.n, test.id(),
+                                extra), flush=True)
+
+    def _diag(self, text):
+        for line in text.rstrip().splitlines():
+            print('# ' + line)
+
+    def addSuccess(self, test):
+        super().addSuccess(test)
+        self._line(True, test)
+
+    def addFailure(self, test, err):
+        super().addFailure(test, err)
+        self._line(False, test)
+        self._diag(self.failures[-1][1])
+
+    def addError(self, test, err):
+        super().addError(test, err)
+        self._line(False, test)
+        self._diag(self.errors[-1][1])
+
+    def addSkip(self, test, reason):
+        super().addSkip(test, reason)
+        self._line(True, test, ' # SKIP ' + reason)
+
+
+def main():
+    suite = unittest.defaultTestLoader.loadTestsFromModule(
+        sys.modules[__name__])
+    print('1..%d' % suite.countTestCases(), flush=True)
+    result = TapResult()
+    suite.run(result)
+    return 0 if result.wasSuccessful() else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())
