@@ -556,6 +556,35 @@ g_pidfd_is_child (GPidFd *self)
   return self->is_child;
 }
 
+/* Without pidfd_send_signal(), kill(2) is still race-free for an unreaped
+ * child that only we reap: its pid cannot be reused before we reap it,
+ * which the lock prevents meanwhile. Returns FALSE without an error when
+ * this does not apply. */
+static gboolean
+send_signal_to_child (GPidFd  *self,
+                      gint     signum,
+                      GError **error)
+{
+  gboolean sent = FALSE;
+
+  if (!self->is_child || (self->flags & G_PIDFD_FLAGS_NO_REAP) || self->pid <= 0)
+    return FALSE;
+
+  g_mutex_lock (&self->lock);
+  if (self->reaped)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                 "Cannot send signal %d to process %d: it has ended "
+                 "and been reaped", signum, self->pid);
+  else if (gpidfd_sys_kill (self->pid, signum) == 0)
+    sent = TRUE;
+  else
+    set_errno_error (error, errno, "Cannot send signal %d to process %d",
+                     signum, self->pid);
+  g_mutex_unlock (&self->lock);
+
+  return sent;
+}
+
 /**
  * g_pidfd_send_signal:
  * @self: a #GPidFd
@@ -607,10 +636,13 @@ g_pidfd_send_signal (GPidFd  *self,
                        "and been reaped", signum, self->pid);
           break;
         case ENOSYS:
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                       "Cannot send signal %d to process %d: the kernel lacks "
-                       "pidfd_send_signal() (Linux 5.1 or later is needed)",
-                       signum, self->pid);
+          if (send_signal_to_child (self, signum, error))
+            return TRUE;
+          if (error == NULL || *error == NULL)
+            g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                         "Cannot send signal %d to process %d: the kernel lacks "
+                         "pidfd_send_signal() (Linux 5.1 or later is needed)",
+                         signum, self->pid);
           break;
         default:
           set_errno_error (error, errsv, "Cannot send signal %d to process %d",
@@ -699,19 +731,22 @@ collect_other_locked (GPidFd   *self,
 {
   GPidFdKernelInfo info;
 
-  if (!gpidfd_sys_has_exit_info ())
-    return gpidfd_exit_info_new_unknown (self->pid, self->zombie_uid);
-
   if (!(revents & POLLHUP))
     {
-      /* Exited, not yet reaped by its parent: the status shows up in
-       * PIDFD_INFO_EXIT after the reap, which POLLHUP announces. Keep the
-       * uid while the kernel still has the credentials. */
+      /* Exited, not yet reaped by its parent. Keep the uid while the
+       * kernel still has the credentials; this first PIDFD_GET_INFO call
+       * also tells whether the kernel has the ioctl at all. */
       if (self->zombie_uid == GPIDFD_UID_UNKNOWN &&
           gpidfd_sys_get_info (self->fd, GPIDFD_INFO_CREDS, &info) == 0 &&
           (info.mask & GPIDFD_INFO_CREDS))
         self->zombie_uid = info.ruid;
 
+      /* Without PIDFD_INFO_EXIT nothing more is to be learnt. */
+      if (!gpidfd_sys_has_exit_info ())
+        return gpidfd_exit_info_new_unknown (self->pid, self->zombie_uid);
+
+      /* The status shows up in PIDFD_INFO_EXIT after the reap, which
+       * POLLHUP announces. */
       *wait_for_reap = TRUE;
       return NULL;
     }
@@ -835,6 +870,13 @@ g_pidfd_try_wait (GPidFd  *self,
  *
  * Since: 1.0
  */
+static void
+on_wait_cancelled (GCancellable *cancellable,
+                   gpointer      user_data)
+{
+  gpidfd_sys_eventfd_signal (GPOINTER_TO_INT (user_data));
+}
+
 GPidFdExitInfo *
 g_pidfd_wait (GPidFd        *self,
               GCancellable  *cancellable,
@@ -842,7 +884,7 @@ g_pidfd_wait (GPidFd        *self,
 {
   GPollFD fds[2];
   guint nfds = 1;
-  gboolean have_cancel_fd = FALSE;
+  gulong cancelled_id = 0;
   GPidFdExitInfo *info = NULL;
 
   g_return_val_if_fail (G_IS_PIDFD (self), NULL);
@@ -853,10 +895,21 @@ g_pidfd_wait (GPidFd        *self,
     return NULL;
 
   fds[0].fd = self->fd;
-  if (cancellable != NULL && g_cancellable_make_pollfd (cancellable, &fds[1]))
+  if (cancellable != NULL)
     {
-      have_cancel_fd = TRUE;
+      /* Our own eventfd rather than g_cancellable_make_pollfd(), which
+       * aborts the process when no descriptor is left. */
+      fds[1].fd = gpidfd_sys_eventfd ();
+      if (fds[1].fd < 0)
+        {
+          set_errno_error (error, errno, "Cannot wait for process %d", self->pid);
+          return NULL;
+        }
+      fds[1].events = G_IO_IN;
       nfds = 2;
+      /* Runs at once when already cancelled. */
+      cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (on_wait_cancelled),
+                                            GINT_TO_POINTER (fds[1].fd), NULL);
     }
 
   for (;;)
@@ -864,10 +917,10 @@ g_pidfd_wait (GPidFd        *self,
       gboolean wait_for_reap;
       GError *local_error = NULL;
 
-      if (g_cancellable_set_error_if_cancelled (cancellable, &local_error))
+      if (g_cancellable_is_cancelled (cancellable))
         {
-          g_propagate_prefixed_error (error, local_error,
-                                      "Waiting for process %d: ", self->pid);
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                       "Waiting for process %d was cancelled", self->pid);
           break;
         }
 
@@ -893,8 +946,11 @@ g_pidfd_wait (GPidFd        *self,
         }
     }
 
-  if (have_cancel_fd)
-    g_cancellable_release_fd (cancellable);
+  if (nfds == 2)
+    {
+      g_cancellable_disconnect (cancellable, cancelled_id);
+      close (fds[1].fd);
+    }
 
   return info;
 }

@@ -63,6 +63,10 @@ int      gpidfd_sys_waitid            (idtype_t          idtype,
 int      gpidfd_sys_get_info          (int               pidfd,
                                        guint64           mask,
                                        GPidFdKernelInfo *info);
+int      gpidfd_sys_kill              (pid_t             pid,
+                                       int               signum);
+int      gpidfd_sys_eventfd           (void);
+void     gpidfd_sys_eventfd_signal    (int               fd);
 int      gpidfd_sys_poll              (int               fd,
                                        int               timeout_ms);
 int      gpidfd_sys_fdinfo_pid        (int               fd,

@@ -11,8 +11,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -199,6 +201,29 @@ gpidfd_sys_has_exit_info (void)
 }
 
 int
+gpidfd_sys_kill (pid_t pid,
+                 int   signum)
+{
+  return kill (pid, signum);
+}
+
+int
+gpidfd_sys_eventfd (void)
+{
+  return eventfd (0, EFD_CLOEXEC | EFD_NONBLOCK);
+}
+
+void
+gpidfd_sys_eventfd_signal (int fd)
+{
+  guint64 one = 1;
+
+  /* Fails only when the counter is full, which already means "signalled". */
+  if (write (fd, &one, sizeof one) < 0)
+    return;
+}
+
+int
 gpidfd_sys_poll (int fd,
                  int timeout_ms)
 {
@@ -233,8 +258,12 @@ gpidfd_proc_parse_field (const char *text,
                          gint64     *value)
 {
   const char *p = text;
-  const char *end = text + len;
+  const char *end;
   gsize field_len = strlen (field);
+
+  if (text == NULL || len == 0)
+    return FALSE;
+  end = text + len;
 
   while (p < end)
     {

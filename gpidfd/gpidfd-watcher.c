@@ -29,7 +29,7 @@ typedef struct
 {
   GPidFd *pidfd;   /* owned */
   GQueue tasks;    /* owned GTask refs */
-  guint32 events;  /* EPOLLIN, or 0 once waiting for the reap (EPOLLHUP) */
+  gboolean waiting_for_reap; /* then only EPOLLHUP matters, not EPOLLIN */
 } Entry;
 
 /* An entry taken out of the watcher, with what its tasks get. */
@@ -121,14 +121,42 @@ watcher_destroy_if_idle (Watcher *w)
     }
 }
 
-/* Removes @entry from the epoll set and the table. Under w->lock. */
+/*
+ * Registrations are one-shot: once epoll has reported a pidfd it is
+ * disarmed, so an ended entry leaves the set without an EPOLL_CTL_DEL (the
+ * registration goes when the pidfd is closed, or with the epoll set), and a
+ * pidfd that is waited for again is re-armed with EPOLL_CTL_MOD.
+ */
+static int
+watcher_arm_locked (Watcher  *w,
+                    int       fd,
+                    gboolean  waiting_for_reap,
+                    int       op)
+{
+  /* POLLHUP is always reported; EPOLLIN only while not waiting for it. */
+  struct epoll_event ev = {
+    .events = EPOLLONESHOT | (waiting_for_reap ? 0 : EPOLLIN),
+    .data.fd = fd,
+  };
+  int r = epoll_ctl (w->epfd, op, fd, &ev);
+
+  if (r < 0 && op == EPOLL_CTL_ADD && errno == EEXIST)
+    r = epoll_ctl (w->epfd, EPOLL_CTL_MOD, fd, &ev);
+
+  return r;
+}
+
+/* Takes @entry out of the table; @armed if epoll has not reported it
+ * since it was last armed. Under w->lock. */
 static void
-watcher_drop_entry_locked (Watcher *w,
-                           Entry   *entry)
+watcher_drop_entry_locked (Watcher  *w,
+                           Entry    *entry,
+                           gboolean  armed)
 {
   int fd = g_pidfd_get_fd (entry->pidfd);
 
-  epoll_ctl (w->epfd, EPOLL_CTL_DEL, fd, NULL);
+  if (armed)
+    epoll_ctl (w->epfd, EPOLL_CTL_DEL, fd, NULL);
   g_hash_table_steal (w->entries, GINT_TO_POINTER (fd));
 }
 
@@ -139,7 +167,8 @@ watcher_dispatch (GSource     *source,
 {
   Watcher *w = (Watcher *) source;
   struct epoll_event events[MAX_EVENTS_PER_DISPATCH];
-  g_autoptr(GArray) done = g_array_new (FALSE, FALSE, sizeof (Completion));
+  Completion done[MAX_EVENTS_PER_DISPATCH];
+  guint n_done = 0;
   gboolean empty;
   int n;
 
@@ -171,25 +200,21 @@ watcher_dispatch (GSource     *source,
                                          &wait_for_reap, &error);
       if (info == NULL && error == NULL)
         {
-          if (wait_for_reap && entry->events != 0)
-            {
-              struct epoll_event ev = { .events = 0, .data.fd = events[i].data.fd };
-
-              entry->events = 0;
-              epoll_ctl (w->epfd, EPOLL_CTL_MOD, ev.data.fd, &ev);
-            }
+          /* Not over yet (or exited, not yet reaped by its parent). */
+          entry->waiting_for_reap = entry->waiting_for_reap || wait_for_reap;
+          watcher_arm_locked (w, events[i].data.fd, entry->waiting_for_reap, EPOLL_CTL_MOD);
           continue;
         }
 
-      watcher_drop_entry_locked (w, entry);
-      g_array_append_val (done, ((Completion) { entry, info, error }));
+      watcher_drop_entry_locked (w, entry, FALSE);
+      done[n_done++] = (Completion) { entry, info, error };
     }
   empty = g_hash_table_size (w->entries) == 0;
   g_mutex_unlock (&w->lock);
 
-  for (guint i = 0; i < done->len; i++)
+  for (guint i = 0; i < n_done; i++)
     {
-      Completion *c = &g_array_index (done, Completion, i);
+      Completion *c = &done[i];
       GTask *task;
 
       while ((task = g_queue_pop_head (&c->entry->tasks)) != NULL)
@@ -273,7 +298,7 @@ watcher_remove_task (Watcher *w,
       found = TRUE;
       if (g_queue_is_empty (&entry->tasks))
         {
-          watcher_drop_entry_locked (w, entry);
+          watcher_drop_entry_locked (w, entry, TRUE);
           dropped = entry;
         }
     }
@@ -366,15 +391,12 @@ gpidfd_watcher_add_task (GPidFd *pidfd,
   entry = g_hash_table_lookup (w->entries, GINT_TO_POINTER (fd));
   if (entry == NULL)
     {
-      struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
-
-      if (epoll_ctl (w->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
+      if (watcher_arm_locked (w, fd, FALSE, EPOLL_CTL_ADD) < 0)
         errsv = errno;
       else
         {
           entry = g_new0 (Entry, 1);
           entry->pidfd = g_object_ref (pidfd);
-          entry->events = EPOLLIN;
           g_queue_init (&entry->tasks);
           g_hash_table_insert (w->entries, GINT_TO_POINTER (fd), entry);
         }

@@ -111,7 +111,6 @@ test_exit_codes (void)
 static void
 test_deferred (void)
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(GPidFd) pidfd = open_pid (gpt_spawn_exit (4, 0));
   g_autoptr(GPidFdExitInfo) info = NULL;
   Result r = { 0 };
@@ -256,7 +255,6 @@ test_cancel_pending (void)
   pid_t pid = gpt_spawn_pause ();
   g_autoptr(GPidFd) pidfd = open_pid (pid);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  g_autoptr(GPidFdExitInfo) info = NULL;
   g_autoptr(GError) error = NULL;
   Result r = { 0 };
   g_autofree char *pid_str = g_strdup_printf ("%d", pid);
