@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* robust-common.h: shared helpers of the stress, fault and hostile-input
+ * suites */
+
+#pragma once
+
+#include <sys/types.h>
+#include <glib.h>
+
+#include "test-utils.h"
+
+G_BEGIN_DECLS
+
+/* @full scaled by GPIDFD_TEST_SCALE (a percentage, default 100; 5 when
+ * running under valgrind and the variable is unset), never below @min. */
+guint    rb_scale               (guint        full,
+                                 guint        min);
+/* Whether heap numbers are meaningless here (valgrind, ASan). */
+gboolean rb_heap_is_instrumented (void);
+/* Resident set size of this process, in KiB. */
+guint64  rb_rss_kib             (void);
+/* Forks a child that blocks until @gate_rd reads EOF (every write end
+ * closed), then exits with @code, or kills itself with @signum if it is
+ * not 0. The child closes every other descriptor, @gate_wr included. */
+pid_t    rb_spawn_gated         (int          gate_rd,
+                                 int          gate_wr,
+                                 int          code,
+                                 int          signum);
+/* Forks a child that exits with @code after @delay_us microseconds. */
+pid_t    rb_spawn_exit_us       (int          code,
+                                 guint        delay_us);
+/* Like gpt_spawn_pause(), but the child dies with the thread that forked
+ * it, so that a failed test leaves nothing behind. */
+pid_t    rb_spawn_pause         (void);
+/* Lowers RLIMIT_NOFILE's soft limit to just above the highest open
+ * descriptor, then fills every free slot below it, leaving @n_free free.
+ * Returns the filler descriptors; rb_fds_release() closes them and
+ * restores the limit. */
+GArray  *rb_fds_exhaust         (guint        n_free);
+void     rb_fds_release         (GArray      *fillers);
+/* Whether @pid is a child of ours that has ended and not been reaped. */
+gboolean rb_is_unreaped_zombie  (pid_t        pid);
+/* Whether this process has any child left, reaped or not. */
+gboolean rb_has_children        (void);
+/* Reads the wait status a record reports, asserting it has one. */
+void     rb_assert_exit_code    (GPidFdExitInfo *info,
+                                 pid_t           pid,
+                                 int             code);
+void     rb_assert_signaled     (GPidFdExitInfo *info,
+                                 pid_t           pid,
+                                 int             signum);
+/* Iterates @context until *@count (read atomically) reaches @target,
+ * failing the test after @timeout_s. */
+void     rb_run_until_count     (GMainContext *context,
+                                 const guint  *count,
+                                 guint         target,
+                                 guint         timeout_s);
+/* Makes GLib create its process-wide descriptors (the default main
+ * context, GTask's thread pool) before a test counts descriptors. */
+void     rb_warm_up             (void);
+/* A thread that aborts the test, naming @what, when rb_watchdog_pet() has
+ * not been called for @seconds: a deadlock fails instead of hanging. */
+void     rb_watchdog_start      (const char   *what,
+                                 guint         seconds);
+void     rb_watchdog_pet        (void);
+void     rb_watchdog_stop       (void);
+/* Number of threads of this process. */
+guint    rb_count_threads       (void);
+
+G_END_DECLS
