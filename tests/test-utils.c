@@ -187,6 +187,18 @@ gpt_count_fds (void)
   return n - 1;
 }
 
+gboolean
+gpt_skip_under_valgrind (const char *reason)
+{
+  const char *env = g_getenv ("GPIDFD_UNDER_VALGRIND");
+
+  if (env == NULL || *env == '\0' || g_str_equal (env, "0"))
+    return FALSE;
+
+  g_test_skip_printf ("under valgrind: %s", reason);
+  return TRUE;
+}
+
 guint
 gpt_raise_nofile (void)
 {

@@ -36,6 +36,10 @@ guint    gpt_count_fds         (void);
 /* Raises RLIMIT_NOFILE's soft limit to the hard one; returns it. */
 guint    gpt_raise_nofile      (void);
 
+/* Under the 'valgrind' test setup (GPIDFD_UNDER_VALGRIND set), marks the
+ * test skipped with @reason (what valgrind cannot do) and returns TRUE. */
+gboolean gpt_skip_under_valgrind (const char *reason);
+
 /* Runs @loop until @done is TRUE, failing the test after @timeout_s. */
 void     gpt_run_until         (GMainContext *context,
                                 gboolean     *done,

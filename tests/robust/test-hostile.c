@@ -709,6 +709,11 @@ test_row (gconstpointer data)
   guint fds_before = gpt_count_fds ();
 
   g_test_summary ("One row of the hostile-input table");
+  if (row->op == OP_SEND_SIGNAL && row->input == IN_SIG_ZERO_TO_INIT &&
+      gpt_skip_under_valgrind ("valgrind 3.24 does not know pidfd_send_signal(), "
+                               "and gpidfd only falls back to kill() for its "
+                               "own children, not for init"))
+    return;
 
   for (guint with_error = 0; with_error < 2; with_error++)
     {
