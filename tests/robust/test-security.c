@@ -97,6 +97,8 @@ test_unprivileged_signal (void)
 
 /* ---- No descriptor of gpidfd's reaches a spawned program ------------- */
 
+#define LISTING_END "END-OF-LISTING"
+
 /* Runs in the spawned program: prints "fd target" for each descriptor. */
 static int
 list_fds_main (void)
@@ -128,6 +130,11 @@ list_fds_main (void)
   g_dir_close (dir);
   (void) dir_fd;
 
+  /* The reader stops here, not at EOF: a child forked meanwhile by
+   * another thread of the test may hold the pipe's write end open. */
+  printf ("%s\n", LISTING_END);
+  fflush (stdout);
+
   return 0;
 }
 
@@ -155,7 +162,8 @@ spawn_listing (void)
       _exit (127);
     }
   close (out[1]);
-  while ((n = read (out[0], buf, sizeof buf)) != 0)
+  while (!g_str_has_suffix (text->str, LISTING_END "\n") &&
+         (n = read (out[0], buf, sizeof buf)) != 0)
     {
       if (n < 0 && errno == EINTR)
         continue;
@@ -164,6 +172,8 @@ spawn_listing (void)
     }
   close (out[0]);
   g_assert_cmpint (WEXITSTATUS (gpt_reap (pid)), ==, 0);
+  g_assert_true (g_str_has_suffix (text->str, LISTING_END "\n"));
+  g_string_truncate (text, text->len - strlen (LISTING_END "\n"));
 
   return g_string_free (text, FALSE);
 }
