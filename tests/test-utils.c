@@ -169,9 +169,9 @@ gpt_reap (pid_t pid)
 }
 
 guint
-gpt_count_fds (void)
+gpt_count_dir_entries (const char *path)
 {
-  DIR *dir = opendir ("/proc/self/fd");
+  DIR *dir = opendir (path);
   struct dirent *de;
   guint n = 0;
 
@@ -183,8 +183,14 @@ gpt_count_fds (void)
     }
   closedir (dir);
 
-  /* The directory's own fd. */
-  return n - 1;
+  return n;
+}
+
+guint
+gpt_count_fds (void)
+{
+  /* Less the directory's own fd. */
+  return gpt_count_dir_entries ("/proc/self/fd") - 1;
 }
 
 gboolean

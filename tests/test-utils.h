@@ -31,6 +31,8 @@ pid_t    gpt_spawn_grandchild  (int       code,
 /* Reaps @pid with waitpid, returning the wait status. */
 int      gpt_reap              (pid_t     pid);
 
+/* Entries of a directory, less "." and "..". */
+guint    gpt_count_dir_entries (const char *path);
 /* Open file descriptors of this process. */
 guint    gpt_count_fds         (void);
 /* Raises RLIMIT_NOFILE's soft limit to the hard one; returns it. */

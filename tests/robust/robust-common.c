@@ -4,7 +4,6 @@
 
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -244,19 +243,31 @@ rb_assert_signaled (GPidFdExitInfo *info,
 guint
 rb_count_threads (void)
 {
-  DIR *dir = opendir ("/proc/self/task");
-  struct dirent *de;
-  guint n = 0;
+  return gpt_count_dir_entries ("/proc/self/task");
+}
 
-  g_assert_nonnull (dir);
-  while ((de = readdir (dir)) != NULL)
-    {
-      if (de->d_name[0] != '.')
-        n++;
-    }
-  closedir (dir);
+/* Completion callbacks that store the record in a GPidFdExitInfo **. */
+void
+rb_store_wait_result (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  GPidFdExitInfo **out = user_data;
+  g_autoptr(GError) error = NULL;
 
-  return n;
+  *out = g_pidfd_wait_finish (G_PIDFD (object), result, &error);
+  g_assert_no_error (error);
+}
+
+gboolean
+rb_store_source_info (GPidFd         *pidfd,
+                      GPidFdExitInfo *info,
+                      gpointer        user_data)
+{
+  GPidFdExitInfo **out = user_data;
+
+  *out = g_object_ref (info);
+  return G_SOURCE_REMOVE;
 }
 
 static gboolean

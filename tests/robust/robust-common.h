@@ -66,5 +66,11 @@ void     rb_watchdog_pet        (void);
 void     rb_watchdog_stop       (void);
 /* Number of threads of this process. */
 guint    rb_count_threads       (void);
+void     rb_store_wait_result   (GObject        *object,
+                                 GAsyncResult   *result,
+                                 gpointer        user_data);
+gboolean rb_store_source_info   (GPidFd         *pidfd,
+                                 GPidFdExitInfo *info,
+                                 gpointer        user_data);
 
 G_END_DECLS

@@ -368,29 +368,6 @@ assert_record_after_foreign_reap (GPidFdExitInfo *info,
 }
 
 static void
-on_foreign_wait_done (GObject      *object,
-                      GAsyncResult *result,
-                      gpointer      user_data)
-{
-  GPidFdExitInfo **out = user_data;
-  g_autoptr(GError) error = NULL;
-
-  *out = g_pidfd_wait_finish (G_PIDFD (object), result, &error);
-  g_assert_no_error (error);
-}
-
-static gboolean
-on_foreign_source (GPidFd         *pidfd,
-                   GPidFdExitInfo *info,
-                   gpointer        user_data)
-{
-  GPidFdExitInfo **out = user_data;
-
-  *out = g_object_ref (info);
-  return G_SOURCE_REMOVE;
-}
-
-static void
 test_reaped_behind_back (void)
 {
   GMainContext *context = g_main_context_new ();
@@ -418,7 +395,7 @@ test_reaped_behind_back (void)
       if (mode == 4)
         {
           /* The wait is pending in the watcher when the reap happens. */
-          g_pidfd_wait_async (pidfd, NULL, on_foreign_wait_done, &info);
+          g_pidfd_wait_async (pidfd, NULL, rb_store_wait_result, &info);
           g_main_context_iteration (context, FALSE);
         }
 
@@ -437,14 +414,14 @@ test_reaped_behind_back (void)
         case 2:
         case 4:
           if (mode == 2)
-            g_pidfd_wait_async (pidfd, NULL, on_foreign_wait_done, &info);
+            g_pidfd_wait_async (pidfd, NULL, rb_store_wait_result, &info);
           gpt_run_until (context, (gboolean *) &info, 30);
           break;
         case 3:
           {
             GSource *source = g_pidfd_create_source (pidfd);
 
-            g_source_set_callback (source, (GSourceFunc) (void (*) (void)) on_foreign_source,
+            g_source_set_callback (source, (GSourceFunc) (void (*) (void)) rb_store_source_info,
                                    &info, NULL);
             g_source_attach (source, context);
             gpt_run_until (context, (gboolean *) &info, 30);

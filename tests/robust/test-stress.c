@@ -135,29 +135,6 @@ test_mass_exit (void)
   g_main_context_unref (context);
 }
 
-static void
-on_cycle_wait_done (GObject      *object,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  GPidFdExitInfo **out = user_data;
-  g_autoptr(GError) error = NULL;
-
-  *out = g_pidfd_wait_finish (G_PIDFD (object), result, &error);
-  g_assert_no_error (error);
-}
-
-static gboolean
-on_cycle_source (GPidFd         *pidfd,
-                 GPidFdExitInfo *info,
-                 gpointer        user_data)
-{
-  GPidFdExitInfo **out = user_data;
-
-  *out = g_object_ref (info);
-  return G_SOURCE_REMOVE;
-}
-
 static int
 raw_pidfd_open (pid_t pid)
 {
@@ -197,7 +174,7 @@ one_cycle (GMainContext *context,
       info = g_pidfd_wait (pidfd, NULL, &error);
       break;
     case 1:
-      g_pidfd_wait_async (pidfd, NULL, on_cycle_wait_done, &info);
+      g_pidfd_wait_async (pidfd, NULL, rb_store_wait_result, &info);
       gpt_run_until (context, (gboolean *) &info, 30);
       break;
     case 2:
@@ -213,7 +190,7 @@ one_cycle (GMainContext *context,
       {
         GSource *source = g_pidfd_create_source (pidfd);
 
-        g_source_set_callback (source, (GSourceFunc) (void (*) (void)) on_cycle_source, &info, NULL);
+        g_source_set_callback (source, (GSourceFunc) (void (*) (void)) rb_store_source_info, &info, NULL);
         g_source_attach (source, context);
         gpt_run_until (context, (gboolean *) &info, 30);
         g_source_destroy (source);
