@@ -778,31 +778,46 @@ test_no_sigchld_handler (void)
   g_assert_true (after.sa_handler == SIG_DFL);
 }
 
+/* Every test runs between two counts of this process's descriptors: no
+ * test may leave one open. */
+static void
+run_checked (gconstpointer data)
+{
+  void (*test_func) (void) = (void (*) (void)) data;
+  guint before = gpt_count_fds ();
+
+  test_func ();
+  g_assert_cmpuint (gpt_count_fds (), ==, before);
+}
+
+#define add_checked(path, func) \
+  g_test_add_data_func ((path), (gconstpointer) (func), run_checked)
+
 int
 main (int    argc,
       char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add_func ("/pidfd/exit-codes", test_exit_codes);
-  g_test_add_func ("/pidfd/signals", test_signals);
-  g_test_add_func ("/pidfd/signal-probe", test_signal_probe);
-  g_test_add_func ("/pidfd/core-dump", test_core_dump);
-  g_test_add_func ("/pidfd/rusage", test_rusage);
-  g_test_add_func ("/pidfd/non-child", test_non_child);
-  g_test_add_func ("/pidfd/try-wait", test_try_wait);
-  g_test_add_func ("/pidfd/cached", test_cached);
-  g_test_add_func ("/pidfd/cancel/blocking", test_cancel_blocking);
-  g_test_add_func ("/pidfd/cancel/already", test_cancel_already);
-  g_test_add_func ("/pidfd/from-fd", test_from_fd);
-  g_test_add_func ("/pidfd/properties", test_properties);
-  g_test_add_func ("/pidfd/no-reap", test_no_reap);
-  g_test_add_func ("/pidfd/reaped-elsewhere", test_reaped_elsewhere);
-  g_test_add_func ("/pidfd/errors/open", test_errors_open);
-  g_test_add_func ("/pidfd/errors/signal", test_errors_signal);
-  g_test_add_func ("/pidfd/errors/unopened", test_unopened);
-  g_test_add_func ("/pidfd/precondition", test_precondition);
-  g_test_add_func ("/pidfd/no-sigchld-handler", test_no_sigchld_handler);
+  add_checked ("/pidfd/exit-codes", test_exit_codes);
+  add_checked ("/pidfd/signals", test_signals);
+  add_checked ("/pidfd/signal-probe", test_signal_probe);
+  add_checked ("/pidfd/core-dump", test_core_dump);
+  add_checked ("/pidfd/rusage", test_rusage);
+  add_checked ("/pidfd/non-child", test_non_child);
+  add_checked ("/pidfd/try-wait", test_try_wait);
+  add_checked ("/pidfd/cached", test_cached);
+  add_checked ("/pidfd/cancel/blocking", test_cancel_blocking);
+  add_checked ("/pidfd/cancel/already", test_cancel_already);
+  add_checked ("/pidfd/from-fd", test_from_fd);
+  add_checked ("/pidfd/properties", test_properties);
+  add_checked ("/pidfd/no-reap", test_no_reap);
+  add_checked ("/pidfd/reaped-elsewhere", test_reaped_elsewhere);
+  add_checked ("/pidfd/errors/open", test_errors_open);
+  add_checked ("/pidfd/errors/signal", test_errors_signal);
+  add_checked ("/pidfd/errors/unopened", test_unopened);
+  add_checked ("/pidfd/precondition", test_precondition);
+  add_checked ("/pidfd/no-sigchld-handler", test_no_sigchld_handler);
 
   return g_test_run ();
 }
