@@ -30,4 +30,7 @@ GPidFdExitInfo *gpidfd_pidfd_collect_ready (GPidFd    *self,
  * system call, unlike g_pidfd_get_pid(). */
 GPid            gpidfd_pidfd_get_open_pid (GPidFd *self);
 
+/* The error of a wait cancelled by its GCancellable, naming the pid. */
+GError         *gpidfd_pidfd_new_cancelled_error (GPid pid);
+
 G_END_DECLS

@@ -512,6 +512,13 @@ g_pidfd_get_pid (GPidFd *self)
   return pid;
 }
 
+GError *
+gpidfd_pidfd_new_cancelled_error (GPid pid)
+{
+  return g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                      "Waiting for process %d was cancelled", pid);
+}
+
 GPid
 gpidfd_pidfd_get_open_pid (GPidFd *self)
 {
@@ -558,31 +565,31 @@ g_pidfd_is_child (GPidFd *self)
 
 /* Without pidfd_send_signal(), kill(2) is still race-free for an unreaped
  * child that only we reap: its pid cannot be reused before we reap it,
- * which the lock prevents meanwhile. Returns FALSE without an error when
- * this does not apply. */
-static gboolean
-send_signal_to_child (GPidFd  *self,
-                      gint     signum,
-                      GError **error)
+ * which the lock prevents meanwhile. Like the system call, returns -1 with
+ * errno set: ENOSYS where this does not apply, ESRCH once reaped. */
+static int
+kill_unreaped_child (GPidFd *self,
+                     gint    signum)
 {
-  gboolean sent = FALSE;
+  int r;
 
   if (!self->is_child || (self->flags & G_PIDFD_FLAGS_NO_REAP) || self->pid <= 0)
-    return FALSE;
+    {
+      errno = ENOSYS;
+      return -1;
+    }
 
   g_mutex_lock (&self->lock);
   if (self->reaped)
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                 "Cannot send signal %d to process %d: it has ended "
-                 "and been reaped", signum, self->pid);
-  else if (gpidfd_sys_kill (self->pid, signum) == 0)
-    sent = TRUE;
+    {
+      errno = ESRCH;
+      r = -1;
+    }
   else
-    set_errno_error (error, errno, "Cannot send signal %d to process %d",
-                     signum, self->pid);
+    r = gpidfd_sys_kill (self->pid, signum);
   g_mutex_unlock (&self->lock);
 
-  return sent;
+  return r;
 }
 
 /**
@@ -610,6 +617,8 @@ g_pidfd_send_signal (GPidFd  *self,
                      gint     signum,
                      GError **error)
 {
+  int r;
+
   g_return_val_if_fail (G_IS_PIDFD (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
@@ -624,7 +633,11 @@ g_pidfd_send_signal (GPidFd  *self,
       return FALSE;
     }
 
-  if (gpidfd_sys_pidfd_send_signal (self->fd, signum) < 0)
+  r = gpidfd_sys_pidfd_send_signal (self->fd, signum);
+  if (r < 0 && errno == ENOSYS)
+    r = kill_unreaped_child (self, signum);
+
+  if (r < 0)
     {
       int errsv = errno;
 
@@ -636,13 +649,10 @@ g_pidfd_send_signal (GPidFd  *self,
                        "and been reaped", signum, self->pid);
           break;
         case ENOSYS:
-          if (send_signal_to_child (self, signum, error))
-            return TRUE;
-          if (error == NULL || *error == NULL)
-            g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                         "Cannot send signal %d to process %d: the kernel lacks "
-                         "pidfd_send_signal() (Linux 5.1 or later is needed)",
-                         signum, self->pid);
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                       "Cannot send signal %d to process %d: the kernel lacks "
+                       "pidfd_send_signal() (Linux 5.1 or later is needed)",
+                       signum, self->pid);
           break;
         default:
           set_errno_error (error, errsv, "Cannot send signal %d to process %d",
@@ -849,6 +859,13 @@ g_pidfd_try_wait (GPidFd  *self,
   return gpidfd_pidfd_collect (self, &wait_for_reap, error);
 }
 
+static void
+on_wait_cancelled (GCancellable *cancellable,
+                   gpointer      user_data)
+{
+  gpidfd_sys_eventfd_signal (GPOINTER_TO_INT (user_data));
+}
+
 /**
  * g_pidfd_wait:
  * @self: a #GPidFd
@@ -870,13 +887,6 @@ g_pidfd_try_wait (GPidFd  *self,
  *
  * Since: 1.0
  */
-static void
-on_wait_cancelled (GCancellable *cancellable,
-                   gpointer      user_data)
-{
-  gpidfd_sys_eventfd_signal (GPOINTER_TO_INT (user_data));
-}
-
 GPidFdExitInfo *
 g_pidfd_wait (GPidFd        *self,
               GCancellable  *cancellable,
@@ -919,8 +929,7 @@ g_pidfd_wait (GPidFd        *self,
 
       if (g_cancellable_is_cancelled (cancellable))
         {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                       "Waiting for process %d was cancelled", self->pid);
+          g_propagate_error (error, gpidfd_pidfd_new_cancelled_error (self->pid));
           break;
         }
 
@@ -1021,8 +1030,7 @@ g_pidfd_wait_async (GPidFd              *self,
     }
   if (g_cancellable_is_cancelled (cancellable))
     {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                               "Waiting for process %d was cancelled", self->pid);
+      g_task_return_error (task, gpidfd_pidfd_new_cancelled_error (self->pid));
       return;
     }
 

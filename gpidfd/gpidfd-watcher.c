@@ -332,8 +332,7 @@ on_cancelled (GCancellable *cancellable,
     return;
 
   /* GTask runs the callback in the task's context, one iteration later. */
-  g_task_return_new_error (data->task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                           "Waiting for process %d was cancelled", data->pid);
+  g_task_return_error (data->task, gpidfd_pidfd_new_cancelled_error (data->pid));
 
   /* Our reference must not be the last one dropped here: finalizing the
    * task disconnects this handler, which deadlocks inside it. Let the
