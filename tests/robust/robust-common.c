@@ -517,7 +517,7 @@ rb_fork_run (const char    *what,
   if (WIFEXITED (status) && WEXITSTATUS (status) == 0)
     return;
   if (WIFEXITED (status) && WEXITSTATUS (status) == 77)
-    g_test_skip_printf ("%s: the forked child could not set up (see its stderr)", what);
+    g_test_skip_printf ("%s: not possible here (the forked child says why on stderr)", what);
   else if (WIFSIGNALED (status) && WTERMSIG (status) == SIGALRM)
     g_test_fail_printf ("%s: forked child %d did not finish within %u s", what, (int) pid, timeout_s);
   else if (WIFSIGNALED (status))
@@ -525,6 +525,14 @@ rb_fork_run (const char    *what,
                         WTERMSIG (status), g_strsignal (WTERMSIG (status)));
   else
     g_test_fail_printf ("%s: forked child %d exited %d", what, (int) pid, WEXITSTATUS (status));
+}
+
+void
+rb_fork_skip (const char *reason)
+{
+  g_printerr ("SKIP (process %d): %s\n", (int) getpid (), reason);
+  fflush (stdout);
+  _exit (77);
 }
 
 static void

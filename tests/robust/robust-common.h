@@ -102,6 +102,8 @@ void     rb_fork_run            (const char    *what,
                                  guint          timeout_s,
                                  RbTestFunc     func,
                                  gconstpointer  data);
+/* In the body of rb_fork_run(): gives up, marking the test skipped. */
+void     rb_fork_skip           (const char    *reason) G_GNUC_NORETURN;
 /* NULL when a forked child of this process can make a new pid namespace
  * (and, with @flags RB_FORK_MOUNT_PROC, mount its /proc); else why not. */
 char    *rb_pidns_unavailable   (RbForkFlags    flags);

@@ -1,0 +1,408 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* test-threads.c: know what a descriptor refers to
+ *
+ * A PIDFD_THREAD pidfd (Linux 6.9+, O_EXCL in its file flags) names one
+ * thread: it turns readable when that thread ends, which says nothing of
+ * the process. gpidfd adopts it with thread semantics: get_pid() is the
+ * thread id, has_exited() and every wait track the thread, and the record
+ * of a thread never carries a process status (an invented "exited 0" is
+ * the worst thing this library could report), nor does waiting for it
+ * take the process's status away from whoever owns it.
+ *
+ * One table: the descriptor (a non-leader thread that ends while its
+ * process runs on; a non-leader thread that ends with its process; the
+ * leader thread, ending with its process; a PIDFD_NONBLOCK process pidfd,
+ * which is a process, not a thread) x the way of waiting (blocking,
+ * try_wait, wait_async, a source) x the flags (none, NO_REAP).
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "robust-common.h"
+
+#ifndef PIDFD_THREAD
+# define PIDFD_THREAD O_EXCL
+#endif
+#ifndef PIDFD_NONBLOCK
+# define PIDFD_NONBLOCK O_NONBLOCK
+#endif
+
+#define PROCESS_CODE 9
+
+typedef enum
+{
+  FD_THREAD_ENDS_FIRST,   /* a non-leader thread ends, the process runs on */
+  FD_THREAD_ENDS_WITH,    /* a non-leader thread ends when its process exits */
+  FD_LEADER_THREAD,       /* the leader, PIDFD_THREAD: ends with the process */
+  FD_PROCESS_NONBLOCK,    /* a PIDFD_NONBLOCK pidfd: the process */
+} Fd;
+
+typedef enum
+{
+  HOW_WAIT,
+  HOW_TRY_WAIT,
+  HOW_WAIT_ASYNC,
+  HOW_SOURCE,
+} How;
+
+typedef struct
+{
+  Fd fd;
+  How how;
+  GPidFdFlags flags;
+} Row;
+
+static const char *fd_names[] = {
+  "thread-ends-first", "thread-ends-with-process", "leader-thread", "process-nonblock",
+};
+static const char *how_names[] = { "wait", "try-wait", "wait-async", "source" };
+
+/* A child process with a second thread: the thread ends when
+ * thread_gate reads EOF, the process exits PROCESS_CODE when
+ * process_gate does. */
+typedef struct
+{
+  pid_t pid;
+  pid_t tid;
+  int thread_gate;
+  int process_gate;
+} Threaded;
+
+static int child_thread_gate = -1;
+
+static void *
+child_thread_main (void *user_data)
+{
+  int report = GPOINTER_TO_INT (user_data);
+  pid_t tid = (pid_t) syscall (SYS_gettid);
+  char c;
+
+  if (write (report, &tid, sizeof tid) != sizeof tid)
+    _exit (95);
+  close (report);
+  while (read (child_thread_gate, &c, 1) < 0 && errno == EINTR)
+    ;
+
+  return NULL;
+}
+
+static void
+threaded_spawn (Threaded *t)
+{
+  int report[2], thread_gate[2], process_gate[2];
+  pid_t pid;
+
+  g_assert_cmpint (pipe2 (report, O_CLOEXEC), ==, 0);
+  g_assert_cmpint (pipe2 (thread_gate, O_CLOEXEC), ==, 0);
+  g_assert_cmpint (pipe2 (process_gate, O_CLOEXEC), ==, 0);
+
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      pthread_t thread;
+      char c;
+
+      close (report[0]);
+      close (thread_gate[1]);
+      close (process_gate[1]);
+      child_thread_gate = thread_gate[0];
+      if (pthread_create (&thread, NULL, child_thread_main, GINT_TO_POINTER (report[1])) != 0)
+        _exit (94);
+      while (read (process_gate[0], &c, 1) < 0 && errno == EINTR)
+        ;
+      _exit (PROCESS_CODE);
+    }
+
+  close (report[1]);
+  close (thread_gate[0]);
+  close (process_gate[0]);
+  g_assert_cmpint (read (report[0], &t->tid, sizeof t->tid), ==, sizeof t->tid);
+  close (report[0]);
+  g_assert_cmpint (t->tid, !=, pid);
+  t->pid = pid;
+  t->thread_gate = thread_gate[1];
+  t->process_gate = process_gate[1];
+}
+
+static void
+threaded_end_thread (Threaded *t)
+{
+  if (t->thread_gate >= 0)
+    close (t->thread_gate);
+  t->thread_gate = -1;
+}
+
+static void
+threaded_end_process (Threaded *t)
+{
+  threaded_end_thread (t);
+  if (t->process_gate >= 0)
+    close (t->process_gate);
+  t->process_gate = -1;
+}
+
+/* Whether the thread @tid of @pid still exists. */
+static gboolean
+thread_exists (pid_t pid,
+               pid_t tid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/task/%d", (int) pid, (int) tid);
+
+  return g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
+/* Whether @pid runs (not a zombie). */
+static gboolean
+process_runs (pid_t pid)
+{
+  return kill (pid, 0) == 0 && !rb_is_unreaped_zombie (pid);
+}
+
+static GPidFdExitInfo *
+collect (GPidFd *pidfd,
+         How     how)
+{
+  GPidFdExitInfo *info = NULL;
+  g_autoptr(GError) error = NULL;
+
+  switch (how)
+    {
+    case HOW_WAIT:
+      rb_watchdog_start ("g_pidfd_wait() for a pidfd whose thread or process has ended", 5);
+      info = g_pidfd_wait (pidfd, NULL, &error);
+      rb_watchdog_stop ();
+      g_assert_no_error (error);
+      break;
+
+    case HOW_TRY_WAIT:
+      {
+        gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+        while ((info = g_pidfd_try_wait (pidfd, &error)) == NULL)
+          {
+            g_assert_no_error (error);
+            if (g_get_monotonic_time () > deadline)
+              g_error ("g_pidfd_try_wait() gave no record 5 s after the end");
+            g_usleep (2000);
+          }
+        break;
+      }
+
+    case HOW_WAIT_ASYNC:
+    case HOW_SOURCE:
+      {
+        GMainContext *context = g_main_context_new ();
+
+        g_main_context_push_thread_default (context);
+        if (how == HOW_WAIT_ASYNC)
+          g_pidfd_wait_async (pidfd, NULL, rb_store_wait_result, &info);
+        else
+          {
+            GSource *source = g_pidfd_create_source (pidfd);
+
+            g_source_set_callback (source, G_SOURCE_FUNC (rb_store_source_info), &info, NULL);
+            g_source_attach (source, context);
+            g_source_unref (source);
+          }
+        gpt_run_until (context, (gboolean *) &info, 5);
+        g_main_context_pop_thread_default (context);
+        g_main_context_unref (context);
+        break;
+      }
+
+    default:
+      g_assert_not_reached ();
+    }
+
+  return info;
+}
+
+static void
+wait_has_exited (GPidFd     *pidfd,
+                 const char *what)
+{
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  while (!g_pidfd_has_exited (pidfd))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("has_exited still FALSE 5 s after %s", what);
+      g_usleep (1000);
+    }
+}
+
+/* The caller's reap of the process: its real status, which a thread's
+ * record must not have consumed. */
+static void
+assert_process_status_kept (pid_t pid)
+{
+  int status = gpt_reap (pid);
+
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, PROCESS_CODE);
+}
+
+static void
+scenario (gconstpointer data)
+{
+  const Row *row = data;
+  Threaded t = { 0, };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPidFd) pidfd = NULL;
+  g_autoptr(GPidFdExitInfo) info = NULL;
+  pid_t named;
+  int raw;
+
+  threaded_spawn (&t);
+
+  switch (row->fd)
+    {
+    case FD_THREAD_ENDS_FIRST:
+    case FD_THREAD_ENDS_WITH:
+      named = t.tid;
+      raw = (int) syscall (SYS_pidfd_open, t.tid, PIDFD_THREAD);
+      break;
+    case FD_LEADER_THREAD:
+      named = t.pid;
+      raw = (int) syscall (SYS_pidfd_open, t.pid, PIDFD_THREAD);
+      break;
+    case FD_PROCESS_NONBLOCK:
+      named = t.pid;
+      raw = (int) syscall (SYS_pidfd_open, t.pid, PIDFD_NONBLOCK);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+
+  if (raw < 0)
+    {
+      int errsv = errno;
+
+      threaded_end_process (&t);
+      gpt_reap (t.pid);
+      if (errsv == EINVAL)
+        rb_fork_skip ("pidfd_open() has no PIDFD_THREAD (Linux 6.9) here");
+      g_error ("pidfd_open(%d): %s", (int) named, g_strerror (errsv));
+    }
+
+  pidfd = g_pidfd_new_from_fd_full (raw, row->flags, &error);
+  close (raw);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_pidfd_get_pid (pidfd), ==, named);
+  g_assert_false (g_pidfd_has_exited (pidfd));
+
+  switch (row->fd)
+    {
+    case FD_THREAD_ENDS_FIRST:
+      {
+        /* The thread ends; the process runs on until the record is in. */
+        g_assert_false (g_pidfd_is_child (pidfd));
+        threaded_end_thread (&t);
+        wait_has_exited (pidfd, "the thread ended");
+        g_assert_true (process_runs (t.pid));
+
+        info = collect (pidfd, row->how);
+        g_assert_nonnull (info);
+        g_assert_true (process_runs (t.pid));
+        g_assert_false (thread_exists (t.pid, t.tid));
+        if (g_pidfd_exit_info_has_status (info))
+          rb_fail_printf ("record of thread %d of running process %d claims a status: "
+                          "wait status 0x%x (exited %d, code %d)", (int) t.tid, (int) t.pid,
+                          g_pidfd_exit_info_get_wait_status (info),
+                          g_pidfd_exit_info_get_exited (info),
+                          g_pidfd_exit_info_get_exit_status (info));
+        g_assert_cmpint (g_pidfd_exit_info_get_pid (info), ==, t.tid);
+
+        threaded_end_process (&t);
+        assert_process_status_kept (t.pid);
+        break;
+      }
+
+    case FD_THREAD_ENDS_WITH:
+    case FD_LEADER_THREAD:
+      threaded_end_process (&t);
+      info = collect (pidfd, row->how);
+      g_assert_nonnull (info);
+      g_assert_true (g_pidfd_has_exited (pidfd));
+      if (row->fd == FD_THREAD_ENDS_WITH && g_pidfd_exit_info_has_status (info))
+        rb_fail_printf ("record of thread %d claims a status (wait status 0x%x): a thread "
+                        "has none", (int) t.tid, g_pidfd_exit_info_get_wait_status (info));
+      if (g_pidfd_exit_info_has_status (info))
+        {
+          /* Only acceptable when it is the truth, reaped as asked. */
+          rb_assert_exit_code (info, named, PROCESS_CODE);
+          if (row->flags & G_PIDFD_FLAGS_NO_REAP)
+            assert_process_status_kept (t.pid);
+          else
+            g_assert_false (rb_has_children ());
+        }
+      else
+        assert_process_status_kept (t.pid);
+      break;
+
+    case FD_PROCESS_NONBLOCK:
+      /* Not a thread: the process, with its status. */
+      g_assert_true (g_pidfd_is_child (pidfd));
+      threaded_end_process (&t);
+      info = collect (pidfd, row->how);
+      rb_assert_exit_code (info, t.pid, PROCESS_CODE);
+      if (row->flags & G_PIDFD_FLAGS_NO_REAP)
+        assert_process_status_kept (t.pid);
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+
+  g_assert_false (rb_has_children ());
+}
+
+static void
+test_row (gconstpointer data)
+{
+  g_test_summary ("A thread pidfd is adopted as a thread: has_exited and waits "
+                  "track the thread, its record has no process status, and the "
+                  "process's status is left for its owner");
+  rb_fork_run ("thread pidfd", RB_FORK_PLAIN, 30, scenario, data);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GArray) rows = g_array_new (FALSE, FALSE, sizeof (Row));
+
+  g_test_init (&argc, &argv, NULL);
+  rb_warm_up ();
+
+  for (Fd fd = FD_THREAD_ENDS_FIRST; fd <= FD_PROCESS_NONBLOCK; fd++)
+    for (How how = HOW_WAIT; how <= HOW_SOURCE; how++)
+      for (guint no_reap = 0; no_reap <= 1; no_reap++)
+        {
+          Row row = { fd, how, no_reap ? G_PIDFD_FLAGS_NO_REAP : 0 };
+
+          g_array_append_val (rows, row);
+        }
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      const Row *row = &g_array_index (rows, Row, i);
+      g_autofree char *path = g_strdup_printf ("/robust/threads/%s/%s%s", fd_names[row->fd],
+                                               how_names[row->how],
+                                               row->flags ? "/no-reap" : "");
+
+      rb_add_checked (path, row, test_row);
+    }
+
+  return g_test_run ();
+}
