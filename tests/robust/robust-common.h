@@ -88,6 +88,9 @@ typedef enum
   RB_FORK_NEW_PIDNS  = 1 << 0,
   /* ...that has its own /proc (a new mount namespace too). */
   RB_FORK_MOUNT_PROC = 1 << 1,
+  /* The body counts its descriptors itself (when it can: a body that
+   * has lost a completion keeps the descriptors of the wait). */
+  RB_FORK_BODY_COUNTS_FDS = 1 << 2,
 } RbForkFlags;
 
 /* Runs @func (@data) in a forked child (no exec), so that what it changes
