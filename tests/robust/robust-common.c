@@ -411,8 +411,12 @@ child_run_body (RbForkFlags   flags,
   after = gpt_count_fds ();
   if (!(flags & RB_FORK_BODY_COUNTS_FDS) && after != before)
     {
+      g_autofree char *cmd = g_strdup_printf ("ls -l /proc/%d/fd", (int) getpid ());
+
       g_printerr ("forked child %d: %u descriptors open after the test, %u before\n",
                   (int) getpid (), after, before);
+      if (system (cmd) != 0)
+        g_printerr ("(could not list them)\n");
       _exit (3);
     }
   fflush (stdout);
