@@ -3,17 +3,20 @@
  *
  * A PIDFD_THREAD pidfd (Linux 6.9+, O_EXCL in its file flags) names one
  * thread: it turns readable when that thread ends, which says nothing of
- * the process. gpidfd adopts it with thread semantics: get_pid() is the
- * thread id, has_exited() and every wait track the thread, and the record
- * of a thread never carries a process status (an invented "exited 0" is
- * the worst thing this library could report), nor does waiting for it
- * take the process's status away from whoever owns it.
+ * the process. gpidfd adopts it as a thread: is_thread() is TRUE,
+ * get_pid() is the thread id, has_exited() and wait_exit() track the
+ * thread; a thread has no exit status, so no status is ever claimed for
+ * it (an invented "exited 0" is the worst thing this library could
+ * report): wait(), try_wait(), wait_async() and a source give the record
+ * of the thread's process once that process has ended, reaping it as for
+ * the process itself (not with NO_REAP).
  *
  * One table: the descriptor (a non-leader thread that ends while its
  * process runs on; a non-leader thread that ends with its process; the
  * leader thread, ending with its process; a PIDFD_NONBLOCK process pidfd,
- * which is a process, not a thread) x the way of waiting (blocking,
- * try_wait, wait_async, a source) x the flags (none, NO_REAP).
+ * which is a process, not a thread) x how it is opened (new_from_fd on a
+ * raw pidfd; new_for_thread) x the way of waiting (blocking, try_wait,
+ * wait_async, a source) x the flags (none, NO_REAP).
  */
 
 #include "config.h"
@@ -57,6 +60,7 @@ typedef enum
 typedef struct
 {
   Fd fd;
+  gboolean for_thread;   /* g_pidfd_new_for_thread() instead of new_from_fd */
   How how;
   GPidFdFlags flags;
 } Row;
@@ -142,13 +146,25 @@ threaded_end_thread (Threaded *t)
   t->thread_gate = -1;
 }
 
+/* Marks the process as ending before it can end, so that a record seen
+ * while process_gate is still set came too early. */
 static void
 threaded_end_process (Threaded *t)
 {
+  int gate = g_atomic_int_get (&t->process_gate);
+
   threaded_end_thread (t);
-  if (t->process_gate >= 0)
-    close (t->process_gate);
-  t->process_gate = -1;
+  if (gate >= 0)
+    {
+      g_atomic_int_set (&t->process_gate, -1);
+      close (gate);
+    }
+}
+
+static gboolean
+threaded_runs (Threaded *t)
+{
+  return g_atomic_int_get (&t->process_gate) >= 0;
 }
 
 /* Whether the thread @tid of @pid still exists. */
@@ -168,21 +184,51 @@ process_runs (pid_t pid)
   return kill (pid, 0) == 0 && !rb_is_unreaped_zombie (pid);
 }
 
+static gboolean
+on_end_process (gpointer user_data)
+{
+  threaded_end_process (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static gpointer
+end_process_thread (gpointer user_data)
+{
+  g_usleep (100 * 1000);
+  threaded_end_process (user_data);
+  return NULL;
+}
+
+/* Collects the record; when the process still runs, it is made to exit
+ * 100 ms into the wait (a wait that completes before that fails). */
 static GPidFdExitInfo *
-collect (GPidFd *pidfd,
-         How     how)
+collect (GPidFd   *pidfd,
+         How       how,
+         Threaded *t)
 {
   GPidFdExitInfo *info = NULL;
   g_autoptr(GError) error = NULL;
+  gboolean end_meanwhile = threaded_runs (t);
 
   switch (how)
     {
     case HOW_WAIT:
-      rb_watchdog_start ("g_pidfd_wait() for a pidfd whose thread or process has ended", 5);
-      info = g_pidfd_wait (pidfd, NULL, &error);
-      rb_watchdog_stop ();
-      g_assert_no_error (error);
-      break;
+      {
+        GThread *ender = end_meanwhile ? g_thread_new ("end", end_process_thread, t) : NULL;
+
+        rb_watchdog_start ("g_pidfd_wait() for a thread's process", 5);
+        info = g_pidfd_wait (pidfd, NULL, &error);
+        rb_watchdog_stop ();
+        g_assert_no_error (error);
+        if (ender != NULL)
+          {
+            if (threaded_runs (t))
+              rb_fail_printf ("g_pidfd_wait() returned while process %d still ran",
+                              (int) t->pid);
+            g_thread_join (ender);
+          }
+        break;
+      }
 
     case HOW_TRY_WAIT:
       {
@@ -191,10 +237,15 @@ collect (GPidFd *pidfd,
         while ((info = g_pidfd_try_wait (pidfd, &error)) == NULL)
           {
             g_assert_no_error (error);
+            /* Nothing while the process runs: now let it end. */
+            threaded_end_process (t);
             if (g_get_monotonic_time () > deadline)
               g_error ("g_pidfd_try_wait() gave no record 5 s after the end");
             g_usleep (2000);
           }
+        if (threaded_runs (t))
+          rb_fail_printf ("g_pidfd_try_wait() gave a record while process %d still ran",
+                          (int) t->pid);
         break;
       }
 
@@ -204,6 +255,14 @@ collect (GPidFd *pidfd,
         GMainContext *context = g_main_context_new ();
 
         g_main_context_push_thread_default (context);
+        if (end_meanwhile)
+          {
+            GSource *later = g_timeout_source_new (100);
+
+            g_source_set_callback (later, on_end_process, t, NULL);
+            g_source_attach (later, context);
+            g_source_unref (later);
+          }
         if (how == HOW_WAIT_ASYNC)
           g_pidfd_wait_async (pidfd, NULL, rb_store_wait_result, &info);
         else
@@ -215,6 +274,11 @@ collect (GPidFd *pidfd,
             g_source_unref (source);
           }
         gpt_run_until (context, (gboolean *) &info, 5);
+        if (threaded_runs (t))
+          rb_fail_printf ("the wait completed while process %d still ran", (int) t->pid);
+        /* The timeout, if it has not run. */
+        while (g_main_context_iteration (context, FALSE))
+          ;
         g_main_context_pop_thread_default (context);
         g_main_context_unref (context);
         break;
@@ -225,6 +289,19 @@ collect (GPidFd *pidfd,
     }
 
   return info;
+}
+
+static void
+on_wait_exit_done (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  gboolean *done = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_pidfd_wait_exit_finish (G_PIDFD (object), result, &error));
+  g_assert_no_error (error);
+  *done = TRUE;
 }
 
 static void
@@ -295,74 +372,74 @@ scenario (gconstpointer data)
       g_error ("pidfd_open(%d): %s", (int) named, g_strerror (errsv));
     }
 
-  pidfd = g_pidfd_new_from_fd_full (raw, row->flags, &error);
-  close (raw);
+  if (row->for_thread)
+    {
+      close (raw);
+      pidfd = g_pidfd_new_for_thread (named, &error);
+    }
+  else
+    {
+      pidfd = g_pidfd_new_from_fd_full (raw, row->flags, &error);
+      close (raw);
+    }
   g_assert_no_error (error);
   g_assert_cmpint (g_pidfd_get_pid (pidfd), ==, named);
+  g_assert_cmpint (g_pidfd_is_thread (pidfd), ==, row->fd != FD_PROCESS_NONBLOCK);
   g_assert_false (g_pidfd_has_exited (pidfd));
 
-  switch (row->fd)
+  if (row->fd == FD_THREAD_ENDS_FIRST)
     {
-    case FD_THREAD_ENDS_FIRST:
-      {
-        /* The thread ends; the process runs on until the record is in. */
-        g_assert_false (g_pidfd_is_child (pidfd));
-        threaded_end_thread (&t);
-        wait_has_exited (pidfd, "the thread ended");
-        g_assert_true (process_runs (t.pid));
+      gboolean done = FALSE;
+      GMainContext *context;
 
-        info = collect (pidfd, row->how);
-        g_assert_nonnull (info);
-        g_assert_true (process_runs (t.pid));
-        g_assert_false (thread_exists (t.pid, t.tid));
-        if (g_pidfd_exit_info_has_status (info))
-          rb_fail_printf ("record of thread %d of running process %d claims a status: "
-                          "wait status 0x%x (exited %d, code %d)", (int) t.tid, (int) t.pid,
-                          g_pidfd_exit_info_get_wait_status (info),
-                          g_pidfd_exit_info_get_exited (info),
-                          g_pidfd_exit_info_get_exit_status (info));
-        g_assert_cmpint (g_pidfd_exit_info_get_pid (info), ==, t.tid);
+      /* The thread ends; the process runs on. */
+      threaded_end_thread (&t);
+      wait_has_exited (pidfd, "the thread ended");
+      g_assert_true (process_runs (t.pid));
+      g_assert_false (thread_exists (t.pid, t.tid));
 
-        threaded_end_process (&t);
-        assert_process_status_kept (t.pid);
-        break;
-      }
-
-    case FD_THREAD_ENDS_WITH:
-    case FD_LEADER_THREAD:
-      threaded_end_process (&t);
-      info = collect (pidfd, row->how);
-      g_assert_nonnull (info);
-      g_assert_true (g_pidfd_has_exited (pidfd));
-      if (row->fd == FD_THREAD_ENDS_WITH && g_pidfd_exit_info_has_status (info))
-        rb_fail_printf ("record of thread %d claims a status (wait status 0x%x): a thread "
-                        "has none", (int) t.tid, g_pidfd_exit_info_get_wait_status (info));
-      if (g_pidfd_exit_info_has_status (info))
-        {
-          /* Only acceptable when it is the truth, reaped as asked. */
-          rb_assert_exit_code (info, named, PROCESS_CODE);
-          if (row->flags & G_PIDFD_FLAGS_NO_REAP)
-            assert_process_status_kept (t.pid);
-          else
-            g_assert_false (rb_has_children ());
-        }
-      else
-        assert_process_status_kept (t.pid);
-      break;
-
-    case FD_PROCESS_NONBLOCK:
-      /* Not a thread: the process, with its status. */
-      g_assert_true (g_pidfd_is_child (pidfd));
-      threaded_end_process (&t);
-      info = collect (pidfd, row->how);
-      rb_assert_exit_code (info, t.pid, PROCESS_CODE);
-      if (row->flags & G_PIDFD_FLAGS_NO_REAP)
-        assert_process_status_kept (t.pid);
-      break;
-
-    default:
-      g_assert_not_reached ();
+      /* The end of the thread is its exit. */
+      rb_watchdog_start ("g_pidfd_wait_exit() for a thread that has ended", 5);
+      g_assert_true (g_pidfd_wait_exit (pidfd, NULL, &error));
+      rb_watchdog_stop ();
+      g_assert_no_error (error);
+      context = g_main_context_new ();
+      g_main_context_push_thread_default (context);
+      g_pidfd_wait_exit_async (pidfd, NULL, on_wait_exit_done, &done);
+      gpt_run_until (context, &done, 5);
+      g_main_context_pop_thread_default (context);
+      g_main_context_unref (context);
+      g_assert_true (process_runs (t.pid));
     }
+  else if (row->fd != FD_PROCESS_NONBLOCK)
+    g_assert_true (thread_exists (t.pid, named));
+
+  if (row->fd != FD_THREAD_ENDS_FIRST)
+    threaded_end_process (&t);
+
+  /* The process's record, its real status, once it has ended. */
+  info = collect (pidfd, row->how, &t);
+  g_assert_nonnull (info);
+  if (g_pidfd_exit_info_has_status (info) && g_pidfd_exit_info_get_exited (info) &&
+      g_pidfd_exit_info_get_exit_status (info) == 0)
+    rb_fail_printf ("the record of %d (thread %d of process %d) says \"exited 0\": the "
+                    "process exits %d", (int) named, (int) t.tid, (int) t.pid, PROCESS_CODE);
+  rb_assert_exit_code (info, t.pid, PROCESS_CODE);
+  g_assert_true (g_pidfd_has_exited (pidfd));
+
+  if (row->flags & G_PIDFD_FLAGS_NO_REAP)
+    {
+      g_assert_true (rb_is_unreaped_zombie (t.pid));
+      assert_process_status_kept (t.pid);
+    }
+
+  /* The record is kept. */
+  {
+    g_autoptr(GPidFdExitInfo) again = g_pidfd_wait (pidfd, NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (again == info);
+  }
 
   g_assert_false (rb_has_children ());
 }
@@ -370,9 +447,9 @@ scenario (gconstpointer data)
 static void
 test_row (gconstpointer data)
 {
-  g_test_summary ("A thread pidfd is adopted as a thread: has_exited and waits "
-                  "track the thread, its record has no process status, and the "
-                  "process's status is left for its owner");
+  g_test_summary ("A thread pidfd is adopted as a thread: has_exited and "
+                  "wait_exit track the thread, the waits give its process's real "
+                  "record once the process has ended, never a status of the thread");
   rb_fork_run ("thread pidfd", RB_FORK_PLAIN, 30, scenario, data);
 }
 
@@ -386,18 +463,23 @@ main (int    argc,
   rb_warm_up ();
 
   for (Fd fd = FD_THREAD_ENDS_FIRST; fd <= FD_PROCESS_NONBLOCK; fd++)
-    for (How how = HOW_WAIT; how <= HOW_SOURCE; how++)
-      for (guint no_reap = 0; no_reap <= 1; no_reap++)
-        {
-          Row row = { fd, how, no_reap ? G_PIDFD_FLAGS_NO_REAP : 0 };
+    for (guint for_thread = 0; for_thread <= 1; for_thread++)
+      for (How how = HOW_WAIT; how <= HOW_SOURCE; how++)
+        for (guint no_reap = 0; no_reap <= 1; no_reap++)
+          {
+            Row row = { fd, for_thread, how, no_reap ? G_PIDFD_FLAGS_NO_REAP : 0 };
 
-          g_array_append_val (rows, row);
-        }
+            /* new_for_thread takes a thread id, and no flags. */
+            if (for_thread && (fd == FD_PROCESS_NONBLOCK || no_reap))
+              continue;
+            g_array_append_val (rows, row);
+          }
 
   for (guint i = 0; i < rows->len; i++)
     {
       const Row *row = &g_array_index (rows, Row, i);
-      g_autofree char *path = g_strdup_printf ("/robust/threads/%s/%s%s", fd_names[row->fd],
+      g_autofree char *path = g_strdup_printf ("/robust/threads/%s/%s/%s%s", fd_names[row->fd],
+                                               row->for_thread ? "new-for-thread" : "new-from-fd",
                                                how_names[row->how],
                                                row->flags ? "/no-reap" : "");
 
