@@ -7,6 +7,8 @@
  * reap, with the real status; the record's uid is the process's real uid,
  * whenever and however the record was collected (the kernel no longer
  * tells it once the process is reaped: gpidfd reads it while it can).
+ * The exit itself is learnt at once with wait_exit(), even when the
+ * parent never reaps.
  */
 
 #include "config.h"
@@ -71,18 +73,23 @@ non_child_spawn (NonChild *nc,
         _exit (97);
       if (g == 0)
         {
+          /* Tells its pid once it runs as the other user: the uid is
+           * settled before anyone opens it. */
           close (gate[1]);
           if (setresgid (NON_CHILD_UID, NON_CHILD_UID, NON_CHILD_UID) != 0 ||
               setresuid (NON_CHILD_UID, NON_CHILD_UID, NON_CHILD_UID) != 0)
             _exit (98);
+          g = getpid ();
+          if (write (pidpipe[1], &g, sizeof g) != sizeof g)
+            _exit (96);
+          close (pidpipe[1]);
           while (read (gate[0], &c, 1) < 0 && errno == EINTR)
             ;
           _exit (NON_CHILD_CODE);
         }
       close (gate[0]);
       close (gate[1]);
-      if (write (pidpipe[1], &g, sizeof g) != sizeof g)
-        _exit (96);
+      close (pidpipe[1]);
       if (!reap_at_once)
         {
           while (read (reap[0], &c, 1) < 0 && errno == EINTR)
@@ -306,6 +313,117 @@ test_uid (gconstpointer data)
   g_assert_false (rb_has_children ());
 }
 
+/* ---- The exit comes first, even if nobody reaps ----------------------- */
+
+static gpointer
+exit_thread (gpointer user_data)
+{
+  g_usleep (100 * 1000);
+  non_child_exit (user_data);
+  return NULL;
+}
+
+static void
+on_wait_exit_done (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  gboolean *done = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_pidfd_wait_exit_finish (G_PIDFD (object), result, &error));
+  g_assert_no_error (error);
+  *done = TRUE;
+}
+
+static gboolean
+on_exit_later (gpointer user_data)
+{
+  non_child_exit (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+/* Whether @pid is a zombie, from /proc. */
+static gboolean
+is_zombie (pid_t pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int) pid);
+  g_autofree char *stat = NULL;
+  const char *p;
+
+  if (!g_file_get_contents (path, &stat, NULL, NULL))
+    return FALSE;
+  p = strrchr (stat, ')');
+
+  return p != NULL && p[1] == ' ' && p[2] == 'Z';
+}
+
+static void
+test_exit_before_status (gconstpointer data)
+{
+  gboolean async = GPOINTER_TO_UINT (data);
+  NonChild nc;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPidFd) pidfd = NULL;
+  g_autoptr(GPidFdExitInfo) info = NULL;
+
+  g_test_summary ("wait_exit() on a non-child returns when it exits, though its "
+                  "parent does not reap it; the wait for the status completes "
+                  "after the reap");
+  non_child_spawn (&nc, FALSE);
+  pidfd = g_pidfd_new_from_pid (nc.pid, &error);
+  g_assert_no_error (error);
+
+  /* The process exits 100 ms into the wait; its parent keeps the zombie. */
+  if (async)
+    {
+      GMainContext *context = g_main_context_new ();
+      GSource *later = g_timeout_source_new (100);
+      gboolean done = FALSE;
+
+      g_main_context_push_thread_default (context);
+      g_source_set_callback (later, on_exit_later, &nc, NULL);
+      g_source_attach (later, context);
+      g_source_unref (later);
+      g_pidfd_wait_exit_async (pidfd, NULL, on_wait_exit_done, &done);
+      gpt_run_until (context, &done, 5);
+      g_main_context_pop_thread_default (context);
+      g_main_context_unref (context);
+    }
+  else
+    {
+      GThread *exiter = g_thread_new ("exit", exit_thread, &nc);
+
+      rb_watchdog_start ("g_pidfd_wait_exit() for a non-child nobody reaps", 5);
+      g_assert_true (g_pidfd_wait_exit (pidfd, NULL, &error));
+      rb_watchdog_stop ();
+      g_assert_no_error (error);
+      if (!is_zombie (nc.pid))
+        rb_fail_printf ("g_pidfd_wait_exit() returned before non-child %d exited",
+                        (int) nc.pid);
+      g_thread_join (exiter);
+    }
+
+  /* Exited, not reaped. */
+  g_assert_cmpint (nc.gate_wr, ==, -1);
+  g_assert_true (is_zombie (nc.pid));
+  g_assert_true (g_pidfd_has_exited (pidfd));
+  /* A second call returns at once. */
+  g_assert_true (g_pidfd_wait_exit (pidfd, NULL, &error));
+  g_assert_no_error (error);
+
+  /* The status waits for the reap. */
+  info = collect (pidfd, async ? HOW_WAIT_ASYNC : HOW_WAIT, &nc);
+  g_assert_nonnull (info);
+  if (kill (nc.pid, 0) == 0)
+    rb_fail_printf ("the wait for non-child %d completed before its parent reaped it",
+                    (int) nc.pid);
+  if (g_pidfd_exit_info_has_status (info))
+    rb_assert_exit_code (info, nc.pid, NON_CHILD_CODE);
+  non_child_finish (&nc);
+  g_assert_false (rb_has_children ());
+}
+
 int
 main (int    argc,
       char **argv)
@@ -321,6 +439,10 @@ main (int    argc,
       rb_add_checked (path, GUINT_TO_POINTER (how), test_status_after_reap);
     }
   rb_add_checked ("/robust/nonchild/uid", NULL, test_uid);
+  rb_add_checked ("/robust/nonchild/exit-before-status/blocking", GUINT_TO_POINTER (FALSE),
+                  test_exit_before_status);
+  rb_add_checked ("/robust/nonchild/exit-before-status/async", GUINT_TO_POINTER (TRUE),
+                  test_exit_before_status);
 
   return g_test_run ();
 }

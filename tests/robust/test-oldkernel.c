@@ -881,6 +881,19 @@ sandbox_get_info (void)
     g_assert_cmpint (g_pidfd_get_pid (pidfd), ==, pid);
     g_assert_cmpint (g_pidfd_get_pid (from_fd), ==, pid);
     g_assert_true (g_pidfd_is_child (from_fd));
+
+    /* query_info from /proc. */
+    {
+      g_autoptr(GPidFdProcessInfo) pinfo = g_pidfd_query_info (pidfd, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpint (g_pidfd_process_info_get_pid (pinfo), ==, pid);
+      g_assert_cmpint (g_pidfd_process_info_get_tgid (pinfo), ==, pid);
+      g_assert_cmpint (g_pidfd_process_info_get_ppid (pinfo), ==, getpid ());
+      g_assert_cmpuint (g_pidfd_process_info_get_ruid (pinfo), ==, getuid ());
+      g_assert_cmpuint (g_pidfd_process_info_get_egid (pinfo), ==, getegid ());
+    }
+
     gpt_reap (pid);
     g_assert_cmpint (g_pidfd_get_pid (pidfd), ==, -1);
     g_assert_cmpint (g_pidfd_get_pid (from_fd), ==, -1);

@@ -93,6 +93,15 @@ inside (gconstpointer data)
   g_assert_false (g_pidfd_is_child (pidfd));
   g_assert_false (g_pidfd_has_exited (pidfd));
 
+  /* Known, but with no pid here. */
+  {
+    g_autoptr(GPidFdProcessInfo) pinfo = g_pidfd_query_info (pidfd, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpint (g_pidfd_process_info_get_pid (pinfo), ==, 0);
+    g_assert_cmpint (g_pidfd_process_info_get_tgid (pinfo), ==, 0);
+  }
+
   g_assert_false (g_pidfd_send_signal (pidfd, 0, &error));
   assert_says_namespace (error);
   g_clear_error (&error);
