@@ -418,9 +418,10 @@ gpidfd_watch_remove (GPidFdWatch *watch)
   watcher_check_fork_locked (w);
   g_atomic_int_set (&watch->removed, TRUE);
   registered = g_hash_table_steal (w->watches, watch);
-  /* Disarmed or not, the descriptor stays in the set until it is closed:
-   * take it out so that its number can be watched afresh. */
-  if (registered && w->epfd >= 0)
+  /* A disarmed registration stays in the set, inert, until its file is
+   * closed (a new watch of the same descriptor re-arms it): that saves a
+   * system call on every completed wait. An armed one must go now. */
+  if (registered && watch->armed && w->epfd >= 0)
     epoll_ctl (w->epfd, EPOLL_CTL_DEL, watch->fd, NULL);
   watch->armed = FALSE;
   empty = g_hash_table_size (w->watches) == 0;
