@@ -385,6 +385,10 @@ run_checked (gconstpointer user_data)
   g_assert_cmpuint (gpt_count_fds (), ==, before);
 }
 
+/* Every test added, kept for the life of the process: a subprocess of
+ * g_test_trap_subprocess() exits without freeing GTest's test data. */
+static GPtrArray *checked_tests;
+
 void
 rb_add_checked (const char    *path,
                 gconstpointer  data,
@@ -394,7 +398,10 @@ rb_add_checked (const char    *path,
 
   test->data = data;
   test->func = func;
-  g_test_add_data_func_full (path, test, run_checked, g_free);
+  if (checked_tests == NULL)
+    checked_tests = g_ptr_array_new ();
+  g_ptr_array_add (checked_tests, test);
+  g_test_add_data_func (path, test, run_checked);
 }
 
 /* In the forked child: runs the body between two descriptor counts and
@@ -444,7 +451,7 @@ child_run_in_pidns (RbForkFlags   flags,
       _exit (77);
     }
   if ((flags & RB_FORK_MOUNT_PROC) &&
-      mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+      mount ("none", "/", "none", MS_REC | MS_PRIVATE, NULL) != 0)
     {
       g_printerr ("making / private: %s\n", g_strerror (errno));
       _exit (77);
@@ -530,6 +537,14 @@ rb_fork_run (const char    *what,
                         WTERMSIG (status), g_strsignal (WTERMSIG (status)));
   else
     g_test_fail_printf ("%s: forked child %d exited %d", what, (int) pid, WEXITSTATUS (status));
+}
+
+gboolean
+rb_under_valgrind (void)
+{
+  const char *env = g_getenv ("GPIDFD_UNDER_VALGRIND");
+
+  return env != NULL && *env != '\0' && !g_str_equal (env, "0");
 }
 
 void

@@ -105,6 +105,10 @@ void     rb_fork_run            (const char    *what,
                                  guint          timeout_s,
                                  RbTestFunc     func,
                                  gconstpointer  data);
+/* Whether the tests run under the 'valgrind' setup (GPIDFD_UNDER_VALGRIND
+ * set); for a forked child, where gpt_skip_under_valgrind() cannot mark
+ * the test skipped, to leave out what valgrind cannot do. */
+gboolean rb_under_valgrind      (void);
 /* In the body of rb_fork_run(): gives up, marking the test skipped. */
 void     rb_fork_skip           (const char    *reason) G_GNUC_NORETURN;
 /* NULL when a forked child of this process can make a new pid namespace

@@ -24,6 +24,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -154,13 +155,22 @@ worker_main (const Row    *row,
   g_autoptr(GError) error = NULL;
   g_autoptr(GPidFd) pidfd = NULL;
   GPidFdExitInfo *info = NULL;
+  int gate[2] = { -1, -1 };
   pid_t child;
 
   sigaction (SIGALRM, &sa, NULL);
   alarm (5);
 
-  child = rb_spawn_exit_us (code, (row->worker == WORKER_BLOCKING_CANCELLED ? 50000 : 0) +
-                            (i % 5) * 2000);
+  if (row->worker == WORKER_BLOCKING_CANCELLED)
+    {
+      /* Exits only once the first wait has been cancelled. */
+      if (pipe2 (gate, O_CLOEXEC) != 0)
+        _exit (WORKER_CANNOT_OPEN);
+      child = rb_spawn_gated (gate[0], gate[1], code, 0);
+      close (gate[0]);
+    }
+  else
+    child = rb_spawn_exit_us (code, (i % 5) * 2000);
   pidfd = g_pidfd_new_from_pid (child, &error);
   if (pidfd == NULL)
     {
@@ -224,6 +234,7 @@ worker_main (const Row    *row,
             _exit (WORKER_WRONG_ERROR);
           }
         g_clear_error (&error);
+        close (gate[1]);
         info = g_pidfd_wait (pidfd, NULL, &error);
         break;
       }

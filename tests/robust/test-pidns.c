@@ -102,12 +102,19 @@ inside (gconstpointer data)
     g_assert_cmpint (g_pidfd_process_info_get_tgid (pinfo), ==, 0);
   }
 
-  g_assert_false (g_pidfd_send_signal (pidfd, 0, &error));
-  assert_says_namespace (error);
-  g_clear_error (&error);
-  g_assert_false (g_pidfd_send_signal (pidfd, SIGTERM, &error));
-  assert_says_namespace (error);
-  g_clear_error (&error);
+  /* Valgrind 3.24 answers ENOSYS for pidfd_send_signal() itself. */
+  if (rb_under_valgrind ())
+    g_printerr ("under valgrind: pidfd_send_signal() is unknown to valgrind, "
+                "the refused signals are not checked\n");
+  else
+    {
+      g_assert_false (g_pidfd_send_signal (pidfd, 0, &error));
+      assert_says_namespace (error);
+      g_clear_error (&error);
+      g_assert_false (g_pidfd_send_signal (pidfd, SIGTERM, &error));
+      assert_says_namespace (error);
+      g_clear_error (&error);
+    }
 
   if (row->target == TARGET_OUTER_EXITS)
     {
@@ -242,6 +249,9 @@ test_row (gconstpointer data)
   target.pidfd = (int) syscall (SYS_pidfd_open, target.outer_pid, 0);
   g_assert_cmpint (target.pidfd, >=, 0);
 
+  if (rb_under_valgrind ())
+    g_test_message ("under valgrind: pidfd_send_signal() is unknown to valgrind 3.24, "
+                    "the refused signals are not checked");
   rb_fork_run ("pid 1 of a new pid namespace", flags, 30, inside, row);
 
   close (target.pidfd);
