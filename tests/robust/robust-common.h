@@ -83,11 +83,11 @@ void     rb_add_checked         (const char    *path,
 
 typedef enum
 {
-  RB_FORK_PLAIN      = 0,
+  RB_FORK_PLAIN           = 0,
   /* The body runs as pid 1 of a new pid namespace... */
-  RB_FORK_NEW_PIDNS  = 1 << 0,
+  RB_FORK_NEW_PIDNS       = 1 << 0,
   /* ...that has its own /proc (a new mount namespace too). */
-  RB_FORK_MOUNT_PROC = 1 << 1,
+  RB_FORK_MOUNT_PROC      = 1 << 1,
   /* The body counts its descriptors itself (when it can: a body that
    * has lost a completion keeps the descriptors of the wait). */
   RB_FORK_BODY_COUNTS_FDS = 1 << 2,

@@ -340,7 +340,7 @@ exercise_child_waits (gboolean have_status_after_foreign_reap)
 /* ---- Linux 5.2: no pidfd_open() --------------------------------------- */
 
 static void
-test_no_pidfd_open (void)
+test_no_pidfd_open (gconstpointer data)
 {
   if (g_test_subprocess ())
     {
@@ -376,7 +376,7 @@ test_no_pidfd_open (void)
 /* ---- Linux 5.0: no pidfd_send_signal() -------------------------------- */
 
 static void
-test_no_send_signal (void)
+test_no_send_signal (gconstpointer data)
 {
   if (g_test_subprocess ())
     {
@@ -427,7 +427,7 @@ test_no_send_signal (void)
 /* ---- Linux 5.3: no waitid (P_PIDFD) ----------------------------------- */
 
 static void
-test_no_waitid_pidfd (void)
+test_no_waitid_pidfd (gconstpointer data)
 {
   if (g_test_subprocess ())
     {
@@ -468,7 +468,7 @@ test_no_waitid_pidfd (void)
 /* ---- Linux 5.4 to 6.12: no PIDFD_GET_INFO ----------------------------- */
 
 static void
-test_no_get_info (void)
+test_no_get_info (gconstpointer data)
 {
   if (g_test_subprocess ())
     {
@@ -513,7 +513,7 @@ test_no_get_info (void)
  * its parent to reap it. This is the first call that meets the kernel's
  * answer, before anything else has probed PIDFD_GET_INFO. */
 static void
-test_no_get_info_non_child (void)
+test_no_get_info_non_child (gconstpointer data)
 {
   if (g_test_subprocess ())
     {
@@ -552,7 +552,7 @@ test_no_get_info_non_child (void)
 /* The same, for the blocking wait: fails on the watchdog instead of
  * hanging. */
 static void
-test_no_get_info_non_child_blocking (void)
+test_no_get_info_non_child_blocking (gconstpointer data)
 {
   if (g_test_subprocess ())
     {
@@ -584,7 +584,7 @@ test_no_get_info_non_child_blocking (void)
 /* ---- Linux 5.4 to 6.8: no pidfs --------------------------------------- */
 
 static void
-test_no_pidfs (void)
+test_no_pidfs (gconstpointer data)
 {
   if (g_test_subprocess ())
     {
@@ -631,7 +631,7 @@ test_no_pidfs (void)
 /* ---- Whole kernels ---------------------------------------------------- */
 
 static void
-test_linux_5_3 (void)
+test_linux_5_3 (gconstpointer data)
 {
   if (g_test_subprocess ())
     {
@@ -675,7 +675,7 @@ test_linux_5_3 (void)
 }
 
 static void
-test_linux_5_0 (void)
+test_linux_5_0 (gconstpointer data)
 {
   if (g_test_subprocess ())
     {
@@ -956,16 +956,16 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
   rb_warm_up ();
 
-  g_test_add_func ("/robust/oldkernel/no-pidfd-open", test_no_pidfd_open);
-  g_test_add_func ("/robust/oldkernel/no-send-signal", test_no_send_signal);
-  g_test_add_func ("/robust/oldkernel/no-waitid-pidfd", test_no_waitid_pidfd);
-  g_test_add_func ("/robust/oldkernel/no-get-info", test_no_get_info);
-  g_test_add_func ("/robust/oldkernel/no-get-info-non-child", test_no_get_info_non_child);
-  g_test_add_func ("/robust/oldkernel/no-get-info-non-child-blocking",
-                   test_no_get_info_non_child_blocking);
-  g_test_add_func ("/robust/oldkernel/no-pidfs", test_no_pidfs);
-  g_test_add_func ("/robust/oldkernel/linux-5.3", test_linux_5_3);
-  g_test_add_func ("/robust/oldkernel/linux-5.0", test_linux_5_0);
+  rb_add_checked ("/robust/oldkernel/no-pidfd-open", NULL, test_no_pidfd_open);
+  rb_add_checked ("/robust/oldkernel/no-send-signal", NULL, test_no_send_signal);
+  rb_add_checked ("/robust/oldkernel/no-waitid-pidfd", NULL, test_no_waitid_pidfd);
+  rb_add_checked ("/robust/oldkernel/no-get-info", NULL, test_no_get_info);
+  rb_add_checked ("/robust/oldkernel/no-get-info-non-child", NULL, test_no_get_info_non_child);
+  rb_add_checked ("/robust/oldkernel/no-get-info-non-child-blocking", NULL,
+                  test_no_get_info_non_child_blocking);
+  rb_add_checked ("/robust/oldkernel/no-pidfs", NULL, test_no_pidfs);
+  rb_add_checked ("/robust/oldkernel/linux-5.3", NULL, test_linux_5_3);
+  rb_add_checked ("/robust/oldkernel/linux-5.0", NULL, test_linux_5_0);
 
   for (guint i = 0; i < G_N_ELEMENTS (sandbox_rows); i++)
     {
