@@ -13,7 +13,10 @@
  * One table: the process (the namespace maker's parent, here the test
  * itself; a live sibling outside; a process in a sibling pid namespace; a
  * process outside that exits and is reaped by its parent while we wait)
- * x /proc (the outer one left in place, or the namespace's own).
+ * x /proc (the outer one left in place, or the namespace's own) x the
+ * PIDFD_GET_INFO ioctl (there; missing, made to answer ENOTTY by a seccomp
+ * filter, as before Linux 6.13: then only /proc can tell, and only its
+ * own /proc may).
  */
 
 #include "config.h"
@@ -27,6 +30,10 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#ifdef GPIDFD_TEST_HAVE_SECCOMP
+# include <seccomp.h>
+#endif
 
 #include "robust-common.h"
 
@@ -44,6 +51,7 @@ typedef struct
 {
   Target target;
   gboolean own_proc;
+  gboolean no_get_info;
 } Row;
 
 static const char *target_names[] = {
@@ -72,6 +80,23 @@ assert_says_namespace (const GError *error)
   g_test_message ("%s", error->message);
 }
 
+/* Makes PIDFD_GET_INFO answer ENOTTY, as on a kernel without it. */
+static void
+remove_get_info (void)
+{
+#ifdef GPIDFD_TEST_HAVE_SECCOMP
+  scmp_filter_ctx ctx = seccomp_init (SCMP_ACT_ALLOW);
+
+  g_assert_nonnull (ctx);
+  g_assert_cmpint (seccomp_rule_add (ctx, SCMP_ACT_ERRNO (ENOTTY), SCMP_SYS (ioctl), 1,
+                                     SCMP_A1 (SCMP_CMP_MASKED_EQ, 0xFFFF, 0xFF0B)), ==, 0);
+  g_assert_cmpint (seccomp_load (ctx), ==, 0);
+  seccomp_release (ctx);
+#else
+  g_assert_not_reached ();
+#endif
+}
+
 static void
 inside (gconstpointer data)
 {
@@ -81,25 +106,47 @@ inside (gconstpointer data)
   GPid seen;
 
   g_assert_cmpint (getpid (), ==, 1);
+  if (row->no_get_info)
+    remove_get_info ();
 
   pidfd = g_pidfd_new_from_fd (target.pidfd, &error);
   g_assert_no_error (error);
 
   seen = g_pidfd_get_pid (pidfd);
-  if (seen != 0)
-    rb_fail_printf ("get_pid() of process %d, outside our pid namespace (%s /proc), "
+  if (row->no_get_info && !row->own_proc)
+    {
+      /* Nothing here can tell the pid: never the outer namespace's. */
+      if (seen == target.outer_pid)
+        rb_fail_printf ("get_pid() of process %d, outside our pid namespace, without "
+                        "PIDFD_GET_INFO and with the outer /proc, gave its pid there",
+                        (int) target.outer_pid);
+      g_test_message ("get_pid() without PIDFD_GET_INFO, outer /proc: %d", (int) seen);
+    }
+  else if (seen != 0)
+    rb_fail_printf ("get_pid() of process %d, outside our pid namespace (%s /proc%s), "
                     "is %d: want 0", (int) target.outer_pid,
-                    row->own_proc ? "own" : "outer", (int) seen);
+                    row->own_proc ? "own" : "outer",
+                    row->no_get_info ? ", no PIDFD_GET_INFO" : "", (int) seen);
   g_assert_false (g_pidfd_is_child (pidfd));
   g_assert_false (g_pidfd_has_exited (pidfd));
 
-  /* Known, but with no pid here. */
+  /* Known, but with no pid here (or, when nothing can tell, no
+   * answer at all rather than another namespace's). */
   {
     g_autoptr(GPidFdProcessInfo) pinfo = g_pidfd_query_info (pidfd, &error);
 
-    g_assert_no_error (error);
-    g_assert_cmpint (g_pidfd_process_info_get_pid (pinfo), ==, 0);
-    g_assert_cmpint (g_pidfd_process_info_get_tgid (pinfo), ==, 0);
+    if (pinfo == NULL && row->no_get_info && !row->own_proc)
+      {
+        g_test_message ("query_info without PIDFD_GET_INFO, outer /proc: %s",
+                        error->message);
+        g_clear_error (&error);
+      }
+    else
+      {
+        g_assert_no_error (error);
+        g_assert_cmpint (g_pidfd_process_info_get_pid (pinfo), ==, 0);
+        g_assert_cmpint (g_pidfd_process_info_get_tgid (pinfo), ==, 0);
+      }
   }
 
   /* Valgrind 3.24 answers ENOSYS for pidfd_send_signal() itself. */
@@ -219,6 +266,14 @@ test_row (gconstpointer data)
   g_autofree char *why = rb_pidns_unavailable (flags);
   pid_t helper = 0;
 
+#ifndef GPIDFD_TEST_HAVE_SECCOMP
+  if (row->no_get_info)
+    {
+      g_test_skip ("built without libseccomp: the ioctl cannot be removed");
+      return;
+    }
+#endif
+
   g_test_summary ("A pidfd of a process outside the caller's pid namespace: "
                   "get_pid() 0, signals refused with a message naming the "
                   "namespace, waits that end with the real status or none");
@@ -292,17 +347,20 @@ main (int    argc,
 
   for (Target t = TARGET_TEST_PROCESS; t <= TARGET_OUTER_EXITS; t++)
     for (guint own_proc = 0; own_proc <= 1; own_proc++)
-      {
-        Row row = { t, own_proc };
+      for (guint no_get_info = 0; no_get_info <= 1; no_get_info++)
+        {
+          Row row = { t, own_proc, no_get_info };
 
-        g_array_append_val (rows, row);
-      }
+          g_array_append_val (rows, row);
+        }
 
   for (guint i = 0; i < rows->len; i++)
     {
       const Row *row = &g_array_index (rows, Row, i);
-      g_autofree char *path = g_strdup_printf ("/robust/pidns/%s/%s", target_names[row->target],
-                                               row->own_proc ? "own-proc" : "outer-proc");
+      g_autofree char *path = g_strdup_printf ("/robust/pidns/%s/%s/%s",
+                                               target_names[row->target],
+                                               row->own_proc ? "own-proc" : "outer-proc",
+                                               row->no_get_info ? "no-get-info" : "get-info");
 
       rb_add_checked (path, row, test_row);
     }
