@@ -18,7 +18,8 @@
  * main context (the global default one, or a thread-default one) x the
  * worker's way of waiting (wait_async in the inherited context or in a
  * new one, a source in the inherited context, a blocking wait with a
- * cancellable, a blocking wait cancelled and then repeated).
+ * cancellable, a blocking wait cancelled and then repeated, and a worker
+ * that, with its own wait pending, forks a worker of its own).
  */
 
 #include "config.h"
@@ -49,6 +50,7 @@ typedef enum
   WORKER_SOURCE_INHERITED,
   WORKER_BLOCKING,
   WORKER_BLOCKING_CANCELLED,
+  WORKER_NESTED,
 } Worker;
 
 typedef struct
@@ -60,7 +62,7 @@ typedef struct
 static const char *ctx_names[] = { "global-default", "thread-default" };
 static const char *worker_names[] = {
   "wait-async-inherited-context", "wait-async-new-context", "source-inherited-context",
-  "blocking-cancellable", "blocking-cancelled-then-again",
+  "blocking-cancellable", "blocking-cancelled-then-again", "nested-fork",
 };
 
 /* Worker exit codes other than 0. */
@@ -141,6 +143,16 @@ static gboolean
 on_tick (gpointer user_data)
 {
   return G_SOURCE_CONTINUE;
+}
+
+/* A record that says "exited @code". */
+static gboolean
+exited_with (GPidFdExitInfo *info,
+             int             code)
+{
+  return info != NULL && g_pidfd_exit_info_has_status (info) &&
+         g_pidfd_exit_info_get_exited (info) &&
+         g_pidfd_exit_info_get_exit_status (info) == code;
 }
 
 /* The worker: waits for a child of its own, exits 0 when it got its
@@ -239,13 +251,48 @@ worker_main (const Row    *row,
         break;
       }
 
+    case WORKER_NESTED:
+      {
+        /* With its own wait pending in the inherited context (so that
+         * it has a watcher of its own by now), it forks a second
+         * generation that does the same with a child of its own; it
+         * waits for that worker too. */
+        GPidFdExitInfo *sub_info = NULL;
+        g_autoptr(GPidFd) sub_pidfd = NULL;
+        pid_t sub;
+
+        g_pidfd_wait_async (pidfd, NULL, rb_store_wait_result, &info);
+        g_main_context_iteration (inherited, FALSE);
+        sub = fork ();
+        if (sub < 0)
+          _exit (WORKER_CANNOT_OPEN);
+        if (sub == 0)
+          {
+            Row sub_row = { row->ctx, WORKER_ASYNC_INHERITED };
+
+            worker_main (&sub_row, inherited, i + 1);
+          }
+        sub_pidfd = g_pidfd_new_from_pid (sub, &error);
+        if (sub_pidfd == NULL)
+          _exit (WORKER_CANNOT_OPEN);
+        g_pidfd_wait_async (sub_pidfd, NULL, rb_store_wait_result, &sub_info);
+        while (info == NULL || sub_info == NULL)
+          g_main_context_iteration (inherited, TRUE);
+        if (!exited_with (sub_info, 0))
+          {
+            g_printerr ("worker %d: its own worker %d did not get its completion\n",
+                        (int) getpid (), (int) sub);
+            _exit (WORKER_WRONG_RECORD);
+          }
+        g_object_unref (sub_info);
+        break;
+      }
+
     default:
       g_assert_not_reached ();
     }
 
-  if (info == NULL || !g_pidfd_exit_info_has_status (info) ||
-      !g_pidfd_exit_info_get_exited (info) ||
-      g_pidfd_exit_info_get_exit_status (info) != code)
+  if (!exited_with (info, code))
     {
       g_printerr ("worker %d: wrong record for its child %d (want exit %d)%s%s\n",
                   (int) getpid (), (int) child, code, error ? ": " : "",
@@ -372,7 +419,7 @@ main (int    argc,
   rb_warm_up ();
 
   for (Ctx ctx = CTX_GLOBAL_DEFAULT; ctx <= CTX_THREAD_DEFAULT; ctx++)
-    for (Worker worker = WORKER_ASYNC_INHERITED; worker <= WORKER_BLOCKING_CANCELLED; worker++)
+    for (Worker worker = WORKER_ASYNC_INHERITED; worker <= WORKER_NESTED; worker++)
       {
         Row row = { ctx, worker };
 
