@@ -15,7 +15,10 @@
  * Each row runs in a forked child that sets the personality before its
  * first gpidfd call (the test process never calls gpidfd, so the child
  * starts with nothing probed). On a kernel without PIDFD_INFO_EXIT the
- * rows skip: there is no status to read.
+ * rows skip: there is no status to read. Two more tests check, with and
+ * without the personality, that children still get their full records
+ * (waitid on the pidfd, with rusage) and that get_pid() and query_info()
+ * work (PIDFD_GET_INFO).
  */
 
 #include "config.h"
@@ -268,6 +271,90 @@ scenario (gconstpointer data)
   g_assert_false (rb_has_children ());
 }
 
+/* Children under the personality: every way of waiting gives the full
+ * record (status and rusage, from waitid on the pidfd), get_pid() and
+ * query_info() work (PIDFD_GET_INFO), whatever uname() says. */
+static void
+children_scenario (gconstpointer data)
+{
+  gboolean uname26 = GPOINTER_TO_UINT (data);
+  struct utsname u;
+
+  if (uname26)
+    {
+      g_assert_cmpint (personality (PER_LINUX | UNAME26), !=, -1);
+      g_assert_cmpint (uname (&u), ==, 0);
+      if (!g_str_has_prefix (u.release, "2.6."))
+        rb_fork_skip ("personality (UNAME26) does not change the release here");
+    }
+
+  for (How how = HOW_WAIT; how <= HOW_SOURCE; how++)
+    {
+      int code = 30 + how;
+      pid_t pid = gpt_spawn_exit (code, 20);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPidFd) pidfd = g_pidfd_new_from_pid (pid, &error);
+      g_autoptr(GPidFdProcessInfo) pinfo = NULL;
+      GPidFdExitInfo *info = NULL;
+
+      g_assert_no_error (error);
+      g_assert_true (g_pidfd_is_child (pidfd));
+      g_assert_cmpint (g_pidfd_get_pid (pidfd), ==, pid);
+      pinfo = g_pidfd_query_info (pidfd, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (g_pidfd_process_info_get_ppid (pinfo), ==, getpid ());
+
+      switch (how)
+        {
+        case HOW_WAIT:
+          info = g_pidfd_wait (pidfd, NULL, &error);
+          break;
+        case HOW_TRY_WAIT:
+          while ((info = g_pidfd_try_wait (pidfd, &error)) == NULL && error == NULL)
+            g_usleep (1000);
+          break;
+        case HOW_WAIT_ASYNC:
+        case HOW_SOURCE:
+          {
+            GMainContext *context = g_main_context_new ();
+
+            g_main_context_push_thread_default (context);
+            if (how == HOW_WAIT_ASYNC)
+              g_pidfd_wait_async (pidfd, NULL, rb_store_wait_result, &info);
+            else
+              {
+                GSource *source = g_pidfd_create_source (pidfd);
+
+                g_source_set_callback (source, G_SOURCE_FUNC (rb_store_source_info), &info,
+                                       NULL);
+                g_source_attach (source, context);
+                g_source_unref (source);
+              }
+            gpt_run_until (context, (gboolean *) &info, 10);
+            g_main_context_pop_thread_default (context);
+            g_main_context_unref (context);
+            break;
+          }
+        default:
+          g_assert_not_reached ();
+        }
+      g_assert_no_error (error);
+      rb_assert_exit_code (info, pid, code);
+      g_assert_true (g_pidfd_exit_info_has_rusage (info));
+      g_assert_cmpint (g_pidfd_get_pid (pidfd), ==, -1);
+      g_object_unref (info);
+    }
+  g_assert_false (rb_has_children ());
+}
+
+static void
+test_children (gconstpointer data)
+{
+  g_test_summary ("Children get full records and get_pid()/query_info() work "
+                  "whatever uname() says");
+  rb_fork_run ("children", RB_FORK_PLAIN, 30, children_scenario, data);
+}
+
 static void
 test_row (gconstpointer data)
 {
@@ -299,6 +386,11 @@ main (int    argc,
 
           g_array_append_val (rows, row);
         }
+
+  rb_add_checked ("/robust/probing/uname-real/children", GUINT_TO_POINTER (FALSE),
+                  test_children);
+  rb_add_checked ("/robust/probing/uname-2.6/children", GUINT_TO_POINTER (TRUE),
+                  test_children);
 
   for (guint i = 0; i < rows->len; i++)
     {
