@@ -236,7 +236,7 @@ gpidfd_tool_demo (int    argc,
   gboolean json = FALSE;
   const GOptionEntry entries[] = {
     { "json", 'j', 0, G_OPTION_ARG_NONE, &json,
-      "Print JSON Lines: one object per child", NULL },
+      "Print JSON Lines, one object per event", NULL },
     G_OPTION_ENTRY_NULL
   };
   const GPidFdToolCommandInfo info = {

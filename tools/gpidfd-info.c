@@ -26,9 +26,10 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ProcessFacts, process_facts_clear)
 
 static void
 collect (GPidFd       *pidfd,
+         GPid          pid,
          ProcessFacts *facts)
 {
-  facts->pid = g_pidfd_get_pid (pidfd);
+  facts->pid = pid;
   facts->name = gpidfd_tool_process_name (pidfd);
   facts->state = g_pidfd_has_exited (pidfd) ? "zombie" : "running";
   facts->child = g_pidfd_is_child (pidfd);
@@ -78,7 +79,7 @@ gpidfd_tool_info (int    argc,
   gboolean json = FALSE;
   const GOptionEntry entries[] = {
     { "json", 'j', 0, G_OPTION_ARG_NONE, &json,
-      "Print JSON Lines: one object per process or error", NULL },
+      "Print JSON Lines, one object per event", NULL },
     G_OPTION_ENTRY_NULL
   };
   const GPidFdToolCommandInfo info = {
@@ -115,7 +116,7 @@ gpidfd_tool_info (int    argc,
 
       if (i > 1 && !json)
         gpidfd_tool_stream_write (gpidfd_tool_stdout (), "\n", 1);
-      collect (pidfd, &facts);
+      collect (pidfd, pid, &facts);
       print_facts (&facts, json);
     }
 

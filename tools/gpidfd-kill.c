@@ -77,8 +77,11 @@ rewrite_arguments (int         argc,
       if (g_str_has_prefix (arg, "--signal="))
         have_signal = TRUE;
 
+      /* util-linux reads any other "-WORD" as a signal, and so says
+       * "unknown signal" for a misspelt one. */
       if (arg[1] != '-' && !is_option_of_ours (arg) &&
-          gpidfd_tool_parse_signal (arg + 1) >= 0)
+          (!have_signal || gpidfd_tool_parse_signal (arg + 1) >= 0 ||
+           g_ascii_isdigit (arg[1])))
         {
           if (!have_signal)
             {
@@ -130,6 +133,7 @@ list_all (gboolean table,
   GPidFdToolStream *out = gpidfd_tool_stdout ();
   gsize column = 0;
   guint n = 0;
+  g_autofree char *last = NULL;
 
   for (int signum = 1; signum <= gpidfd_tool_signal_max (); signum++)
     {
@@ -142,8 +146,14 @@ list_all (gboolean table,
         emit_signal_json (signum);
       else if (table)
         {
-          gpidfd_tool_stream_print (out, "%2d %-8s%s", signum, name,
-                                    ++n % 7 == 0 ? "\n" : " ");
+          if (n % 7 == 0)
+            gpidfd_tool_stream_print (out, "%s%2d %s", n > 0 ? "\n" : "", signum, name);
+          else
+            gpidfd_tool_stream_print (out, "%*s%2d %s", (int) (9 - strlen (last)), "",
+                                      signum, name);
+          g_free (last);
+          last = g_steal_pointer (&name);
+          n++;
         }
       else
         {
@@ -157,7 +167,7 @@ list_all (gboolean table,
         }
     }
 
-  if (!json && ((table && n % 7 != 0) || (!table && column > 0)))
+  if (!json && ((table && n > 0) || (!table && column > 0)))
     gpidfd_tool_stream_puts (out, "\n");
 }
 
@@ -238,7 +248,10 @@ send_one (const char *pid_text,
   g_autoptr(GPidFd) pidfd = NULL;
   GPid pid = 0;
 
-  if (pid_text[0] == '-' && g_ascii_isdigit (pid_text[1]))
+  if (strcmp (pid_text, "-1") == 0)
+    g_set_error (&error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                 "'-1' means every process; a pidfd names one process");
+  else if (pid_text[0] == '-' && g_ascii_isdigit (pid_text[1]))
     g_set_error (&error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
                  "'%s' is a process group; a pidfd names one process", pid_text);
   else if (gpidfd_tool_parse_pid (pid_text, &pid, &error))
@@ -270,18 +283,20 @@ gpidfd_tool_kill (int    argc,
   g_autofree char *signal_text = NULL;
   const GOptionEntry entries[] = {
     { "signal", 's', 0, G_OPTION_ARG_STRING, &signal_text,
-      "The signal to send (TERM by default); also -n SIGNAL, -SIGNAL", "SIGNAL" },
+      "The signal to send (TERM by default)", "SIGNAL" },
     { "list", 'l', 0, G_OPTION_ARG_NONE, &list,
-      "List the signal names; with arguments, translate names and numbers", NULL },
+      "List signal names, or translate those given", NULL },
     { "table", 'L', 0, G_OPTION_ARG_NONE, &table,
-      "List the signal numbers and names as a table", NULL },
+      "List signal numbers and names in a table", NULL },
     { "json", 'j', 0, G_OPTION_ARG_NONE, &json,
-      "Print JSON Lines: one object per process signalled or per error", NULL },
+      "Print JSON Lines, one object per event", NULL },
     G_OPTION_ENTRY_NULL
   };
   const GPidFdToolCommandInfo info = {
-    "kill", "[-s SIGNAL | -SIGNAL | -n NUMBER] PID... | -l [SIGNAL...] | -L",
+    "kill", "PID... | -l [SIGNAL...] | -L",
     "Send a signal to each PID through a pidfd.",
+    "-n NUMBER and -SIGNAL (-9, -KILL) are the same as -s.\n"
+    "\n"
     "SIGNAL is a name, with or without SIG and in any case (TERM, SIGTERM, term; "
     "IOT, CLD, POLL; RTMIN, RTMIN+3, RTMAX-2), or a number. Signal 0 only checks "
     "that the process exists and may be signalled. Once its pidfd is open, a "

@@ -215,12 +215,17 @@ format_report_text (RunState  *state,
   if (state->timed_out)
     {
       g_autofree char *name = gpidfd_tool_signal_full_name (state->timeout_signal);
+      g_autofree char *after = gpidfd_tool_duration_label (state->timeout_text);
 
       if (state->killed)
-        add_line (report, "Timed out:", "after %s; sent %s, then SIGKILL %s later",
-                  state->timeout_text, name, state->kill_after_text);
+        {
+          g_autofree char *later = gpidfd_tool_duration_label (state->kill_after_text);
+
+          add_line (report, "Timed out:", "after %s; sent %s, then SIGKILL %s later",
+                    after, name, later);
+        }
       else
-        add_line (report, "Timed out:", "after %s; sent %s", state->timeout_text, name);
+        add_line (report, "Timed out:", "after %s; sent %s", after, name);
     }
   if (state->forwarded->len > 0)
     {
@@ -332,7 +337,7 @@ open_output (const char         *path,
     }
 
   stream->fd = fd;
-  stream->name = g_strdup (path);
+  stream->name = g_strdup_printf ("'%s'", path);
   stream->error = 0;
 
   return fd;
@@ -350,18 +355,17 @@ gpidfd_tool_run (int    argc,
   g_autofree char *kill_after_text = NULL;
   const GOptionEntry entries[] = {
     { "timeout", 't', 0, G_OPTION_ARG_STRING, &timeout_text,
-      "Send SIGNAL to COMMAND if it still runs after DURATION (exit status 124)",
+      "Send SIGNAL to COMMAND after DURATION (then exit 124)",
       "DURATION" },
     { "signal", 's', 0, G_OPTION_ARG_STRING, &signal_text,
-      "The signal to send at the timeout (TERM by default)", "SIGNAL" },
+      "The signal of the timeout (TERM by default)", "SIGNAL" },
     { "kill-after", 'k', 0, G_OPTION_ARG_STRING, &kill_after_text,
-      "Send SIGKILL if COMMAND still runs DURATION after the timeout signal",
+      "Then send SIGKILL if it still runs DURATION later",
       "DURATION" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
-      "Write the report to FILE, created or truncated in place, instead of "
-      "standard error ('-' for standard output)", "FILE" },
+      "Write the report to FILE, not standard error", "FILE" },
     { "append", 'a', 0, G_OPTION_ARG_NONE, &append,
-      "With --output, append to FILE instead of truncating it", NULL },
+      "Append to FILE instead of truncating it", NULL },
     { "json", 'j', 0, G_OPTION_ARG_NONE, &json,
       "Write the report as JSON Lines", NULL },
     G_OPTION_ENTRY_NULL
@@ -369,6 +373,9 @@ gpidfd_tool_run (int    argc,
   const GPidFdToolCommandInfo info = {
     "run", "[--] COMMAND [ARGUMENT...]",
     "Run COMMAND, wait for it, and report how it ended and what it used.",
+    "FILE is opened (created, or truncated in place) before COMMAND starts; "
+    "'-' is standard output.\n"
+    "\n"
     "COMMAND inherits the descriptors, the signal dispositions and the signal "
     "mask of gpidfd, as it would without it. SIGINT, SIGTERM, SIGHUP and "
     "SIGQUIT sent to gpidfd go on to COMMAND (those that a terminal sends to "

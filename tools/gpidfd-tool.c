@@ -201,6 +201,44 @@ gpidfd_tool_usage_error (const char *format,
 
 /* Options */
 
+/* GOptionContext prints the summary and description as they are: fold
+ * them at @width columns, paragraph by paragraph. */
+static char *
+wrap_text (const char *text,
+           gsize       width)
+{
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+  GString *wrapped = g_string_new (NULL);
+
+  for (gsize i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) words = g_strsplit (lines[i], " ", -1);
+      gsize column = 0;
+
+      if (i > 0)
+        g_string_append_c (wrapped, '\n');
+      for (gsize w = 0; words[w] != NULL; w++)
+        {
+          gsize len = g_utf8_strlen (words[w], -1);
+
+          if (column > 0 && column + 1 + len > width)
+            {
+              g_string_append_c (wrapped, '\n');
+              column = 0;
+            }
+          else if (column > 0)
+            {
+              g_string_append_c (wrapped, ' ');
+              column++;
+            }
+          g_string_append (wrapped, words[w]);
+          column += len;
+        }
+    }
+
+  return g_string_free (wrapped, FALSE);
+}
+
 gboolean
 gpidfd_tool_parse_options (const GPidFdToolCommandInfo   *command,
                            const GOptionEntry            *entries,
@@ -216,6 +254,8 @@ gpidfd_tool_parse_options (const GPidFdToolCommandInfo   *command,
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *prgname = g_strdup_printf ("gpidfd %s", command->name);
+  g_autofree char *summary = NULL;
+  g_autofree char *description = NULL;
   char **args = *argv;
   int n_args = *argc;
   int separator = n_args;
@@ -227,9 +267,13 @@ gpidfd_tool_parse_options (const GPidFdToolCommandInfo   *command,
 
   context = g_option_context_new (command->parameters);
   g_option_context_set_help_enabled (context, FALSE);
-  g_option_context_set_summary (context, command->summary);
+  summary = wrap_text (command->summary, 78);
+  g_option_context_set_summary (context, summary);
   if (command->description != NULL)
-    g_option_context_set_description (context, command->description);
+    {
+      description = wrap_text (command->description, 78);
+      g_option_context_set_description (context, description);
+    }
   g_option_context_set_strict_posix (context, command->strict_posix);
   if (entries != NULL)
     g_option_context_add_main_entries (context, entries, NULL);
@@ -602,6 +646,17 @@ gpidfd_tool_timeout_add (double      seconds,
   g_source_set_callback (source, func, data, NULL);
 
   return g_source_attach (source, NULL);
+}
+
+char *
+gpidfd_tool_duration_label (const char *text)
+{
+  gsize len = strlen (text);
+
+  if (len > 0 && (g_ascii_isdigit (text[len - 1]) || text[len - 1] == '.'))
+    return g_strconcat (text, "s", NULL);
+
+  return g_strdup (text);
 }
 
 /* Processes */

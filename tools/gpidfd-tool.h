@@ -108,6 +108,8 @@ int   gpidfd_tool_signal_max   (void);
 gboolean gpidfd_tool_parse_duration (const char  *text,
                                      double      *seconds,
                                      GError     **error);
+/* "10s" for "10", "2m" for "2m": a duration as given, with its unit. */
+char  *gpidfd_tool_duration_label  (const char *text);
 /* Calls @func once, @seconds from now (any size: no overflow); 0 when
  * @seconds means no limit. */
 guint  gpidfd_tool_timeout_add     (double      seconds,

@@ -20,6 +20,7 @@ typedef struct
 {
   WaitState *state;
   GPidFd *pidfd;
+  GPid pid;             /* as opened: the pidfd forgets it once reaped */
   char *name;           /* nullable */
   guint watch_id;
   guint grace_id;
@@ -59,9 +60,9 @@ static char *
 target_label (WaitTarget *target)
 {
   if (target->name != NULL)
-    return g_strdup_printf ("%d (%s)", g_pidfd_get_pid (target->pidfd), target->name);
+    return g_strdup_printf ("%d (%s)", target->pid, target->name);
 
-  return g_strdup_printf ("%d", g_pidfd_get_pid (target->pidfd));
+  return g_strdup_printf ("%d", target->pid);
 }
 
 static void
@@ -69,7 +70,7 @@ add_name (JsonBuilder *builder,
           WaitTarget  *target)
 {
   json_builder_set_member_name (builder, "pid");
-  json_builder_add_int_value (builder, g_pidfd_get_pid (target->pidfd));
+  json_builder_add_int_value (builder, target->pid);
   json_builder_set_member_name (builder, "name");
   if (target->name != NULL)
     json_builder_add_string_value (builder, target->name);
@@ -179,7 +180,7 @@ target_failed (WaitTarget   *target,
   WaitState *state = target->state;
 
   gpidfd_tool_report_error (state->json ? gpidfd_tool_stdout () : NULL,
-                            g_pidfd_get_pid (target->pidfd), NULL, error);
+                            target->pid, NULL, error);
   state->failed = TRUE;
   target_done (target);
 }
@@ -313,8 +314,9 @@ on_timeout (gpointer user_data)
 
   {
     g_autoptr(GString) message = g_string_new (NULL);
+    g_autofree char *after = gpidfd_tool_duration_label (state->timeout_text);
 
-    g_string_append_printf (message, "timed out after %s", state->timeout_text);
+    g_string_append_printf (message, "timed out after %s", after);
     for (gsize l = 0; l < G_N_ELEMENTS (lists); l++)
       {
         if (lists[l]->len == 0)
@@ -401,6 +403,7 @@ add_target (WaitState   *state,
   target = g_new0 (WaitTarget, 1);
   target->state = state;
   target->pidfd = g_steal_pointer (&pidfd);
+  target->pid = pid;
   target->name = gpidfd_tool_process_name (target->pidfd);
   g_ptr_array_add (state->targets, target);
 }
@@ -421,14 +424,13 @@ gpidfd_tool_wait (int    argc,
     { "any", 'a', 0, G_OPTION_ARG_NONE, &any,
       "Return as soon as one of the processes has ended", NULL },
     { "status", 0, 0, G_OPTION_ARG_NONE, &status_mode,
-      "Wait until the exit status is known: for a process that is not a child, "
-      "until its parent has reaped it", NULL },
+      "Wait until the exit status is known (until reaped)", NULL },
     { "pidfile", 'F', 0, G_OPTION_ARG_FILENAME_ARRAY, &pidfiles,
-      "Also wait for the process whose pid is in PIDFILE (may be repeated)", "PIDFILE" },
+      "Also wait for the pid in PIDFILE (repeatable)", "PIDFILE" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
-      "Print nothing when a process ends (errors are still printed)", NULL },
+      "Print nothing when a process ends", NULL },
     { "json", 'j', 0, G_OPTION_ARG_NONE, &json,
-      "Print JSON Lines: one object per process ended, error or timeout", NULL },
+      "Print JSON Lines, one object per event", NULL },
     G_OPTION_ENTRY_NULL
   };
   const GPidFdToolCommandInfo info = {
