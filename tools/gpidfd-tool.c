@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -661,56 +660,15 @@ gpidfd_tool_duration_label (const char *text)
 
 /* Processes */
 
-/* /proc must be that of our pid namespace for its pids to be ours. */
-static gboolean
-proc_is_ours (void)
-{
-  static int ours = -1;
-
-  if (ours < 0)
-    {
-      char link[32];
-      ssize_t n = readlink ("/proc/self", link, sizeof link - 1);
-
-      if (n > 0)
-        {
-          link[n] = '\0';
-          ours = (atoi (link) == getpid ());
-        }
-      else
-        ours = 0;
-    }
-
-  return ours == 1;
-}
-
 char *
 gpidfd_tool_process_name (GPidFd *pidfd)
 {
-  g_autofree char *path = NULL;
-  g_autofree char *contents = NULL;
-  struct pollfd pfd = { 0, };
-  gsize len;
+  g_autoptr(GPidFdProcessInfo) info = g_pidfd_query_info (pidfd, NULL);
 
-  if (!proc_is_ours ())
+  if (info == NULL || g_pidfd_process_info_get_name (info) == NULL)
     return NULL;
 
-  path = g_strdup_printf ("/proc/%d/comm", g_pidfd_get_pid (pidfd));
-  if (!g_file_get_contents (path, &contents, &len, NULL))
-    return NULL;
-
-  /* Until its parent reaps it, the process keeps its pid, so what was
-   * read is its own. Once reaped (POLLHUP), the pid may have been taken
-   * by another. */
-  pfd.fd = g_pidfd_get_fd (pidfd);
-  pfd.events = POLLIN;
-  if (poll (&pfd, 1, 0) < 0 || (pfd.revents & (POLLHUP | POLLNVAL)))
-    return NULL;
-
-  if (len > 0 && contents[len - 1] == '\n')
-    contents[len - 1] = '\0';
-
-  return g_steal_pointer (&contents);
+  return g_strdup (g_pidfd_process_info_get_name (info));
 }
 
 char *

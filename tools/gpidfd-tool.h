@@ -116,8 +116,7 @@ guint  gpidfd_tool_timeout_add     (double      seconds,
                                     GSourceFunc func,
                                     gpointer    data);
 
-/* Process names, read while the process can still be asked (NULL if the
- * kernel does not say). */
+/* The name of the process (its comm), NULL if the kernel does not say. */
 char *gpidfd_tool_process_name (GPidFd *pidfd);
 
 /* "exited with status 3", "killed by SIGTERM (signal 15), core dumped",

@@ -21,6 +21,7 @@ typedef struct
   WaitState *state;
   GPidFd *pidfd;
   GPid pid;             /* as opened: the pidfd forgets it once reaped */
+  GPid ppid;            /* its parent when it exited; 0 unknown */
   char *name;           /* nullable */
   guint watch_id;
   guint grace_id;
@@ -105,6 +106,11 @@ print_record (WaitTarget     *target,
         {
           json_builder_set_member_name (builder, "has_status");
           json_builder_add_boolean_value (builder, FALSE);
+          json_builder_set_member_name (builder, "ppid");
+          if (target->ppid > 0)
+            json_builder_add_int_value (builder, target->ppid);
+          else
+            json_builder_add_null_value (builder);
         }
       json_builder_end_object (builder);
       gpidfd_tool_json_emit (gpidfd_tool_stdout (), builder);
@@ -117,6 +123,9 @@ print_record (WaitTarget     *target,
 
       if (info != NULL)
         ending = gpidfd_tool_describe_ending (info);
+      else if (target->ppid > 0)
+        ending = g_strdup_printf ("exited; status not known yet (its parent %d "
+                                  "has not reaped it)", target->ppid);
       else
         ending = g_strdup ("exited; status not known yet (its parent has not reaped it)");
       g_string_append_printf (line, ": %s", ending);
@@ -216,16 +225,22 @@ on_reaped (int          fd,
   return G_SOURCE_REMOVE;
 }
 
-static gboolean
-on_exited (int          fd,
-           GIOCondition condition,
-           gpointer     user_data)
+static void
+on_exited (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
 {
   WaitTarget *target = user_data;
   g_autoptr(GPidFdExitInfo) info = NULL;
   g_autoptr(GError) error = NULL;
 
-  target->watch_id = 0;
+  if (!g_pidfd_wait_exit_finish (G_PIDFD (object), result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        target_failed (target, error);
+      return;
+    }
+
   info = g_pidfd_try_wait (target->pidfd, &error);
   if (error != NULL)
     target_failed (target, error);
@@ -233,14 +248,18 @@ on_exited (int          fd,
     target_ended (target, info);
   else
     {
+      g_autoptr(GPidFdProcessInfo) process = g_pidfd_query_info (target->pidfd, NULL);
+
       /* Exited, and the kernel gives the status after the reap: parents
-       * usually reap at once, so give it a moment. */
+       * usually reap at once, so give it a moment. The pidfd hangs up
+       * at the reap. */
       target->exited = TRUE;
-      target->watch_id = g_unix_fd_add (fd, G_IO_HUP, on_reaped, target);
+      if (process != NULL)
+        target->ppid = g_pidfd_process_info_get_ppid (process);
+      target->watch_id = g_unix_fd_add (g_pidfd_get_fd (target->pidfd), G_IO_HUP,
+                                        on_reaped, target);
       target->grace_id = g_timeout_add (REAP_GRACE_MS, on_grace_over, target);
     }
-
-  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -506,8 +525,7 @@ gpidfd_tool_wait (int    argc,
       if (status_mode)
         g_pidfd_wait_async (target->pidfd, cancellable, on_wait_done, target);
       else
-        target->watch_id = g_unix_fd_add (g_pidfd_get_fd (target->pidfd),
-                                          G_IO_IN | G_IO_HUP, on_exited, target);
+        g_pidfd_wait_exit_async (target->pidfd, cancellable, on_exited, target);
     }
 
   if (state.n_pending > 0)

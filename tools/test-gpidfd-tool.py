@@ -848,6 +848,39 @@ def test_info():
     with open("/proc/self/comm") as f:
         expect(recs[0]["name"] == f.read().strip(), recs)
     expect(recs[1]["event"] == "error" and recs[1]["argument"] == "abc", recs)
+    me = recs[0]
+    expect(me["ppid"] == os.getppid() and me["tgid"] == os.getpid(), me)
+    expect(me["ruid"] == os.getuid() and me["euid"] == os.geteuid() and
+           me["rgid"] == os.getgid() and me["egid"] == os.getegid(), me)
+    expect(me["state"] in ("running", "sleeping") and me["kernel_thread"] is False and
+           me["thread"] is False, me)
+    expect(me["id"] is None or me["id"] > 0, me)
+    expect(me["cgroup_id"] is None or me["cgroup_id"] > 0, me)
+    # Stopped, then a child of gpidfd's caller that it is not the parent of.
+    proc = subprocess.Popen(["sleep", "10"])
+    try:
+        os.kill(proc.pid, signal.SIGSTOP)
+        for _ in range(500):
+            rec = json_lines(gpidfd("info", "--json", proc.pid, check_status=0).stdout)[0]
+            if rec["state"] == "stopped":
+                break
+            time.sleep(0.01)
+        expect(rec["state"] == "stopped" and rec["name"] == "sleep" and
+               rec["ppid"] == os.getpid() and rec["child"] is False, rec)
+        r = gpidfd("info", proc.pid, check_status=0)
+        for pattern in (r"^name: +sleep$", r"^state: +stopped$", r"^parent: +%d$" % os.getpid(),
+                        r"^child: +no$", r"^uids: +%d real, " % os.getuid(), r"^gids: ",
+                        r"^kernel thread: +no$", r"^cgroup id: ", r"^id: "):
+            expect_match(pattern, r.stdout)
+    finally:
+        proc.kill()
+        proc.wait()
+    # A kernel thread, when this pid namespace shows one.
+    kthreadd = [pid for pid in (2,) if os.path.exists("/proc/%d/comm" % pid) and
+                open("/proc/%d/comm" % pid).read().strip() == "kthreadd"]
+    if kthreadd:
+        rec = json_lines(gpidfd("info", "--json", kthreadd[0], check_status=0).stdout)[0]
+        expect(rec["kernel_thread"] is True, rec)
     pid = zombie(0)
     try:
         wait_until_zombie(pid)
