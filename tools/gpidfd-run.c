@@ -526,8 +526,10 @@ gpidfd_tool_run (int    argc,
 
   if (n == sizeof exec_errno)
     {
-      g_autoptr(GPidFdExitInfo) ignored = g_pidfd_wait (state.pidfd, NULL, NULL);
+      /* Reaps the child that could not exec. */
+      GPidFdExitInfo *reaped = g_pidfd_wait (state.pidfd, NULL, NULL);
 
+      g_clear_object (&reaped);
       g_set_error (&error, G_IO_ERROR, g_io_error_from_errno (exec_errno),
                    "cannot run '%s': %s", command[0], g_strerror (exec_errno));
       gpidfd_tool_report_error (json ? state.report : NULL, pid, command[0], error);

@@ -159,6 +159,10 @@ gpidfd_tool_finish (int               status,
 
 static void
 error_va (const char *format,
+          va_list     args) G_GNUC_PRINTF (1, 0);
+
+static void
+error_va (const char *format,
           va_list     args)
 {
   g_autofree char *message = g_strdup_vprintf (format, args);
