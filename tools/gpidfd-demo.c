@@ -262,6 +262,8 @@ gpidfd_tool_demo (int    argc,
 
   if (!gpidfd_tool_parse_options (&info, entries, &argc, &argv, &status))
     return status;
+  if (json)
+    gpidfd_tool_set_json_errors (gpidfd_tool_stdout ());
 
   if (argc > 2)
     return gpidfd_tool_usage_error ("expected at most one argument, the number of children");

@@ -318,6 +318,8 @@ gpidfd_tool_kill (int    argc,
 
   if (!gpidfd_tool_parse_options (&info, entries, &n_args, &args, &status))
     return status;
+  if (json)
+    gpidfd_tool_set_json_errors (gpidfd_tool_stdout ());
 
   if (list || table)
     {

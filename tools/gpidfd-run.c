@@ -413,6 +413,10 @@ gpidfd_tool_run (int    argc,
 
   if (!gpidfd_tool_parse_options (&info, entries, &argc, &argv, &status))
     return status;
+  /* Where the report goes; -o is not open yet. */
+  if (json)
+    gpidfd_tool_set_json_errors (output != NULL && strcmp (output, "-") == 0
+                                 ? gpidfd_tool_stdout () : gpidfd_tool_stderr ());
 
   if (timeout_text != NULL && !gpidfd_tool_parse_duration (timeout_text, &timeout, &error))
     return gpidfd_tool_usage_error ("--timeout: %s", error->message);

@@ -184,11 +184,34 @@ gpidfd_tool_error (const char *format,
   va_end (args);
 }
 
+static GPidFdToolStream *json_errors = NULL;
+
+void
+gpidfd_tool_set_json_errors (GPidFdToolStream *stream)
+{
+  json_errors = stream;
+}
+
 int
 gpidfd_tool_usage_error (const char *format,
                          ...)
 {
   va_list args;
+
+  if (json_errors != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *message = NULL;
+
+      va_start (args, format);
+      message = g_strdup_vprintf (format, args);
+      va_end (args);
+
+      error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, message);
+      gpidfd_tool_json_error (json_errors, 0, NULL, error);
+      if (json_errors == &stderr_stream)
+        return GPIDFD_TOOL_EXIT_USAGE;
+    }
 
   va_start (args, format);
   error_va (format, args);

@@ -61,9 +61,13 @@ int  gpidfd_tool_finish        (int               status,
 /* "gpidfd COMMAND: message" on standard error. */
 void gpidfd_tool_error (const char *format,
                         ...) G_GNUC_PRINTF (1, 2);
-/* The error, plus "Try 'gpidfd COMMAND --help'."; returns the usage status. */
+/* The error, plus "Try 'gpidfd COMMAND --help'."; returns the usage status.
+ * Once a command has parsed --json, also a JSON error object on the stream
+ * given to gpidfd_tool_set_json_errors() (alone, if that is standard
+ * error). */
 int  gpidfd_tool_usage_error (const char *format,
                               ...) G_GNUC_PRINTF (1, 2);
+void gpidfd_tool_set_json_errors (GPidFdToolStream *stream);
 
 /* Options. Builds the context of a command (with -h/--help of our own, so
  * that the help is written like everything else), parses, and handles

@@ -481,6 +481,8 @@ gpidfd_tool_wait (int    argc,
 
   if (!gpidfd_tool_parse_options (&info, entries, &argc, &argv, &status))
     return status;
+  if (json)
+    gpidfd_tool_set_json_errors (gpidfd_tool_stdout ());
 
   if (timeout_text != NULL && !gpidfd_tool_parse_duration (timeout_text, &timeout, &error))
     return gpidfd_tool_usage_error ("--timeout: %s", error->message);

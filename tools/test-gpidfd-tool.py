@@ -247,6 +247,22 @@ def test_c_locale_prints_no_question_marks():
 
 
 @test("general")
+def test_json_usage_errors_are_objects():
+    # A script reading JSON never has to read stderr.
+    for args, where in ((["wait", "--json", "--timeout=x", "1"], "stdout"),
+                        (["wait", "--json"], "stdout"),
+                        (["kill", "--json", "-s", "FOO", "1"], "stdout"),
+                        (["info", "--json"], "stdout"),
+                        (["demo", "--json", "0"], "stdout"),
+                        (["run", "--json", "--timeout=x", "--", "true"], "stderr"),
+                        (["run", "--json", "-o", "-", "--timeout=x", "--", "true"], "stdout")):
+        r = gpidfd(*args, check_status=2)
+        rec = json_lines(getattr(r, where))[-1]
+        expect(rec["event"] == "error" and rec["error"] == "invalid-argument" and
+               rec["command"] == args[0], (args, rec))
+
+
+@test("general")
 def test_write_errors_are_errors():
     # Bug 7: output to a full device exited 0.
     if not os.path.exists("/dev/full"):
