@@ -12,7 +12,7 @@
 
 /* How long, once a process has exited, to give its parent to reap it so
  * that the kernel can tell its status (Linux 6.15 and later). */
-#define REAP_GRACE_MS 100
+#define REAP_GRACE_MS 200
 
 typedef struct _WaitState WaitState;
 

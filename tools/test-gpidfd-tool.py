@@ -705,7 +705,7 @@ def test_wait_status_waits_for_the_reap():
         # Reaped while gpidfd waits: then the status is known.
         waiter = subprocess.Popen([GPIDFD, "wait", "--status", "--json", str(pid)],
                                   stdout=subprocess.PIPE, text=True)
-        time.sleep(0.3)
+        time.sleep(1)
     finally:
         os.waitpid(pid, 0)
     out, _ = waiter.communicate(timeout=10)
