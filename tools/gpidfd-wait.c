@@ -41,6 +41,7 @@ struct _WaitState
   gboolean json;
   gboolean failed;
   gboolean timed_out;
+  gboolean stopped;     /* the answer is given: later completions are not news */
   const char *timeout_text;
   int last_status;      /* shell status of the last record; -1 unknown */
 };
@@ -168,7 +169,7 @@ static void
 target_ended (WaitTarget     *target,
               GPidFdExitInfo *info)
 {
-  if (target->done)
+  if (target->done || target->state->stopped)
     return;
 
   target->state->last_status = info != NULL ? gpidfd_tool_shell_status (info) : -1;
@@ -187,6 +188,9 @@ target_failed (WaitTarget   *target,
                const GError *error)
 {
   WaitState *state = target->state;
+
+  if (target->done || state->stopped)
+    return;
 
   gpidfd_tool_report_error (state->json ? gpidfd_tool_stdout () : NULL,
                             target->pid, NULL, error);
@@ -539,6 +543,7 @@ gpidfd_tool_wait (int    argc,
     }
 
   /* Let cancelled waits complete before their targets go. */
+  state.stopped = TRUE;
   g_cancellable_cancel (cancellable);
   while (g_main_context_iteration (NULL, FALSE))
     ;
