@@ -34,6 +34,26 @@ gpidfd_tool_get_command (void)
 static GPidFdToolStream stdout_stream = { 1, (char *) "standard output", 0 };
 static GPidFdToolStream stderr_stream = { 2, (char *) "standard error", 0 };
 
+void
+gpidfd_tool_guard_standard_fds (void)
+{
+  GPidFdToolStream *streams[] = { NULL, &stdout_stream, &stderr_stream };
+
+  for (int fd = 0; fd <= 2; fd++)
+    {
+      if (fcntl (fd, F_GETFD) >= 0 || errno != EBADF)
+        continue;
+
+      /* Taken by /dev/null, so that no descriptor of ours lands there,
+       * and close-on-exec, so that a command run sees it closed as it
+       * would without us. Writing to it is an error, as to a closed one. */
+      if (open ("/dev/null", O_RDWR | O_CLOEXEC) != fd)
+        abort ();
+      if (streams[fd] != NULL)
+        streams[fd]->fd = -1;
+    }
+}
+
 GPidFdToolStream *
 gpidfd_tool_stdout (void)
 {

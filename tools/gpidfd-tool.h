@@ -36,6 +36,9 @@ typedef struct
   int error;       /* errno of the first failed write, or 0 */
 } GPidFdToolStream;
 
+/* Called first: a standard descriptor that is closed stays closed for the
+ * commands gpidfd runs, and is never reused for one of its own. */
+void              gpidfd_tool_guard_standard_fds (void);
 GPidFdToolStream *gpidfd_tool_stdout (void);
 GPidFdToolStream *gpidfd_tool_stderr (void);
 

@@ -67,6 +67,7 @@ main (int    argc,
 {
   const Command *command;
 
+  gpidfd_tool_guard_standard_fds ();
   setlocale (LC_ALL, "");
   g_set_prgname ("gpidfd");
 

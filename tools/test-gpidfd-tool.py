@@ -425,6 +425,24 @@ def signal_lines(*args, **kwargs):
 
 
 @test("run")
+def test_run_with_closed_standard_descriptors():
+    # A closed stdout stays closed for the command, and gpidfd's own
+    # descriptors do not take its place.
+    script = "[ -e /proc/$$/fd/1 ] && echo open >&2 || echo closed >&2"
+    r = gpidfd("run", "--json", "--", "sh", "-c", script, stdout=None,
+               preexec_fn=lambda: os.close(1), check_status=0)
+    expect(r.stderr.startswith("closed\n"), r.stderr)
+    expect(last_record(r.stderr)["exit_status"] == 0, r.stderr)
+    r = gpidfd("kill", "-l", stdout=None, preexec_fn=lambda: os.close(1), check_status=1)
+    expect_match("error writing standard output: Bad file descriptor", r.stderr)
+    # The report for a closed stdout goes nowhere else (not into a
+    # descriptor of gpidfd's that took number 1).
+    r = gpidfd("run", "-o", "-", "--", "true", stdout=None, preexec_fn=lambda: os.close(1),
+               check_status=125)
+    expect_match("error writing standard output: Bad file descriptor", r.stderr)
+
+
+@test("run")
 def test_run_passes_dispositions_and_mask():
     # Bug 3: ignored signals were reset; nohup's SIGHUP was lost.
     def setup():
