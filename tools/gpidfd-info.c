@@ -89,10 +89,7 @@ print_json (GPid               pid,
   else
     json_builder_add_null_value (builder);
   json_builder_set_member_name (builder, "name");
-  if (name != NULL)
-    json_builder_add_string_value (builder, name);
-  else
-    json_builder_add_null_value (builder);
+  gpidfd_tool_json_add_text (builder, name);
   json_builder_set_member_name (builder, "state");
   json_builder_add_string_value (builder, state_name (g_pidfd_process_info_get_state (info)));
   add_pid_or_null (builder, "ppid", g_pidfd_process_info_get_ppid (info));

@@ -232,7 +232,7 @@ emit_sent_json (GPid        pid,
   json_builder_set_member_name (builder, "number");
   json_builder_add_int_value (builder, signum);
   json_builder_set_member_name (builder, "as_given");
-  json_builder_add_string_value (builder, signal_text);
+  gpidfd_tool_json_add_text (builder, signal_text);
   json_builder_end_object (builder);
   gpidfd_tool_json_emit (gpidfd_tool_stdout (), builder);
 }

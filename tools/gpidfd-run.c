@@ -266,7 +266,7 @@ emit_report_json (RunState  *state,
   json_builder_set_member_name (builder, "command");
   json_builder_begin_array (builder);
   for (gsize i = 0; argv[i] != NULL; i++)
-    json_builder_add_string_value (builder, argv[i]);
+    gpidfd_tool_json_add_text (builder, argv[i]);
   json_builder_end_array (builder);
   json_builder_set_member_name (builder, "pid");
   json_builder_add_int_value (builder, g_pidfd_exit_info_get_pid (info));

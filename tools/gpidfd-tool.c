@@ -773,6 +773,23 @@ gpidfd_tool_json_emit (GPidFdToolStream *stream,
   gpidfd_tool_stream_write (stream, "\n", 1);
 }
 
+void
+gpidfd_tool_json_add_text (JsonBuilder *builder,
+                           const char  *text)
+{
+  g_autofree char *valid = NULL;
+
+  if (text == NULL)
+    {
+      json_builder_add_null_value (builder);
+      return;
+    }
+
+  /* Names of processes and arguments are bytes; JSON is UTF-8. */
+  valid = g_utf8_make_valid (text, -1);
+  json_builder_add_string_value (builder, valid);
+}
+
 static void
 add_int_or_null (JsonBuilder *builder,
                  const char  *member,
@@ -892,12 +909,12 @@ gpidfd_tool_json_error (GPidFdToolStream *stream,
   if (argument != NULL)
     {
       json_builder_set_member_name (builder, "argument");
-      json_builder_add_string_value (builder, argument);
+      gpidfd_tool_json_add_text (builder, argument);
     }
   json_builder_set_member_name (builder, "error");
   json_builder_add_string_value (builder, gpidfd_tool_error_code_name (error));
   json_builder_set_member_name (builder, "message");
-  json_builder_add_string_value (builder, error->message);
+  gpidfd_tool_json_add_text (builder, error->message);
   json_builder_end_object (builder);
 
   gpidfd_tool_json_emit (stream, builder);

@@ -135,6 +135,9 @@ int   gpidfd_tool_shell_status (GPidFdExitInfo *info);
 /* JSON Lines. */
 void  gpidfd_tool_json_emit          (GPidFdToolStream *stream,
                                       JsonBuilder      *builder);
+/* A string value from bytes (made valid UTF-8), or null for NULL. */
+void  gpidfd_tool_json_add_text      (JsonBuilder      *builder,
+                                      const char       *text);
 /* Members "has_status", "exited", "exit_status", "signaled",
  * "term_signal", "signal", "core_dumped", "wait_status", "uid", and the
  * resource usage when known. */

@@ -74,10 +74,7 @@ add_name (JsonBuilder *builder,
   json_builder_set_member_name (builder, "pid");
   json_builder_add_int_value (builder, target->pid);
   json_builder_set_member_name (builder, "name");
-  if (target->name != NULL)
-    json_builder_add_string_value (builder, target->name);
-  else
-    json_builder_add_null_value (builder);
+  gpidfd_tool_json_add_text (builder, target->name);
 }
 
 static void
@@ -318,7 +315,7 @@ on_timeout (gpointer user_data)
       json_builder_set_member_name (builder, "event");
       json_builder_add_string_value (builder, "timeout");
       json_builder_set_member_name (builder, "timeout");
-      json_builder_add_string_value (builder, state->timeout_text);
+      gpidfd_tool_json_add_text (builder, state->timeout_text);
       for (gsize l = 0; l < G_N_ELEMENTS (lists); l++)
         {
           json_builder_set_member_name (builder, members[l]);

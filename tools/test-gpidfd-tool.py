@@ -332,6 +332,11 @@ def test_run_json_record():
         expect(isinstance(rec[key], int) and rec[key] >= 0, key)
     expect(rec["timed_out"] is False and rec["forwarded_signals"] == [], rec)
     expect(r.stderr == "", r.stderr)
+    # Arguments are bytes; the JSON stays valid UTF-8.
+    r = subprocess.run([GPIDFD.encode(), b"run", b"--json", b"--", b"sh", b"-c", b"exit 0",
+                        b"\xff\xfeab"], capture_output=True, timeout=30)
+    rec = json.loads(r.stderr.decode("utf-8").splitlines()[-1])
+    expect(rec["command"][3] == "\ufffd\ufffdab", rec)
 
 
 @test("run")
