@@ -318,6 +318,33 @@ def test_run_signals_and_statuses():
 
 
 @test("run")
+def test_run_reports_core_dumps():
+    # Whether a core was dumped, as the kernel says to a plain waitpid().
+    def allow_cores():
+        default_signals()
+        try:
+            resource.setrlimit(resource.RLIMIT_CORE, (resource.RLIM_INFINITY,
+                                                      resource.RLIM_INFINITY))
+        except (ValueError, OSError):
+            pass
+
+    with tempfile.TemporaryDirectory() as tmp:
+        script = ["sh", "-c", "kill -SEGV $$"]
+        pid = subprocess.Popen(script, cwd=tmp, preexec_fn=allow_cores).pid
+        _, raw = os.waitpid(pid, 0)
+        expect(os.WIFSIGNALED(raw) and os.WTERMSIG(raw) == signal.SIGSEGV, raw)
+        r = gpidfd("run", "--json", "--", *script, cwd=tmp, preexec_fn=allow_cores,
+                   check_status=128 + signal.SIGSEGV)
+        rec = last_record(r.stderr)
+        expect(rec["core_dumped"] == os.WCOREDUMP(raw) and rec["wait_status"] == raw,
+               (raw, rec))
+        r = gpidfd("run", "--", *script, cwd=tmp, preexec_fn=allow_cores,
+                   check_status=128 + signal.SIGSEGV)
+        expect_match(r"^Ended: +killed by SIGSEGV \(signal 11\)%s$"
+                     % (", core dumped" if os.WCOREDUMP(raw) else ""), r.stderr)
+
+
+@test("run")
 def test_run_json_record():
     r = gpidfd("run", "--json", "--output=-", "--", "sh", "-c", "exit 3", check_status=3)
     records = json_lines(r.stdout)
