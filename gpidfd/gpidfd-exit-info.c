@@ -675,6 +675,26 @@ g_pidfd_exit_info_get_successful (GPidFdExitInfo *self)
  *   signal 9 (Killed)", with ", core dumped" when it dumped core;
  * - an unknown status gives %G_SPAWN_ERROR_FAILED too, never a success.
  *
+ * ```c
+ * if (!g_pidfd_exit_info_check (info, &error))
+ *   g_printerr ("%s\n", error->message);
+ * ```
+ *
+ * ```py
+ * try:
+ *     info.check()
+ * except GLib.Error as e:
+ *     print(e.message)
+ * ```
+ *
+ * ```js
+ * try {
+ *     info.check();
+ * } catch (e) {
+ *     print(e.message);
+ * }
+ * ```
+ *
  * Returns: %TRUE if the process exited with status 0
  *
  * Since: 1.0
