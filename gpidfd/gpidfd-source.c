@@ -26,7 +26,7 @@ pidfd_source_dispatch (GSource     *source,
   g_autoptr(GError) error = NULL;
   gboolean wait_for_reap;
 
-  info = gpidfd_pidfd_collect (self->pidfd, &wait_for_reap, &error);
+  info = gpidfd_pidfd_collect (self->pidfd, -1, &wait_for_reap, &error);
   if (error != NULL)
     {
       g_warning ("GPidFd source: %s", error->message);
@@ -161,7 +161,9 @@ g_pidfd_create_source (GPidFd *self)
   source = (GPidFdSource *) g_source_new (&pidfd_source_funcs, sizeof (GPidFdSource));
   g_source_set_static_name ((GSource *) source, "GPidFd source");
   source->pidfd = g_object_ref (self);
-  source->tag = g_source_add_unix_fd ((GSource *) source, g_pidfd_get_fd (self), G_IO_IN);
+  /* For a thread, the record is its process's. */
+  source->tag = g_source_add_unix_fd ((GSource *) source, gpidfd_pidfd_get_status_fd (self),
+                                      G_IO_IN);
 
   return (GSource *) source;
 }
