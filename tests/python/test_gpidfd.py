@@ -547,6 +547,144 @@ class TestAsync(GPidFdTestCase):
                          Gio.IOErrorEnum.CANCELLED)
 
 
+class TestInitable(GPidFdTestCase):
+    """Construction through properties and Gio.Initable, as with
+    Gio.Subprocess."""
+
+    def test_construct_pid(self):
+        pid = spawn_exit(8)
+        pidfd = GPidFd.PidFd(pid=pid)
+        self.assertEqual(pidfd.props.pid, pid)
+        self.assertTrue(pidfd.init(None))
+        self.assertEqual(pidfd.get_pid(), pid)
+        self.assertGreaterEqual(pidfd.get_fd(), 0)
+        self.assertTrue(pidfd.is_child())
+        self.assertEqual(pidfd.wait(None).get_exit_status(), 8)
+        self.assertReaped(pid)
+        # A second init() changes nothing.
+        self.assertTrue(pidfd.init(None))
+
+    def test_construct_fd_flags(self):
+        pid = spawn_exit(9)
+        fd = os.pidfd_open(pid)
+        try:
+            pidfd = GPidFd.PidFd(fd=fd, flags=GPidFd.PidFdFlags.NO_REAP)
+            pidfd.init(None)
+        finally:
+            os.close(fd)
+        self.assertEqual(pidfd.get_pid(), pid)
+        self.assertEqual(pidfd.props.flags, GPidFd.PidFdFlags.NO_REAP)
+        self.assertEqual(pidfd.wait(None).get_exit_status(), 9)
+        # NO_REAP: the owner reaps it.
+        _, status = os.waitpid(pid, 0)
+        self.assertEqual(os.waitstatus_to_exitcode(status), 9)
+
+    def test_not_initialized(self):
+        pid = self.sleeper()
+        pidfd = GPidFd.PidFd(pid=pid)
+        calls = [
+            ('wait', lambda: pidfd.wait(None)),
+            ('try_wait', lambda: pidfd.try_wait()),
+            ('send_signal', lambda: pidfd.send_signal(signal.SIGTERM)),
+            ('force_exit', lambda: pidfd.force_exit()),
+            ('wait_check', lambda: pidfd.wait_check(None)),
+        ]
+        for name, call in calls:
+            with self.assertRaises(GLib.Error, msg=name) as cm:
+                call()
+            self.assertIOError(cm, Gio.IOErrorEnum.NOT_INITIALIZED)
+            self.assertIn('init', cm.exception.message)
+        # Nothing was sent: the process still runs.
+        self.assertEqual(os.waitpid(pid, os.WNOHANG), (0, 0))
+
+        loop = GLib.MainLoop()
+        errors = []
+
+        def on_done(source, result):
+            try:
+                source.wait_finish(result)
+            except GLib.Error as e:
+                errors.append(e)
+            loop.quit()
+
+        pidfd.wait_async(None, on_done)
+        run_loop(loop, 'a wait on an uninitialised GPidFd')
+        err, = errors
+        self.assertTrue(err.matches(Gio.io_error_quark(),
+                                    Gio.IOErrorEnum.NOT_INITIALIZED))
+
+    def test_init_failed(self):
+        with open('/proc/sys/kernel/pid_max') as f:
+            no_such_pid = int(f.read()) + 1
+        pidfd = GPidFd.PidFd(pid=no_such_pid)
+        with self.assertRaises(GLib.Error) as cm:
+            pidfd.init(None)
+        self.assertIOError(cm, Gio.IOErrorEnum.NOT_FOUND)
+        self.assertIn(str(no_such_pid), cm.exception.message)
+        # The same failure again, and every call says why.
+        with self.assertRaises(GLib.Error) as cm:
+            pidfd.init(None)
+        self.assertIOError(cm, Gio.IOErrorEnum.NOT_FOUND)
+        with self.assertRaises(GLib.Error) as cm:
+            pidfd.wait(None)
+        self.assertIOError(cm, Gio.IOErrorEnum.NOT_INITIALIZED)
+        self.assertIn(str(no_such_pid), cm.exception.message)
+
+
+class TestWaitCheck(GPidFdTestCase):
+    """wait_check, wait_check_async and force_exit, as in Gio.Subprocess."""
+
+    def test_wait_check(self):
+        self.assertTrue(GPidFd.PidFd.new_from_pid(spawn_exit(0))
+                        .wait_check(None))
+        pid = spawn_exit(3)
+        pidfd = GPidFd.PidFd.new_from_pid(pid)
+        with self.assertRaises(GLib.Error) as cm:
+            pidfd.wait_check(None)
+        self.assertTrue(cm.exception.matches(GLib.spawn_exit_error_quark(),
+                                             3))
+        self.assertEqual(cm.exception.message,
+                         'Process %d exited with code 3' % pid)
+        self.assertReaped(pid)
+
+    def test_wait_check_async(self):
+        pid = spawn_exit(4)
+        pidfd = GPidFd.PidFd.new_from_pid(pid)
+        ok = GPidFd.PidFd.new_from_pid(spawn_exit(0))
+        loop = GLib.MainLoop()
+        results = {}
+
+        def on_done(source, result, name):
+            try:
+                results[name] = source.wait_check_finish(result)
+            except GLib.Error as e:
+                results[name] = e
+            if len(results) == 2:
+                loop.quit()
+
+        pidfd.wait_check_async(None, on_done, 'failed')
+        ok.wait_check_async(None, on_done, 'ok')
+        run_loop(loop, 'wait_check_async')
+        self.assertIs(results['ok'], True)
+        err = results['failed']
+        self.assertIsInstance(err, GLib.Error)
+        self.assertTrue(err.matches(GLib.spawn_exit_error_quark(), 4))
+        self.assertEqual(err.message, 'Process %d exited with code 4' % pid)
+
+    def test_force_exit(self):
+        pid = self.sleeper()
+        pidfd = GPidFd.PidFd.new_from_pid(pid)
+        self.assertTrue(pidfd.force_exit())
+        with self.assertRaises(GLib.Error) as cm:
+            pidfd.wait_check(None)
+        self.assertTrue(cm.exception.matches(GLib.spawn_error_quark(),
+                                             GLib.SpawnError.FAILED))
+        self.assertEqual(cm.exception.message,
+                         'Process %d was killed by signal 9 (%s)'
+                         % (pid, signal.strsignal(signal.SIGKILL)))
+        self.assertEqual(pidfd.wait(None).get_term_signal(), signal.SIGKILL)
+
+
 class TestWatch(GPidFdTestCase):
     """add_watch() takes just a callback, like GLib.child_watch_add()."""
 
