@@ -18,6 +18,8 @@ try {
 }
 
 Gio._promisify(GPidFd.PidFd.prototype, 'wait_async', 'wait_finish');
+Gio._promisify(GPidFd.PidFd.prototype, 'wait_check_async',
+    'wait_check_finish');
 
 // Every test fails if it has not finished after this many seconds.
 const TEST_TIMEOUT_S = 10;
@@ -487,6 +489,105 @@ function ownUid() {
         .find(l => l.startsWith('Uid:'));
     return parseInt(line.split(/\s+/)[1]);
 }
+
+test('construct: new PidFd({pid}) and init()', () => {
+    const pid = spawnExit(8);
+    const pidfd = new GPidFd.PidFd({pid});
+    assertEqual(pidfd.pid, pid, 'pid before init');
+    assert(pidfd.init(null), 'init');
+    assertEqual(pidfd.get_pid(), pid, 'get_pid');
+    assert(pidfd.get_fd() >= 0, 'an fd');
+    assert(pidfd.is_child(), 'is a child');
+    assertEqual(pidfd.wait(null).get_exit_status(), 8, 'exit status');
+    assert(pidfd.init(null), 'a second init');
+});
+
+test('construct: new PidFd({fd, flags}) and init()', () => {
+    const first = sleeper();
+    const pidfd = new GPidFd.PidFd({
+        fd: first.get_fd(),
+        flags: GPidFd.PidFdFlags.NO_REAP,
+    });
+    pidfd.init(null);
+    assert(pidfd.get_fd() !== first.get_fd(), 'the fd is duplicated');
+    assertEqual(pidfd.get_pid(), first.get_pid(), 'pid');
+    assertEqual(pidfd.flags, GPidFd.PidFdFlags.NO_REAP, 'flags');
+});
+
+test('construct: every call fails before init()', async () => {
+    const running = sleeper();
+    const pidfd = new GPidFd.PidFd({pid: running.get_pid()});
+    const calls = {
+        wait: () => pidfd.wait(null),
+        try_wait: () => pidfd.try_wait(),
+        send_signal: () => pidfd.send_signal(SIGTERM),
+        force_exit: () => pidfd.force_exit(),
+        wait_check: () => pidfd.wait_check(null),
+    };
+    for (const [name, call] of Object.entries(calls)) {
+        const e = assertIOError(call, Gio.IOErrorEnum.NOT_INITIALIZED, name);
+        assert(e.message.includes('init'), `${name}: the message says why`);
+    }
+    await assertRejectsIOError(pidfd.wait_async(null),
+        Gio.IOErrorEnum.NOT_INITIALIZED, 'wait_async');
+    assert(!running.has_exited(), 'nothing was sent');
+});
+
+test('construct: init() fails and says why, every time', () => {
+    const [, bytes] = GLib.file_get_contents('/proc/sys/kernel/pid_max');
+    const noSuchPid = parseInt(new TextDecoder().decode(bytes)) + 1;
+    const pidfd = new GPidFd.PidFd({pid: noSuchPid});
+    let e = assertIOError(() => pidfd.init(null), Gio.IOErrorEnum.NOT_FOUND,
+        'init');
+    assert(e.message.includes(`${noSuchPid}`), 'the message names the pid');
+    assertIOError(() => pidfd.init(null), Gio.IOErrorEnum.NOT_FOUND,
+        'init again');
+    e = assertIOError(() => pidfd.wait(null),
+        Gio.IOErrorEnum.NOT_INITIALIZED, 'wait');
+    assert(e.message.includes(`${noSuchPid}`), 'wait says why');
+});
+
+test('wait_check and force_exit', async () => {
+    assert(GPidFd.PidFd.new_from_pid(spawnExit(0)).wait_check(null),
+        'wait_check of a success');
+    const pid = spawnExit(3);
+    try {
+        GPidFd.PidFd.new_from_pid(pid).wait_check(null);
+        throw new AssertionError('wait_check did not throw');
+    } catch (e) {
+        assert(e.matches(GLib.spawn_exit_error_quark(), 3),
+            `G_SPAWN_EXIT_ERROR 3, got ${e}`);
+        assertEqual(e.message, `Process ${pid} exited with code 3`,
+            'the message');
+    }
+
+    assertEqual(await GPidFd.PidFd.new_from_pid(spawnExit(0))
+        .wait_check_async(null), true, 'wait_check_async of a success');
+    const failing = spawnExit(4);
+    try {
+        await GPidFd.PidFd.new_from_pid(failing).wait_check_async(null);
+        throw new AssertionError('wait_check_async did not reject');
+    } catch (e) {
+        assert(e.matches(GLib.spawn_exit_error_quark(), 4),
+            `G_SPAWN_EXIT_ERROR 4, got ${e}`);
+        assertEqual(e.message, `Process ${failing} exited with code 4`,
+            'the message');
+    }
+
+    const pidfd = sleeper();
+    assert(pidfd.force_exit(), 'force_exit');
+    try {
+        await pidfd.wait_check_async(null);
+        throw new AssertionError('wait_check_async did not reject');
+    } catch (e) {
+        assert(e.matches(GLib.SpawnError, GLib.SpawnError.FAILED),
+            `G_SPAWN_ERROR_FAILED, got ${e}`);
+        assertEqual(e.message, `Process ${pidfd.wait(null).get_pid()} was ` +
+            `killed by signal ${SIGKILL} (${GLib.strsignal(SIGKILL)})`,
+        'the message');
+    }
+    assertEqual(pidfd.wait(null).get_term_signal(), SIGKILL, 'SIGKILL');
+});
 
 test('add_watch: just a callback', async () => {
     const pidfd = GPidFd.PidFd.new_from_pid(spawnExit(11));
