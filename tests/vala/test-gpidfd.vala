@@ -377,6 +377,106 @@ void test_create_source () {
     }
 }
 
+// Construction through properties and Initable, as with GLib.Subprocess.
+void test_initable () {
+    try {
+        var pid = spawn_exit (8);
+        var pidfd = (GPidFd.PidFd) Object.new (typeof (GPidFd.PidFd), "pid", pid);
+        assert_true (pidfd.init ());
+        assert_cmpint (pidfd.get_pid (), CompareOperator.EQ, pid);
+        assert_true (pidfd.is_child ());
+        assert_cmpint (pidfd.wait ().exit_status, CompareOperator.EQ, 8);
+    } catch (Error e) {
+        error ("%s", e.message);
+    }
+
+    // Before init (), every call fails and says why.
+    GPidFd.PidFd running = null;
+    try {
+        running = sleeper ();
+    } catch (Error e) {
+        error ("%s", e.message);
+    }
+    var uninitialised = (GPidFd.PidFd) Object.new (typeof (GPidFd.PidFd), "pid", running.pid);
+    try {
+        uninitialised.wait ();
+        assert_not_reached ();
+    } catch (IOError.NOT_INITIALIZED e) {
+        assert_true (e.message.contains ("init"));
+    } catch (Error e) {
+        error ("unexpected error: %s", e.message);
+    }
+    try {
+        uninitialised.force_exit ();
+        assert_not_reached ();
+    } catch (IOError.NOT_INITIALIZED e) {
+    } catch (Error e) {
+        error ("unexpected error: %s", e.message);
+    }
+    assert_false (running.has_exited ());
+    kill_and_reap (running);
+
+    // A failed init () fails again the same way.
+    string pid_max;
+    try {
+        FileUtils.get_contents ("/proc/sys/kernel/pid_max", out pid_max);
+    } catch (Error e) {
+        error ("%s", e.message);
+    }
+    var no_such_pid = int.parse (pid_max) + 1;
+    var failed = (GPidFd.PidFd) Object.new (typeof (GPidFd.PidFd), "pid", no_such_pid);
+    for (var i = 0; i < 2; i++) {
+        try {
+            failed.init ();
+            assert_not_reached ();
+        } catch (IOError.NOT_FOUND e) {
+            assert_true (e.message.contains (no_such_pid.to_string ()));
+        } catch (Error e) {
+            error ("unexpected error: %s", e.message);
+        }
+    }
+}
+
+async void wait_checks (MainLoop loop) {
+    try {
+        assert_true (new GPidFd.PidFd.from_pid (spawn_exit (0)).wait_check ());
+        assert_true (yield new GPidFd.PidFd.from_pid (spawn_exit (0)).wait_check_async ());
+
+        var pid = spawn_exit (3);
+        try {
+            yield new GPidFd.PidFd.from_pid (pid).wait_check_async ();
+            assert_not_reached ();
+        } catch (Error e) {
+            assert_true (e.domain == Quark.from_string ("g-spawn-exit-error-quark"));
+            assert_cmpint (e.code, CompareOperator.EQ, 3);
+            assert_cmpstr (e.message, CompareOperator.EQ,
+                           "Process %d exited with code 3".printf (pid));
+        }
+
+        var pidfd = sleeper ();
+        var sleeper_pid = pidfd.pid;
+        assert_true (pidfd.force_exit ());
+        try {
+            pidfd.wait_check ();
+            assert_not_reached ();
+        } catch (SpawnError.FAILED e) {
+            assert_cmpstr (e.message, CompareOperator.EQ,
+                           "Process %d was killed by signal %d (%s)".printf (
+                               sleeper_pid, SIGKILL, strsignal (SIGKILL)));
+        }
+        assert_cmpint (pidfd.wait ().term_signal, CompareOperator.EQ, SIGKILL);
+    } catch (Error e) {
+        error ("%s", e.message);
+    }
+    loop.quit ();
+}
+
+void test_wait_check () {
+    var loop = new MainLoop ();
+    wait_checks.begin (loop);
+    run_loop (loop);
+}
+
 int main (string[] args) {
     Test.init (ref args);
     Test.add_func ("/vala/open", test_open);
@@ -386,6 +486,8 @@ int main (string[] args) {
     Test.add_func ("/vala/wait-async", test_wait_async);
     Test.add_func ("/vala/wait-async/cancelled", test_wait_async_cancelled);
     Test.add_func ("/vala/non-child", test_non_child);
+    Test.add_func ("/vala/initable", test_initable);
+    Test.add_func ("/vala/wait-check", test_wait_check);
     Test.add_func ("/vala/add-watch", test_add_watch);
     Test.add_func ("/vala/add-watch-full", test_add_watch_full);
     Test.add_func ("/vala/create-source", test_create_source);
