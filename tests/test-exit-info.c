@@ -244,6 +244,7 @@ typedef struct
   gboolean done;
   GPidFd *pidfd;
   GPidFdExitInfo *info;
+  guint n_notified;
 } Delivery;
 
 static gboolean
@@ -272,7 +273,7 @@ test_source_closure (void)
   g_autoptr(GPidFd) pidfd = NULL;
   g_autoptr(GSource) source = NULL;
   g_autoptr(GPidFdExitInfo) again = NULL;
-  Delivery d = { FALSE, NULL, NULL };
+  Delivery d = { FALSE, NULL, NULL, 0 };
   pid_t pid = gpt_spawn_exit (6, 50);
 
   pidfd = g_pidfd_new_from_pid (pid, &error);
@@ -296,6 +297,94 @@ test_source_closure (void)
   g_clear_object (&d.info);
 }
 
+static void
+on_notify (gpointer user_data)
+{
+  guint *n_notified = user_data;
+
+  (*n_notified)++;
+}
+
+static void
+on_delivery_notify (gpointer user_data)
+{
+  Delivery *d = user_data;
+
+  d->n_notified++;
+}
+
+static gboolean
+on_watch_record (GPidFd         *pidfd,
+                 GPidFdExitInfo *info,
+                 gpointer        user_data)
+{
+  Delivery *d = user_data;
+
+  g_assert_false (d->done);
+  d->done = TRUE;
+  d->pidfd = g_object_ref (pidfd);
+  d->info = g_object_ref (info);
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_watch_never (GPidFd         *pidfd,
+                GPidFdExitInfo *info,
+                gpointer        user_data)
+{
+  g_assert_not_reached ();
+  return G_SOURCE_REMOVE;
+}
+
+/* add_watch() at the default priority, add_watch_full() at another; the
+ * destroy notify runs once the watch has fired, or once it is removed
+ * before firing, which leaves the process alone. */
+static void
+test_add_watch (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPidFd) pidfd = NULL;
+  g_autoptr(GPidFd) paused = NULL;
+  Delivery d = { FALSE, NULL, NULL, 0 };
+  guint n_notified = 0;
+  pid_t pid = gpt_spawn_exit (7, 20);
+  pid_t paused_pid = gpt_spawn_pause ();
+  GSource *source;
+  guint id;
+  int status;
+
+  pidfd = g_pidfd_new_from_pid (pid, &error);
+  g_assert_no_error (error);
+  id = g_pidfd_add_watch (pidfd, on_watch_record, &d, on_delivery_notify);
+  source = g_main_context_find_source_by_id (NULL, id);
+  g_assert_cmpint (g_source_get_priority (source), ==, G_PRIORITY_DEFAULT);
+  gpt_run_until (NULL, &d.done, 10);
+  g_assert_true (d.pidfd == pidfd);
+  g_assert_cmpint (g_pidfd_exit_info_get_exit_status (d.info), ==, 7);
+  /* The source is gone once the callback has returned. */
+  g_assert_null (g_main_context_find_source_by_id (NULL, id));
+  g_assert_cmpuint (d.n_notified, ==, 1);
+  g_clear_object (&d.pidfd);
+  g_clear_object (&d.info);
+
+  /* Removed before it fires: notified, the process untouched. */
+  paused = g_pidfd_new_from_pid (paused_pid, &error);
+  g_assert_no_error (error);
+  id = g_pidfd_add_watch_full (paused, G_PRIORITY_HIGH, on_watch_never,
+                               &n_notified, on_notify);
+  source = g_main_context_find_source_by_id (NULL, id);
+  g_assert_cmpint (g_source_get_priority (source), ==, G_PRIORITY_HIGH);
+  g_assert_cmpuint (n_notified, ==, 0);
+  g_source_remove (id);
+  g_assert_cmpuint (n_notified, ==, 1);
+  g_assert_true (g_pidfd_send_signal (paused, SIGKILL, &error));
+  g_assert_no_error (error);
+  status = gpt_reap (paused_pid);
+  g_assert_true (WIFSIGNALED (status));
+  g_assert_cmpint (WTERMSIG (status), ==, SIGKILL);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -308,6 +397,7 @@ main (int    argc,
   g_test_add_func ("/exit-info/check-other-namespace", test_check_other_namespace);
   g_test_add_func ("/exit-info/properties", test_properties_match_getters);
   g_test_add_func ("/exit-info/source-closure", test_source_closure);
+  g_test_add_func ("/exit-info/add-watch", test_add_watch);
 
   return g_test_run ();
 }
