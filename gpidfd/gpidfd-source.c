@@ -135,8 +135,12 @@ static GSourceFuncs pidfd_source_funcs = {
  * source.attach(context);
  * ```
  *
- * In Vala, [method@GPidFd.PidFd.add_watch] and
- * [method@GPidFd.PidFd.add_watch_full] are the way to a typed callback.
+ * In Vala, cast a [callback@GPidFd.PidFdSourceFunc] and hand it over:
+ * `source.set_callback ((SourceFunc) (owned) on_process_ended)`.
+ *
+ * A callback set with [method@GLib.Source.set_callback] from a binding can
+ * still read the record with [method@GPidFd.PidFd.try_wait]: the source
+ * has stored it on @self before calling back.
  *
  * The source holds a reference on @self and polls its pidfd, which it
  * never closes. Destroying the source before it fires leaves the process
