@@ -5,6 +5,11 @@
 
 #include "gpidfd-pidfd-private.h"
 #include "gpidfd-source.h"
+#include "gpidfd-syscall-private.h"
+
+/* As for the waits (gpidfd-wait.c): how often to look again for a zombie
+ * that may be handed to us, since no event says so. */
+#define ADOPT_RECHECK_US (100 * G_TIME_SPAN_MILLISECOND)
 
 typedef struct
 {
@@ -41,6 +46,8 @@ pidfd_source_dispatch (GSource     *source,
           self->waiting_for_reap = TRUE;
           g_source_modify_unix_fd (source, self->tag, 0);
         }
+      if (self->waiting_for_reap && gpidfd_sys_may_adopt ())
+        g_source_set_ready_time (source, g_source_get_time (source) + ADOPT_RECHECK_US);
       return G_SOURCE_CONTINUE;
     }
 
