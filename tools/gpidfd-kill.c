@@ -3,9 +3,11 @@
 
 #include "config.h"
 
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gpidfd-tool.h"
 
@@ -216,6 +218,7 @@ list_one (const char *text,
 
 static void
 emit_sent_json (GPid        pid,
+                gboolean    group,
                 int         signum,
                 const char *signal_text)
 {
@@ -227,6 +230,8 @@ emit_sent_json (GPid        pid,
   json_builder_add_string_value (builder, "sent");
   json_builder_set_member_name (builder, "pid");
   json_builder_add_int_value (builder, pid);
+  json_builder_set_member_name (builder, "process_group");
+  json_builder_add_boolean_value (builder, group);
   json_builder_set_member_name (builder, "signal");
   json_builder_add_string_value (builder, name);
   json_builder_set_member_name (builder, "number");
@@ -235,6 +240,42 @@ emit_sent_json (GPid        pid,
   gpidfd_tool_json_add_text (builder, signal_text);
   json_builder_end_object (builder);
   gpidfd_tool_json_emit (gpidfd_tool_stdout (), builder);
+}
+
+/* -PGID: the process group that PGID leads, signalled through the
+ * leader's pidfd (PIDFD_SIGNAL_PROCESS_GROUP, Linux 6.9). */
+static gboolean
+send_to_group (GPid         pgid,
+               int          signum,
+               GError     **error)
+{
+  g_autoptr(GPidFd) pidfd = g_pidfd_new_from_pid (pgid, error);
+  struct pollfd pfd = { 0, };
+  pid_t group;
+
+  if (pidfd == NULL)
+    return FALSE;
+
+  /* Asked by pid, then checked: while the leader is not reaped (no
+   * POLLHUP on its pidfd), the pid was its own. */
+  group = getpgid (pgid);
+  pfd.fd = g_pidfd_get_fd (pidfd);
+  pfd.events = POLLIN;
+  if (poll (&pfd, 1, 0) < 0 || (pfd.revents & POLLHUP) != 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   "Process %d has ended: no such process", pgid);
+      return FALSE;
+    }
+  if (group != pgid)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "Process %d leads no process group (it belongs to group %d)",
+                   pgid, (int) group);
+      return FALSE;
+    }
+
+  return g_pidfd_send_signal_full (pidfd, signum, G_PIDFD_SIGNAL_PROCESS_GROUP, error);
 }
 
 static gboolean
@@ -246,29 +287,41 @@ send_one (const char *pid_text,
   g_autoptr(GError) error = NULL;
   g_autoptr(GError) reported = NULL;
   g_autoptr(GPidFd) pidfd = NULL;
+  gboolean group = pid_text[0] == '-';
   GPid pid = 0;
 
   if (strcmp (pid_text, "-1") == 0)
     g_set_error (&error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                 "'-1' means every process; a pidfd names one process");
-  else if (pid_text[0] == '-' && g_ascii_isdigit (pid_text[1]))
-    g_set_error (&error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                 "'%s' is a process group; a pidfd names one process", pid_text);
-  else if (gpidfd_tool_parse_pid (pid_text, &pid, &error))
+                 "'-1' means every process; a pidfd names one process or group");
+  else if (gpidfd_tool_parse_pid (group ? pid_text + 1 : pid_text, &pid, &error))
     {
-      pidfd = g_pidfd_new_from_pid (pid, &error);
-      if (pidfd != NULL && g_pidfd_send_signal (pidfd, signum, &error))
+      gboolean sent;
+
+      if (group)
+        sent = send_to_group (pid, signum, &error);
+      else
+        {
+          pidfd = g_pidfd_new_from_pid (pid, &error);
+          sent = pidfd != NULL && g_pidfd_send_signal (pidfd, signum, &error);
+        }
+      if (sent)
         {
           if (json)
-            emit_sent_json (pid, signum, signal_text);
+            emit_sent_json (pid, group, signum, signal_text);
           return TRUE;
         }
+    }
+  else if (group)
+    {
+      /* The message names what was given, with its dash. */
+      g_clear_error (&error);
+      gpidfd_tool_parse_pid (pid_text, &pid, &error);
     }
 
   reported = g_error_new (error->domain, error->code, "cannot send %s to %s: %s",
                           signal_text, pid_text, error->message);
-  gpidfd_tool_report_error (json ? gpidfd_tool_stdout () : NULL, pid,
-                            pid > 0 ? NULL : pid_text, reported);
+  gpidfd_tool_report_error (json ? gpidfd_tool_stdout () : NULL, group ? 0 : pid,
+                            pid > 0 && !group ? NULL : pid_text, reported);
 
   return FALSE;
 }
@@ -301,6 +354,9 @@ gpidfd_tool_kill (int    argc,
     "IOT, CLD, POLL; RTMIN, RTMIN+3, RTMAX-2), or a number. Signal 0 only checks "
     "that the process exists and may be signalled. Once its pidfd is open, a "
     "process cannot be confused with a later one that reuses its pid.\n"
+    "\n"
+    "After --, a negative PID names the process group that process -PID leads "
+    "(Linux 6.9 and later).\n"
     "\n"
     "Each process that cannot be signalled is named on its own line and the "
     "others are still signalled. Exit status: 0 when every process was "

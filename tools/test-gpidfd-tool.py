@@ -884,16 +884,67 @@ def test_kill_several_pids_and_errors():
     expect(lines[0].startswith("gpidfd kill: cannot send KILL to 999999999: ") and
            "no such process" in lines[0].lower(), lines)
     expect(lines[1].startswith("gpidfd kill: cannot send KILL to abc: "), lines)
-    r = gpidfd("kill", "-9", "--", "-5", check_status=1)
-    expect_match("'-5' is a process group", r.stderr)
+    r = gpidfd("kill", "-9", "--", "-1", check_status=1)
+    expect_match("'-1' means every process", r.stderr)
     c = subprocess.Popen(["sleep", "10"], preexec_fn=default_signals)
     r = gpidfd("kill", "--json", "-HUP", c.pid, "999999999", check_status=1)
     recs = json_lines(r.stdout)
-    expect(recs[0] == {"event": "sent", "pid": c.pid, "signal": "SIGHUP", "number": 1,
-                       "as_given": "HUP"}, recs)
+    expect(recs[0] == {"event": "sent", "pid": c.pid, "process_group": False,
+                       "signal": "SIGHUP", "number": 1, "as_given": "HUP"}, recs)
     expect(recs[1]["event"] == "error" and recs[1]["pid"] == 999999999 and
            "HUP" in recs[1]["message"], recs)
     expect(c.wait(10) == -1, c.returncode)
+
+
+def group_members(pgid):
+    """The processes of group PGID that have not ended."""
+    members = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % entry) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid and fields[0] not in "ZX":
+            members.append(int(entry))
+    return members
+
+
+@test("kill")
+def test_kill_process_group():
+    proc = subprocess.Popen(["sh", "-c", "sleep 10 & sleep 10 & wait"], start_new_session=True,
+                            preexec_fn=default_signals)
+    try:
+        for _ in range(500):
+            if len(group_members(proc.pid)) == 3:
+                break
+            time.sleep(0.01)
+        expect(len(group_members(proc.pid)) == 3, "the group did not start")
+        # A member that leads no group: refused, nothing sent.
+        sleeper = [pid for pid in group_members(proc.pid) if pid != proc.pid][0]
+        r = gpidfd("kill", "--", "-%d" % sleeper, check_status=1)
+        expect_match(r"cannot send TERM to -%d: Process %d leads no process group" %
+                     (sleeper, sleeper), r.stderr)
+        expect(len(group_members(proc.pid)) == 3, "a member was signalled")
+        r = gpidfd("kill", "--json", "-TERM", "--", "-%d" % proc.pid)
+        rec = json_lines(r.stdout)[0]
+        if rec.get("error") == "not-supported":
+            raise Skip("no PIDFD_SIGNAL_PROCESS_GROUP (Linux 6.9): %s" % rec["message"])
+        expect(r.returncode == 0 and rec["process_group"] is True, (r, rec))
+        for _ in range(500):
+            if not group_members(proc.pid):
+                break
+            time.sleep(0.01)
+        expect(group_members(proc.pid) == [], "the group still runs")
+        expect(proc.wait(10) == -signal.SIGTERM, proc.returncode)
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait()
 
 
 # info ----------------------------------------------------------------------
