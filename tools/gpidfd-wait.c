@@ -11,8 +11,10 @@
 #include "gpidfd-tool.h"
 
 /* How long, once a process has exited, to give its parent to reap it so
- * that the kernel can tell its status (Linux 6.15 and later). */
-#define REAP_GRACE_MS 200
+ * that the kernel can tell its status (Linux 6.15 and later), unless
+ * --reap-grace says otherwise. Shells and service managers reap at once;
+ * a parent busy elsewhere may take a moment. */
+#define DEFAULT_REAP_GRACE_S 2.0
 
 typedef struct _WaitState WaitState;
 
@@ -43,6 +45,7 @@ struct _WaitState
   gboolean timed_out;
   gboolean stopped;     /* the answer is given: later completions are not news */
   const char *timeout_text;
+  double reap_grace;    /* seconds; 0: report at the exit itself */
   int last_status;      /* shell status of the last record; -1 unknown */
 };
 
@@ -257,9 +260,16 @@ on_exited (GObject      *object,
       target->exited = TRUE;
       if (process != NULL)
         target->ppid = g_pidfd_process_info_get_ppid (process);
+      if (!(target->state->reap_grace > 0))
+        {
+          target_ended (target, NULL);
+          return;
+        }
       target->watch_id = g_unix_fd_add (g_pidfd_get_fd (target->pidfd), G_IO_HUP,
                                         on_reaped, target);
-      target->grace_id = g_timeout_add (REAP_GRACE_MS, on_grace_over, target);
+      /* 0 for an infinite grace: then only the reap ends the wait. */
+      target->grace_id = gpidfd_tool_timeout_add (target->state->reap_grace,
+                                                  on_grace_over, target);
     }
 }
 
@@ -437,10 +447,14 @@ gpidfd_tool_wait (int    argc,
   gboolean status_mode = FALSE;
   gboolean quiet = FALSE;
   g_autofree char *timeout_text = NULL;
+  g_autofree char *grace_text = NULL;
   g_auto(GStrv) pidfiles = NULL;
   const GOptionEntry entries[] = {
     { "timeout", 't', 0, G_OPTION_ARG_STRING, &timeout_text,
       "Give up after DURATION (exit status 124)", "DURATION" },
+    { "reap-grace", 0, 0, G_OPTION_ARG_STRING, &grace_text,
+      "After a process exits, wait up to DURATION for its parent to reap it, "
+      "so that its status can be printed (default 2s; 0: report at the exit)", "DURATION" },
     { "any", 'a', 0, G_OPTION_ARG_NONE, &any,
       "Return as soon as one of the processes has ended", NULL },
     { "status", 0, 0, G_OPTION_ARG_NONE, &status_mode,
@@ -458,7 +472,8 @@ gpidfd_tool_wait (int    argc,
     "Wait for processes to end, children of gpidfd or not, and print how each ended.",
     "By default, as pidwait(1), a process counts as ended when it exits; its "
     "status is printed when the kernel can tell it: after its parent has reaped "
-    "it, from Linux 6.15. With --status, the wait goes on until then.\n"
+    "it, from Linux 6.15, which the wait gives the parent --reap-grace to do. "
+    "With --status, the wait goes on until then.\n"
     "\n"
     "DURATION is a number of seconds, possibly with a fraction or an exponent, "
     "and an optional unit: s, m, h or d; 0 and 'inf' mean no limit.\n"
@@ -487,6 +502,9 @@ gpidfd_tool_wait (int    argc,
 
   if (timeout_text != NULL && !gpidfd_tool_parse_duration (timeout_text, &timeout, &error))
     return gpidfd_tool_usage_error ("--timeout: %s", error->message);
+  state.reap_grace = DEFAULT_REAP_GRACE_S;
+  if (grace_text != NULL && !gpidfd_tool_parse_duration (grace_text, &state.reap_grace, &error))
+    return gpidfd_tool_usage_error ("--reap-grace: %s", error->message);
   n_given = (guint) (argc - 1) + (pidfiles != NULL ? g_strv_length (pidfiles) : 0);
   if (n_given == 0)
     return gpidfd_tool_usage_error ("no process id given");

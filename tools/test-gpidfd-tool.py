@@ -739,6 +739,32 @@ def test_wait_returns_at_exit():
 
 
 @test("wait")
+def test_wait_reap_grace():
+    # A parent that reaps one second after the exit: the default grace
+    # (2 s) gets the status, --reap-grace=0 reports the exit at once.
+    pid = zombie(0.1)
+    reaper = threading.Timer(1.2, lambda: os.waitpid(pid, 0))
+    reaper.start()
+    try:
+        r = gpidfd("wait", "--json", "--timeout=5", pid, check_status=0, timeout=10)
+        rec = json_lines(r.stdout)[-1]
+        expect(rec["has_status"] is True and rec["exit_status"] == 3 and rec["reaped"], rec)
+    finally:
+        reaper.join()
+    pid = zombie(0.1)
+    try:
+        wait_until_zombie(pid)
+        start = time.monotonic()
+        r = gpidfd("wait", "--json", "--reap-grace=0", pid, check_status=0, timeout=10)
+        expect(time.monotonic() - start < 1.5, "--reap-grace=0 did not report at the exit")
+        rec = json_lines(r.stdout)[-1]
+        expect(rec["has_status"] is False and rec["reaped"] is False, rec)
+        gpidfd("wait", "--reap-grace=nan", pid, check_status=2)
+    finally:
+        os.waitpid(pid, 0)
+
+
+@test("wait")
 def test_wait_status_waits_for_the_reap():
     pid = zombie(0)
     try:
