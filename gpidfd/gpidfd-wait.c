@@ -857,10 +857,10 @@ wait_async_start (GPidFd              *self,
  * g_pidfd_wait_async (pidfd, NULL, on_ended, NULL);
  * ```
  * ```py
- * pidfd.wait_async(None, lambda p, res: print(p.wait_finish(res).props.exit_status))
+ * pidfd.wait_async(None, on_ended)   # def on_ended(pidfd, result): info = pidfd.wait_finish(result)
  * ```
  * ```js
- * Gio._promisify(GPidFd.PidFd.prototype, 'wait_async');
+ * Gio._promisify(GPidFd.PidFd.prototype, 'wait_async', 'wait_finish');
  * const info = await pidfd.wait_async(null);
  * ```
  *
