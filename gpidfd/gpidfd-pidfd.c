@@ -1040,6 +1040,13 @@ kill_unreaped_child (GPidFd *self,
 {
   int r;
 
+  /* Whoever reaped it, a process that is gone is gone, whichever way
+   * the signal would have been sent. */
+  if (gpidfd_pidfd_query_pid (self->fd) == -1)
+    {
+      errno = ESRCH;
+      return -1;
+    }
   if (self->is_thread || (self->flags & G_PIDFD_FLAGS_NO_REAP) || self->pid <= 0)
     {
       errno = errsv;
