@@ -12,6 +12,7 @@
 #include <string.h>
 #include <poll.h>
 #include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -27,6 +28,7 @@
 # define RUNNING_ON_VALGRIND 0
 #endif
 
+#include "gpidfd-syscall-private.h"
 #include "robust-common.h"
 
 guint
@@ -607,6 +609,22 @@ rb_wait_exited (pid_t pid,
   if (r == 0)
     g_error ("process %d did not exit within %u s", (int) pid, timeout_s);
   g_assert_cmpint (r, ==, 1);
+}
+
+gboolean
+rb_kernel_has_exit_info (void)
+{
+  GPidFdKernelInfo info = { .mask = GPIDFD_INFO_EXIT };
+  pid_t pid = gpt_spawn_exit (0, 0);
+  int fd = (int) syscall (SYS_pidfd_open, pid, 0);
+  int r;
+
+  g_assert_cmpint (fd, >=, 0);
+  gpt_reap (pid);
+  r = ioctl (fd, _IOWR (0xFF, 11, GPidFdKernelInfo), &info);
+  close (fd);
+
+  return r == 0 && (info.mask & GPIDFD_INFO_EXIT) != 0;
 }
 
 void

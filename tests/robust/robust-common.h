@@ -118,6 +118,10 @@ char    *rb_pidns_unavailable   (RbForkFlags    flags);
  * after @timeout_s. Works in any pid namespace, whatever /proc is. */
 void     rb_wait_exited         (pid_t          pid,
                                  guint          timeout_s);
+/* Whether the kernel gives a reaped process's wait status to any pidfd
+ * holder (PIDFD_INFO_EXIT, Linux 6.15), asked with raw calls that leave
+ * gpidfd's own probes alone. */
+gboolean rb_kernel_has_exit_info (void);
 /* Marks the test failed and says why on stderr at once: works in a forked
  * child too, whose own end-of-test report nobody sees. */
 void     rb_fail_printf         (const char    *format,

@@ -27,7 +27,6 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -35,7 +34,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "gpidfd-syscall-private.h"
 #include "robust-common.h"
 
 #define NON_CHILD_CODE 5
@@ -56,24 +54,6 @@ typedef struct
 } Row;
 
 static const char *how_names[] = { "wait", "try-wait", "wait-async", "source" };
-
-/* Whether the kernel gives a reaped process's status to a pidfd holder,
- * asked with raw calls. */
-static gboolean
-kernel_has_exit_info (void)
-{
-  GPidFdKernelInfo info = { .mask = GPIDFD_INFO_EXIT };
-  pid_t pid = gpt_spawn_exit (0, 0);
-  int fd = (int) syscall (SYS_pidfd_open, pid, 0);
-  int r;
-
-  g_assert_cmpint (fd, >=, 0);
-  gpt_reap (pid);
-  r = ioctl (fd, _IOWR (0xFF, 11, GPidFdKernelInfo), &info);
-  close (fd);
-
-  return r == 0 && (info.mask & GPIDFD_INFO_EXIT) != 0;
-}
 
 /* A non-child that exits NON_CHILD_CODE when a byte comes through
  * *gate_wr; its parent (*middle) reaps it when a byte comes through
@@ -360,7 +340,7 @@ test_row (gconstpointer data)
 {
   g_test_summary ("A non-child's status is read through PIDFD_INFO_EXIT once "
                   "its parent has reaped it, whatever uname() says");
-  if (!kernel_has_exit_info ())
+  if (!rb_kernel_has_exit_info ())
     {
       g_test_skip ("the kernel has no PIDFD_INFO_EXIT (Linux 6.15)");
       return;

@@ -14,9 +14,10 @@
  * One table: the descriptor (a non-leader thread that ends while its
  * process runs on; a non-leader thread that ends with its process; the
  * leader thread, ending with its process; a PIDFD_NONBLOCK process pidfd,
- * which is a process, not a thread) x how it is opened (new_from_fd on a
+ * which is a process, not a thread) x whose child the process is (ours;
+ * another's, that reaps it at once) x how it is opened (new_from_fd on a
  * raw pidfd; new_for_thread) x the way of waiting (blocking, try_wait,
- * wait_async, a source) x the flags (none, NO_REAP).
+ * wait_async, a source) x the flags (none, NO_REAP, for our children).
  */
 
 #include "config.h"
@@ -26,6 +27,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -60,6 +62,7 @@ typedef enum
 typedef struct
 {
   Fd fd;
+  gboolean non_child;    /* the process is a grandchild, its parent reaps it */
   gboolean for_thread;   /* g_pidfd_new_for_thread() instead of new_from_fd */
   How how;
   GPidFdFlags flags;
@@ -70,13 +73,15 @@ static const char *fd_names[] = {
 };
 static const char *how_names[] = { "wait", "try-wait", "wait-async", "source" };
 
-/* A child process with a second thread: the thread ends when
- * thread_gate reads EOF, the process exits PROCESS_CODE when
- * process_gate does. */
+/* A process with a second thread: the thread ends when thread_gate
+ * reads EOF, the process exits PROCESS_CODE when process_gate does. It
+ * is our child, or (middle set) the child of a middle process that reaps
+ * it as soon as it exits. */
 typedef struct
 {
   pid_t pid;
   pid_t tid;
+  pid_t middle;
   int thread_gate;
   int process_gate;
 } Threaded;
@@ -87,10 +92,10 @@ static void *
 child_thread_main (void *user_data)
 {
   int report = GPOINTER_TO_INT (user_data);
-  pid_t tid = (pid_t) syscall (SYS_gettid);
+  pid_t ids[2] = { getpid (), (pid_t) syscall (SYS_gettid) };
   char c;
 
-  if (write (report, &tid, sizeof tid) != sizeof tid)
+  if (write (report, ids, sizeof ids) != sizeof ids)
     _exit (95);
   close (report);
   while (read (child_thread_gate, &c, 1) < 0 && errno == EINTR)
@@ -100,9 +105,11 @@ child_thread_main (void *user_data)
 }
 
 static void
-threaded_spawn (Threaded *t)
+threaded_spawn (Threaded *t,
+                gboolean  non_child)
 {
   int report[2], thread_gate[2], process_gate[2];
+  pid_t ids[2];
   pid_t pid;
 
   g_assert_cmpint (pipe2 (report, O_CLOEXEC), ==, 0);
@@ -111,6 +118,24 @@ threaded_spawn (Threaded *t)
 
   pid = fork ();
   g_assert_cmpint (pid, >=, 0);
+  if (pid == 0 && non_child)
+    {
+      /* The middle process: forks the threaded one, reaps it at once. */
+      prctl (PR_SET_PDEATHSIG, SIGKILL);
+      pid = fork ();
+      if (pid < 0)
+        _exit (93);
+      if (pid > 0)
+        {
+          close (report[1]);
+          close (thread_gate[0]);
+          close (process_gate[0]);
+          close (thread_gate[1]);
+          close (process_gate[1]);
+          waitpid (pid, NULL, 0);
+          _exit (0);
+        }
+    }
   if (pid == 0)
     {
       pthread_t thread;
@@ -130,10 +155,14 @@ threaded_spawn (Threaded *t)
   close (report[1]);
   close (thread_gate[0]);
   close (process_gate[0]);
-  g_assert_cmpint (read (report[0], &t->tid, sizeof t->tid), ==, sizeof t->tid);
+  g_assert_cmpint (read (report[0], ids, sizeof ids), ==, sizeof ids);
   close (report[0]);
-  g_assert_cmpint (t->tid, !=, pid);
-  t->pid = pid;
+  g_assert_cmpint (ids[1], !=, ids[0]);
+  t->pid = ids[0];
+  t->tid = ids[1];
+  t->middle = non_child ? pid : 0;
+  if (!non_child)
+    g_assert_cmpint (t->pid, ==, pid);
   t->thread_gate = thread_gate[1];
   t->process_gate = process_gate[1];
 }
@@ -181,7 +210,15 @@ thread_exists (pid_t pid,
 static gboolean
 process_runs (pid_t pid)
 {
-  return kill (pid, 0) == 0 && !rb_is_unreaped_zombie (pid);
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int) pid);
+  g_autofree char *stat = NULL;
+  const char *p;
+
+  if (!g_file_get_contents (path, &stat, NULL, NULL))
+    return FALSE;
+  p = strrchr (stat, ')');
+
+  return p != NULL && p[1] == ' ' && p[2] != 'Z' && p[2] != 'X';
 }
 
 static gboolean
@@ -340,7 +377,7 @@ scenario (gconstpointer data)
   pid_t named;
   int raw;
 
-  threaded_spawn (&t);
+  threaded_spawn (&t, row->non_child);
 
   switch (row->fd)
     {
@@ -366,7 +403,7 @@ scenario (gconstpointer data)
       int errsv = errno;
 
       threaded_end_process (&t);
-      gpt_reap (t.pid);
+      gpt_reap (t.middle != 0 ? t.middle : t.pid);
       if (errsv == EINVAL)
         rb_fork_skip ("pidfd_open() has no PIDFD_THREAD (Linux 6.9) here");
       g_error ("pidfd_open(%d): %s", (int) named, g_strerror (errsv));
@@ -424,10 +461,20 @@ scenario (gconstpointer data)
       g_pidfd_exit_info_get_exit_status (info) == 0)
     rb_fail_printf ("the record of %d (thread %d of process %d) says \"exited 0\": the "
                     "process exits %d", (int) named, (int) t.tid, (int) t.pid, PROCESS_CODE);
-  rb_assert_exit_code (info, t.pid, PROCESS_CODE);
+  if (row->non_child && !rb_kernel_has_exit_info ())
+    g_assert_false (g_pidfd_exit_info_has_status (info));
+  else
+    rb_assert_exit_code (info, t.pid, PROCESS_CODE);
   g_assert_true (g_pidfd_has_exited (pidfd));
 
-  if (row->flags & G_PIDFD_FLAGS_NO_REAP)
+  if (row->non_child)
+    {
+      /* Its parent reaped it: the record came after that. */
+      g_assert_false (process_runs (t.pid));
+      g_assert_cmpint (kill (t.pid, 0), ==, -1);
+      g_assert_cmpint (WEXITSTATUS (gpt_reap (t.middle)), ==, 0);
+    }
+  else if (row->flags & G_PIDFD_FLAGS_NO_REAP)
     {
       g_assert_true (rb_is_unreaped_zombie (t.pid));
       assert_process_status_kept (t.pid);
@@ -463,22 +510,28 @@ main (int    argc,
   rb_warm_up ();
 
   for (Fd fd = FD_THREAD_ENDS_FIRST; fd <= FD_PROCESS_NONBLOCK; fd++)
-    for (guint for_thread = 0; for_thread <= 1; for_thread++)
-      for (How how = HOW_WAIT; how <= HOW_SOURCE; how++)
-        for (guint no_reap = 0; no_reap <= 1; no_reap++)
-          {
-            Row row = { fd, for_thread, how, no_reap ? G_PIDFD_FLAGS_NO_REAP : 0 };
+    for (guint non_child = 0; non_child <= 1; non_child++)
+      for (guint for_thread = 0; for_thread <= 1; for_thread++)
+        for (How how = HOW_WAIT; how <= HOW_SOURCE; how++)
+          for (guint no_reap = 0; no_reap <= 1; no_reap++)
+            {
+              Row row = { fd, non_child, for_thread, how, no_reap ? G_PIDFD_FLAGS_NO_REAP : 0 };
 
-            /* new_for_thread takes a thread id, and no flags. */
-            if (for_thread && (fd == FD_PROCESS_NONBLOCK || no_reap))
-              continue;
-            g_array_append_val (rows, row);
-          }
+              /* new_for_thread takes a thread id, and no flags; NO_REAP
+               * means nothing for a process we cannot reap. */
+              if (for_thread && (fd == FD_PROCESS_NONBLOCK || no_reap))
+                continue;
+              if (non_child && no_reap)
+                continue;
+              g_array_append_val (rows, row);
+            }
 
   for (guint i = 0; i < rows->len; i++)
     {
       const Row *row = &g_array_index (rows, Row, i);
-      g_autofree char *path = g_strdup_printf ("/robust/threads/%s/%s/%s%s", fd_names[row->fd],
+      g_autofree char *path = g_strdup_printf ("/robust/threads/%s/%s/%s/%s%s",
+                                               row->non_child ? "non-child" : "child",
+                                               fd_names[row->fd],
                                                row->for_thread ? "new-for-thread" : "new-from-fd",
                                                how_names[row->how],
                                                row->flags ? "/no-reap" : "");
