@@ -1195,7 +1195,9 @@ g_pidfd_send_signal_full (GPidFd             *self,
                        signum, what, self->pid, scope_name (scope));
           return FALSE;
         }
-      else if (errsv == EINVAL && gpidfd_pidfd_query_pid (self->fd) == 0)
+      /* The signal and the flags were checked: for a pidfd, EINVAL means
+       * a process outside the pid namespaces the caller may signal into. */
+      else if (errsv == EINVAL)
         errsv = EREMOTE;
 
       if (r < 0)
