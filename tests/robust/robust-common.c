@@ -371,41 +371,6 @@ rb_watchdog_stop (void)
   g_clear_pointer (&watchdog.what, g_free);
 }
 
-typedef struct
-{
-  gconstpointer data;
-  RbTestFunc func;
-} CheckedTest;
-
-static void
-run_checked (gconstpointer user_data)
-{
-  const CheckedTest *test = user_data;
-  guint before = gpt_count_fds ();
-
-  test->func (test->data);
-  g_assert_cmpuint (gpt_count_fds (), ==, before);
-}
-
-/* Every test added, kept for the life of the process: a subprocess of
- * g_test_trap_subprocess() exits without freeing GTest's test data. */
-static GPtrArray *checked_tests;
-
-void
-rb_add_checked (const char    *path,
-                gconstpointer  data,
-                RbTestFunc     func)
-{
-  CheckedTest *test = g_new0 (CheckedTest, 1);
-
-  test->data = data;
-  test->func = func;
-  if (checked_tests == NULL)
-    checked_tests = g_ptr_array_new ();
-  g_ptr_array_add (checked_tests, test);
-  g_test_add_data_func (path, test, run_checked);
-}
-
 /* In the forked child: runs the body between two descriptor counts and
  * leaves without running atexit handlers (they belong to the parent). */
 static G_GNUC_NORETURN void

@@ -74,12 +74,7 @@ gboolean rb_store_source_info   (GPidFd         *pidfd,
                                  gpointer        user_data);
 
 /* A test body; @data is its table row, or NULL. */
-typedef void (*RbTestFunc)      (gconstpointer  data);
-/* Adds test @path running @func (@data) between two counts of this
- * process's descriptors: a test that leaves one open fails. */
-void     rb_add_checked         (const char    *path,
-                                 gconstpointer  data,
-                                 RbTestFunc     func);
+typedef GptTestFunc RbTestFunc;
 
 typedef enum
 {

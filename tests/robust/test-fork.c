@@ -432,7 +432,7 @@ main (int    argc,
       g_autofree char *path = g_strdup_printf ("/robust/fork/%s/%s", ctx_names[row->ctx],
                                                worker_names[row->worker]);
 
-      rb_add_checked (path, row, test_row);
+      gpt_add_checked (path, row, test_row);
     }
 
   return g_test_run ();

@@ -436,12 +436,12 @@ main (int    argc,
       g_autofree char *path = g_strdup_printf ("/robust/nonchild/status-after-reap/%s",
                                                how_names[how]);
 
-      rb_add_checked (path, GUINT_TO_POINTER (how), test_status_after_reap);
+      gpt_add_checked (path, GUINT_TO_POINTER (how), test_status_after_reap);
     }
-  rb_add_checked ("/robust/nonchild/uid", NULL, test_uid);
-  rb_add_checked ("/robust/nonchild/exit-before-status/blocking", GUINT_TO_POINTER (FALSE),
+  gpt_add_checked ("/robust/nonchild/uid", NULL, test_uid);
+  gpt_add_checked ("/robust/nonchild/exit-before-status/blocking", GUINT_TO_POINTER (FALSE),
                   test_exit_before_status);
-  rb_add_checked ("/robust/nonchild/exit-before-status/async", GUINT_TO_POINTER (TRUE),
+  gpt_add_checked ("/robust/nonchild/exit-before-status/async", GUINT_TO_POINTER (TRUE),
                   test_exit_before_status);
 
   return g_test_run ();

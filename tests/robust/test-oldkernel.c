@@ -956,22 +956,22 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
   rb_warm_up ();
 
-  rb_add_checked ("/robust/oldkernel/no-pidfd-open", NULL, test_no_pidfd_open);
-  rb_add_checked ("/robust/oldkernel/no-send-signal", NULL, test_no_send_signal);
-  rb_add_checked ("/robust/oldkernel/no-waitid-pidfd", NULL, test_no_waitid_pidfd);
-  rb_add_checked ("/robust/oldkernel/no-get-info", NULL, test_no_get_info);
-  rb_add_checked ("/robust/oldkernel/no-get-info-non-child", NULL, test_no_get_info_non_child);
-  rb_add_checked ("/robust/oldkernel/no-get-info-non-child-blocking", NULL,
+  gpt_add_checked ("/robust/oldkernel/no-pidfd-open", NULL, test_no_pidfd_open);
+  gpt_add_checked ("/robust/oldkernel/no-send-signal", NULL, test_no_send_signal);
+  gpt_add_checked ("/robust/oldkernel/no-waitid-pidfd", NULL, test_no_waitid_pidfd);
+  gpt_add_checked ("/robust/oldkernel/no-get-info", NULL, test_no_get_info);
+  gpt_add_checked ("/robust/oldkernel/no-get-info-non-child", NULL, test_no_get_info_non_child);
+  gpt_add_checked ("/robust/oldkernel/no-get-info-non-child-blocking", NULL,
                   test_no_get_info_non_child_blocking);
-  rb_add_checked ("/robust/oldkernel/no-pidfs", NULL, test_no_pidfs);
-  rb_add_checked ("/robust/oldkernel/linux-5.3", NULL, test_linux_5_3);
-  rb_add_checked ("/robust/oldkernel/linux-5.0", NULL, test_linux_5_0);
+  gpt_add_checked ("/robust/oldkernel/no-pidfs", NULL, test_no_pidfs);
+  gpt_add_checked ("/robust/oldkernel/linux-5.3", NULL, test_linux_5_3);
+  gpt_add_checked ("/robust/oldkernel/linux-5.0", NULL, test_linux_5_0);
 
   for (guint i = 0; i < G_N_ELEMENTS (sandbox_rows); i++)
     {
       g_autofree char *path = g_strdup_printf ("/robust/sandbox/%s", sandbox_rows[i].name);
 
-      rb_add_checked (path, &sandbox_rows[i], test_sandbox);
+      gpt_add_checked (path, &sandbox_rows[i], test_sandbox);
     }
 
   return g_test_run ();

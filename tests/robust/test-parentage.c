@@ -361,7 +361,7 @@ main (int    argc,
                                                start_names[row->start], exit_names[row->exit],
                                                row->flags ? "/no-reap" : "");
 
-      rb_add_checked (path, row, test_row);
+      gpt_add_checked (path, row, test_row);
     }
 
   return g_test_run ();

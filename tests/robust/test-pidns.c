@@ -362,7 +362,7 @@ main (int    argc,
                                                row->own_proc ? "own-proc" : "outer-proc",
                                                row->no_get_info ? "no-get-info" : "get-info");
 
-      rb_add_checked (path, row, test_row);
+      gpt_add_checked (path, row, test_row);
     }
 
   return g_test_run ();

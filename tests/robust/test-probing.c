@@ -367,9 +367,9 @@ main (int    argc,
           g_array_append_val (rows, row);
         }
 
-  rb_add_checked ("/robust/probing/uname-real/children", GUINT_TO_POINTER (FALSE),
+  gpt_add_checked ("/robust/probing/uname-real/children", GUINT_TO_POINTER (FALSE),
                   test_children);
-  rb_add_checked ("/robust/probing/uname-2.6/children", GUINT_TO_POINTER (TRUE),
+  gpt_add_checked ("/robust/probing/uname-2.6/children", GUINT_TO_POINTER (TRUE),
                   test_children);
 
   for (guint i = 0; i < rows->len; i++)
@@ -381,7 +381,7 @@ main (int    argc,
                                                row->after_reap ? "wait-after-reap"
                                                                : "wait-before-reap");
 
-      rb_add_checked (path, row, test_row);
+      gpt_add_checked (path, row, test_row);
     }
 
   return g_test_run ();

@@ -536,7 +536,7 @@ main (int    argc,
                                                how_names[row->how],
                                                row->flags ? "/no-reap" : "");
 
-      rb_add_checked (path, row, test_row);
+      gpt_add_checked (path, row, test_row);
     }
 
   return g_test_run ();
