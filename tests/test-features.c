@@ -1896,8 +1896,8 @@ main (int    argc,
   add_checked ("/features/wait/exit", test_wait_exit);
   add_checked ("/features/wait/cancel-and-force-exit", test_wait_exit_cancel_and_force_exit);
   add_checked ("/features/wait/check", test_wait_check);
-  add_checked ("/features/subprocess/adopt-200", test_subprocess_loop);
-  add_checked ("/features/subprocess/running", test_subprocess_running);
+  add_checked ("/features/gsubprocess/adopt-200", test_subprocess_loop);
+  add_checked ("/features/gsubprocess/running", test_subprocess_running);
   add_checked ("/features/socket-peer/fork", test_socket_peer);
   g_test_add_data_func ("/features/socket-peer/fallback/enoprotoopt",
                         GINT_TO_POINTER (ENOPROTOOPT), test_socket_peer_fallback);
