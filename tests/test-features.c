@@ -846,6 +846,7 @@ test_dbus_sender (void)
   g_autoptr(GPidFd) me = NULL;
   g_autoptr(GPidFdExitInfo) record = NULL;
   g_autofree char *sender = NULL;
+  g_autofree char *daemon_path = NULL;
   TestBus bus = { NULL, };
   gboolean left = FALSE;
   guint subscription;
@@ -855,7 +856,8 @@ test_dbus_sender (void)
   g_test_summary ("A D-Bus peer on a real dbus-daemon (ProcessID, verified "
                   "again with the bus): its process; NOT_FOUND once it has "
                   "left; the record of its exit is right");
-  if (g_find_program_in_path ("dbus-daemon") == NULL)
+  daemon_path = g_find_program_in_path ("dbus-daemon");
+  if (daemon_path == NULL)
     {
       g_test_skip ("dbus-daemon is not installed");
       return;
