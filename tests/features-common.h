@@ -736,21 +736,6 @@ fc_check_socket_peer (void)
     fc_check_peer_is (socket, getpid ());
   }
   fc_reap_exited (pid, 0);
-
-  /* Not connected. */
-  {
-    int unconnected = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    g_autoptr(GSocket) socket = fc_socket_from_fd (unconnected);
-
-    g_assert_null (g_pidfd_new_from_socket_peer (socket, &error));
-    g_assert_nonnull (error);
-    g_assert_true (error->domain == G_IO_ERROR);
-    g_assert_true (error->code == G_IO_ERROR_INVALID_ARGUMENT ||
-                   error->code == G_IO_ERROR_NOT_CONNECTED ||
-                   error->code == G_IO_ERROR_NOT_FOUND);
-    g_test_message ("%s", error->message);
-    g_clear_error (&error);
-  }
 }
 
 /* A thread pidfd of a non-leader thread of a forked child, opened with
