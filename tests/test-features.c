@@ -610,8 +610,17 @@ test_subprocess_running (void)
   pidfd = g_pidfd_new_from_subprocess (subprocess, &error);
   g_assert_no_error (error);
   g_assert_cmpint (g_pidfd_get_pid (pidfd), ==, atoi (g_subprocess_get_identifier (subprocess)));
-  g_assert_true (g_pidfd_force_exit (pidfd, &error));
-  g_assert_no_error (error);
+  if (g_getenv ("GPIDFD_UNDER_VALGRIND") != NULL)
+    {
+      /* valgrind does not know pidfd_send_signal(), and a process that
+       * someone else reaps has no kill() fallback. */
+      g_subprocess_force_exit (subprocess);
+    }
+  else
+    {
+      g_assert_true (g_pidfd_force_exit (pidfd, &error));
+      g_assert_no_error (error);
+    }
   record = fc_wait (pidfd);
   fc_assert_record_signaled (record, g_pidfd_exit_info_get_pid (record), SIGKILL);
   g_assert_true (g_subprocess_wait (subprocess, NULL, &error));
