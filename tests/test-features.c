@@ -1298,6 +1298,49 @@ test_thread_async (void)
   fc_assert_record_exited (record, t.pid, 31);
 }
 
+/* A thread's handle: to_string promises a text that new_from_string turns
+ * back into the same (here: thread), or NOT_FOUND once it has ended. */
+static void
+test_thread_handle (void)
+{
+  g_autoptr(GPidFdExitInfo) record = NULL;
+  GString *wrong = g_string_new (NULL);
+  FcThreaded t;
+
+  g_test_summary ("to_string and new_from_string round trip for a thread "
+                  "GPidFd, of a non-leader thread and of a main thread");
+
+  fc_spawn_threaded (&t, 1, 0);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      pid_t tid = i == 0 ? t.tids[0] : t.pid;
+      g_autoptr(GPidFd) thread = g_pidfd_new_for_thread (tid, &error);
+      g_autoptr(GPidFd) back = NULL;
+      g_autofree char *text = NULL;
+
+      g_assert_no_error (error);
+      text = g_pidfd_to_string (thread);
+      back = g_pidfd_new_from_string (text, &error);
+      if (back == NULL)
+        g_string_append_printf (wrong, "%sthread %d (%s): \"%s\" gives \"%s\" although "
+                                "the thread is alive", wrong->len > 0 ? "; " : "",
+                                (int) tid, i == 0 ? "not the main one" : "the main one",
+                                text, error->message);
+      else if (!g_pidfd_equal (back, thread))
+        g_string_append_printf (wrong, "%sthread %d (%s): \"%s\" gives a GPidFd that is "
+                                "not equal to it (is_thread %d)", wrong->len > 0 ? "; " : "",
+                                (int) tid, i == 0 ? "not the main one" : "the main one",
+                                text, g_pidfd_is_thread (back));
+    }
+  fc_threaded_exit (&t, 0);
+  fc_reap_exited (t.pid, 0);
+
+  if (wrong->len > 0)
+    g_test_fail_printf ("%s", wrong->str);
+  g_string_free (wrong, TRUE);
+}
+
 /* ---- Signal scopes ------------------------------------------------------ */
 
 static pid_t
@@ -2004,6 +2047,7 @@ main (int    argc,
    * failed test ends the run. */
   add_checked ("/features-open-bugs/signal/process-group-member", test_signal_process_group_member);
   add_checked ("/features-open-bugs/socket-peer/not-connected", test_socket_peer_not_connected);
+  add_checked ("/features-open-bugs/thread/handle", test_thread_handle);
 
   return g_test_run ();
 }
