@@ -1996,7 +1996,8 @@ int
 main (int    argc,
       char **argv)
 {
-  static char **keep_going;
+  char **keep_going;
+  int status;
 
   if (argc == 3 && g_str_equal (argv[1], "--dbus-peer"))
     return run_dbus_peer (argv[2]);
@@ -2049,5 +2050,8 @@ main (int    argc,
   add_checked ("/features-open-bugs/socket-peer/not-connected", test_socket_peer_not_connected);
   add_checked ("/features-open-bugs/thread/handle", test_thread_handle);
 
-  return g_test_run ();
+  status = g_test_run ();
+  g_free (keep_going);
+
+  return status;
 }
