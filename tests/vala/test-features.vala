@@ -164,7 +164,7 @@ void test_subprocess () {
                 var pidfd = new GPidFd.PidFd.from_subprocess (sub);
                 assert_true (GPidFd.PidFdFlags.NO_REAP in pidfd.flags);
                 var record = pidfd.wait ();
-                if (record.has_status)
+                if (record.has_status ())
                     assert_cmpint (record.exit_status, CompareOperator.EQ, code);
             } catch (IOError.NOT_FOUND e) {
                 // Already reaped by the GSubprocess, which has the status.
