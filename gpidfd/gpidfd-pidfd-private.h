@@ -31,6 +31,7 @@ struct _GPidFd
   int process_fd;
   GPid process_pid;
   guint initialized : 1;
+  guint pid_given : 1;    /* the "pid" property was set */
   guint is_thread : 1;
   GError *init_error;
 
@@ -45,6 +46,11 @@ struct _GPidFd
 /* Whether @self holds a process; sets G_IO_ERROR_NOT_INITIALIZED otherwise. */
 gboolean        gpidfd_pidfd_check_ready  (GPidFd     *self,
                                            GError    **error);
+
+/* The same, with a critical naming @function, for the calls that have
+ * no GError. */
+gboolean        gpidfd_pidfd_check_ready_or_critical (GPidFd     *self,
+                                                      const char *function);
 
 /* The descriptor that tells when the record is ready. */
 int             gpidfd_pidfd_get_status_fd (GPidFd     *self);

@@ -152,6 +152,7 @@ g_pidfd_set_property (GObject      *object,
       break;
     case PROP_PID:
       self->pid = g_value_get_int (value);
+      self->pid_given = TRUE;
       break;
     case PROP_FLAGS:
       self->flags = g_value_get_flags (value);
@@ -312,6 +313,13 @@ open_pid (GPidFd  *self,
   const char *what = thread ? "thread" : "process";
   int fd;
 
+  if (!self->pid_given)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "Cannot open a %s: Neither a pid nor a file descriptor was given "
+                   "(the pid and fd properties)", what);
+      return FALSE;
+    }
   if (pid <= 0)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
@@ -340,7 +348,7 @@ open_pid (GPidFd  *self,
             {
               g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                            "Cannot open process %d: It is a thread of process %d, "
-                           "not a process (open it with g_pidfd_new_for_thread())",
+                           "not a process",
                            pid, (int) tgid);
               return FALSE;
             }
@@ -517,10 +525,9 @@ gpidfd_pidfd_check_ready (GPidFd  *self,
   return FALSE;
 }
 
-/* For the getters that have no GError. */
-static gboolean
-check_ready_or_critical (GPidFd     *self,
-                         const char *function)
+gboolean
+gpidfd_pidfd_check_ready_or_critical (GPidFd     *self,
+                                      const char *function)
 {
   g_autoptr(GError) error = NULL;
 
@@ -702,7 +709,7 @@ g_pidfd_get_fd (GPidFd *self)
 {
   g_return_val_if_fail (G_IS_PIDFD (self), -1);
 
-  if (!check_ready_or_critical (self, G_STRFUNC))
+  if (!gpidfd_pidfd_check_ready_or_critical (self, G_STRFUNC))
     return -1;
 
   return self->fd;
@@ -717,7 +724,9 @@ g_pidfd_get_fd (GPidFd *self)
  * kernels, `/proc/self/fdinfo` tells it now.
  *
  * The pid is only a name: it may be reused once the process has been
- * reaped, which is when this starts to return -1.
+ * reaped, which is when this starts to return -1. The pid it had stays
+ * in its record ([method@GPidFd.PidFdExitInfo.get_pid]) and in
+ * [method@GPidFd.PidFd.to_string].
  *
  * Returns: the pid; 0 when the process is not visible in the caller's pid
  *   namespace; -1 once it has been reaped
@@ -732,7 +741,7 @@ g_pidfd_get_pid (GPidFd *self)
 
   g_return_val_if_fail (G_IS_PIDFD (self), 0);
 
-  if (!check_ready_or_critical (self, G_STRFUNC))
+  if (!gpidfd_pidfd_check_ready_or_critical (self, G_STRFUNC))
     return 0;
 
   g_mutex_lock (&self->lock);
@@ -790,7 +799,7 @@ g_pidfd_is_child (GPidFd *self)
 
   g_return_val_if_fail (G_IS_PIDFD (self), FALSE);
 
-  if (!check_ready_or_critical (self, G_STRFUNC))
+  if (!gpidfd_pidfd_check_ready_or_critical (self, G_STRFUNC))
     return FALSE;
 
   g_mutex_lock (&self->lock);
@@ -837,7 +846,7 @@ g_pidfd_get_id (GPidFd *self)
 {
   g_return_val_if_fail (G_IS_PIDFD (self), 0);
 
-  if (!check_ready_or_critical (self, G_STRFUNC))
+  if (!gpidfd_pidfd_check_ready_or_critical (self, G_STRFUNC))
     return 0;
 
   return gpidfd_sys_pidfd_inode (self->fd);
@@ -938,7 +947,8 @@ g_pidfd_hash (gconstpointer pidfd)
  * Without pidfs (before Linux 6.9) the id is 0, and such a text cannot be
  * opened again.
  *
- * Returns: (transfer full): the text
+ * Returns: (transfer full) (nullable): the text; %NULL (with a critical)
+ *   for an object that was not initialised
  *
  * Since: 1.0
  */
@@ -946,6 +956,9 @@ gchar *
 g_pidfd_to_string (GPidFd *self)
 {
   g_return_val_if_fail (G_IS_PIDFD (self), NULL);
+
+  if (!gpidfd_pidfd_check_ready_or_critical (self, G_STRFUNC))
+    return NULL;
 
   return g_strdup_printf ("%d:%" G_GUINT64_FORMAT "%s", self->pid, g_pidfd_get_id (self),
                           self->is_thread ? ":thread" : "");
@@ -1238,10 +1251,13 @@ g_pidfd_send_signal_full (GPidFd             *self,
  * @error: return location for a #GError
  *
  * Kills the process with `SIGKILL`, like
- * [method@Gio.Subprocess.force_exit]; the same as
- * [method@GPidFd.PidFd.send_signal] with `SIGKILL`, with its errors.
+ * [method@Gio.Subprocess.force_exit]: a process that has already ended
+ * and been reaped is left as it is, and that is no error.
  *
- * Returns: %TRUE if the signal was sent
+ * Errors: those of [method@GPidFd.PidFd.send_signal], except
+ * %G_IO_ERROR_NOT_FOUND.
+ *
+ * Returns: %TRUE if the signal was sent or the process was already gone
  *
  * Since: 1.0
  */
@@ -1249,7 +1265,18 @@ gboolean
 g_pidfd_force_exit (GPidFd  *self,
                     GError **error)
 {
-  return g_pidfd_send_signal (self, SIGKILL, error);
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (G_IS_PIDFD (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (g_pidfd_send_signal (self, SIGKILL, &local_error))
+    return TRUE;
+  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    return TRUE;
+
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
 }
 
 /**

@@ -48,11 +48,8 @@ g_pidfd_has_exited (GPidFd *self)
 
   g_return_val_if_fail (G_IS_PIDFD (self), FALSE);
 
-  if (self->fd < 0)
-    {
-      g_return_val_if_fail (self->fd >= 0, FALSE);
-      return FALSE;
-    }
+  if (!gpidfd_pidfd_check_ready_or_critical (self, G_STRFUNC))
+    return FALSE;
 
   revents = gpidfd_sys_poll (self->fd, 0);
 

@@ -23,6 +23,7 @@ typedef struct
 {
   GMainLoop *loop;
   GPidFd *pidfd;
+  GPid pid;                 /* the command's, kept once it is reaped */
   GPidFdToolStream *report;
   gboolean json;
 
@@ -63,7 +64,7 @@ emit_signal_event (RunState   *state,
 
   if (error != NULL)
     gpidfd_tool_report_error (state->json ? state->report : NULL,
-                              g_pidfd_get_pid (state->pidfd), NULL, error);
+                              state->pid, NULL, error);
 
   if (!state->json)
     return;
@@ -73,7 +74,7 @@ emit_signal_event (RunState   *state,
   json_builder_set_member_name (builder, "event");
   json_builder_add_string_value (builder, "signal");
   json_builder_set_member_name (builder, "pid");
-  json_builder_add_int_value (builder, g_pidfd_get_pid (state->pidfd));
+  json_builder_add_int_value (builder, state->pid);
   json_builder_set_member_name (builder, "signal");
   json_builder_add_string_value (builder, name);
   json_builder_set_member_name (builder, "reason");
@@ -84,18 +85,27 @@ emit_signal_event (RunState   *state,
   gpidfd_tool_json_emit (state->report, builder);
 }
 
-static void
+/* Returns whether the signal was sent: not when the command has ended
+ * and been reaped already (the wait may have done so in this very
+ * iteration of the loop), which is no error. */
+static gboolean
 send_to_command (RunState   *state,
                  int         signum,
                  const char *reason)
 {
   g_autoptr(GError) error = NULL;
 
+  if (state->info != NULL)
+    return FALSE;
+
   /* A process that has just exited but is not reaped yet takes the
-   * signal without complaint; one that is gone cannot be reached since
-   * we hold its pidfd. */
-  g_pidfd_send_signal (state->pidfd, signum, &error);
+   * signal without complaint. */
+  if (!g_pidfd_send_signal (state->pidfd, signum, &error) &&
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    return FALSE;
   emit_signal_event (state, signum, reason, error);
+
+  return error == NULL;
 }
 
 static gboolean
@@ -138,8 +148,8 @@ on_signal (int          fd,
       if (si.ssi_code == SI_KERNEL)
         continue;
 
-      g_ptr_array_add (state->forwarded, gpidfd_tool_signal_full_name ((int) si.ssi_signo));
-      send_to_command (state, (int) si.ssi_signo, "forwarded");
+      if (send_to_command (state, (int) si.ssi_signo, "forwarded"))
+        g_ptr_array_add (state->forwarded, gpidfd_tool_signal_full_name ((int) si.ssi_signo));
     }
 
   return G_SOURCE_CONTINUE;
@@ -513,6 +523,7 @@ gpidfd_tool_run (int    argc,
 
   /* Race-free: with SIGCHLD at its default, our child stays until we reap
    * it, and nothing else in this process reaps. */
+  state.pid = pid;
   state.pidfd = g_pidfd_new_from_pid (pid, &error);
   if (state.pidfd == NULL)
     {

@@ -595,6 +595,25 @@ def test_run_process_group_signal():
 
 
 @test("run-signals")
+def test_run_signal_after_the_command_ended():
+    # timeout -s INT signals gpidfd's whole group: the command often ends
+    # and is reaped before gpidfd reads its own copy. That is no error,
+    # and every event names the command's pid.
+    timeout = shutil.which("timeout")
+    if timeout is None:
+        raise Skip("no timeout(1)")
+    for _ in range(15):
+        r = subprocess.run([timeout, "--preserve-status", "-s", "INT", "0.2",
+                            GPIDFD, "run", "--json", "--", "sleep", "5"],
+                           capture_output=True, text=True, timeout=30,
+                           preexec_fn=default_signals)
+        events = json_lines(r.stderr)
+        expect(all(e["event"] != "error" for e in events), r.stderr)
+        expect(all(e.get("pid", 1) > 0 for e in events), r.stderr)
+        expect(r.returncode == 130, (r.returncode, r.stderr))
+
+
+@test("run-signals")
 def test_run_terminal_interrupt():
     # ^C on a terminal signals the foreground group: the command has it
     # from the kernel already, so gpidfd does not send it again.
