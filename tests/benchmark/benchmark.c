@@ -1374,15 +1374,46 @@ print_target (const char *label,
            per_run != NULL ? per_run : "");
 }
 
+/* A target: watcher @a in @scenario at the largest N, its @metric
+ * compared with @limit. When @b is a watcher, the figure is the ratio
+ * a / b within each run (b at the smallest N when @b_at_small_n); when
+ * @b is N_WATCHERS, it is a's own value. */
+typedef struct
+{
+  const char *what;
+  Scenario scenario;
+  Watcher a;
+  Watcher b;
+  gboolean b_at_small_n;
+  Metric metric;
+  Bound bound;
+  double limit;
+  const char *unit;
+} Target;
+
+static const Target targets[] = {
+  /* Flat per-exit cost, close to the floor. */
+  { "wait-async CPU per exit vs floor", SCENARIO_SEQ,
+    WATCHER_WAIT_ASYNC, WATCHER_FLOOR, FALSE, cpu_per_exit_us, BOUND_AT_MOST, 1.3, "x" },
+  /* Independent of the number waiting. */
+  { "wait-async CPU per exit", SCENARIO_SEQ,
+    WATCHER_WAIT_ASYNC, WATCHER_WAIT_ASYNC, TRUE, cpu_per_exit_us, BOUND_AT_MOST, 1.3, "x" },
+  /* A storm takes about as long as with the floor. */
+  { "wait-async wall time vs floor", SCENARIO_STORM,
+    WATCHER_WAIT_ASYNC, WATCHER_FLOOR, FALSE, wall_ms, BOUND_AT_MOST, 1.3, "x" },
+  /* Far cheaper than a child watch per process. */
+  { "child-watch / wait-async CPU per exit", SCENARIO_SEQ,
+    WATCHER_CHILD_WATCH, WATCHER_WAIT_ASYNC, FALSE, cpu_per_exit_us, BOUND_AT_LEAST, 10.0, "x" },
+  /* Small bookkeeping per pending wait. */
+  { "wait-async VmRSS per pending wait", SCENARIO_SEQ,
+    WATCHER_WAIT_ASYNC, N_WATCHERS, FALSE, rss_per_wait_b, BOUND_AT_MOST, 2048, " B" },
+};
+
 static void
 print_targets (void)
 {
   int big = n_index_of (5000);
   int small = n_index_of (50);
-  g_autofree char *label = NULL;
-  g_autoptr(GString) runs = g_string_new (NULL);
-  gboolean available;
-  double value;
 
   /* The targets are stated for N=5000 and N=50; with other sizes, use the
    * largest and smallest measured, and say so. */
@@ -1401,62 +1432,44 @@ print_targets (void)
     g_print ("# NOTE: the targets are stated for N=5000 and N=50; using N=%u and N=%u\n",
              ns[big], ns[small]);
 
-  /* 1. Flat per-exit cost, close to the floor. */
-  label = g_strdup_printf ("wait-async CPU per exit vs floor, seq N=%u", ns[big]);
-  available = measured (big, SCENARIO_SEQ, WATCHER_WAIT_ASYNC) &&
-              measured (big, SCENARIO_SEQ, WATCHER_FLOOR);
-  value = available ? median_ratio (big, SCENARIO_SEQ, WATCHER_WAIT_ASYNC,
-                                    big, SCENARIO_SEQ, WATCHER_FLOOR,
-                                    cpu_per_exit_us, runs) : NAN;
-  print_target (label, available, value, BOUND_AT_MOST, 1.3, "x", runs->str);
+  for (guint t = 0; t < G_N_ELEMENTS (targets); t++)
+    {
+      const Target *target = &targets[t];
+      gboolean ratio = target->b != N_WATCHERS;
+      guint b_index = target->b_at_small_n ? (guint) small : (guint) big;
+      g_autofree char *label = NULL;
+      g_autoptr(GString) runs = g_string_new (NULL);
+      gboolean available;
+      double value = NAN;
 
-  /* 2. Independent of the number waiting. */
-  g_clear_pointer (&label, g_free);
-  g_string_truncate (runs, 0);
-  label = g_strdup_printf ("wait-async CPU per exit, seq N=%u vs N=%u", ns[big], ns[small]);
-  available = measured (big, SCENARIO_SEQ, WATCHER_WAIT_ASYNC) && big != small;
-  value = available ? median_ratio (big, SCENARIO_SEQ, WATCHER_WAIT_ASYNC,
-                                    small, SCENARIO_SEQ, WATCHER_WAIT_ASYNC,
-                                    cpu_per_exit_us, runs) : NAN;
-  print_target (label, available, value, BOUND_AT_MOST, 1.3, "x", runs->str);
+      if (target->b_at_small_n)
+        label = g_strdup_printf ("%s, %s N=%u vs N=%u", target->what,
+                                 scenario_names[target->scenario], ns[big], ns[small]);
+      else
+        label = g_strdup_printf ("%s, %s N=%u", target->what,
+                                 scenario_names[target->scenario], ns[big]);
 
-  /* 3. A storm takes about as long as with the floor. */
-  g_clear_pointer (&label, g_free);
-  g_string_truncate (runs, 0);
-  label = g_strdup_printf ("wait-async wall time vs floor, storm N=%u", ns[big]);
-  available = measured (big, SCENARIO_STORM, WATCHER_WAIT_ASYNC) &&
-              measured (big, SCENARIO_STORM, WATCHER_FLOOR);
-  value = available ? median_ratio (big, SCENARIO_STORM, WATCHER_WAIT_ASYNC,
-                                    big, SCENARIO_STORM, WATCHER_FLOOR,
-                                    wall_ms, runs) : NAN;
-  print_target (label, available, value, BOUND_AT_MOST, 1.3, "x", runs->str);
+      available = measured (big, target->scenario, target->a) &&
+                  (!ratio || measured (b_index, target->scenario, target->b)) &&
+                  (!target->b_at_small_n || big != small);
+      if (available && ratio)
+        value = median_ratio (big, target->scenario, target->a,
+                              b_index, target->scenario, target->b,
+                              target->metric, runs);
+      else if (available)
+        {
+          for (guint run = 0; run < (guint) opt_runs; run++)
+            {
+              const CaseResult *r = grid_at (run, big, target->scenario, target->a);
 
-  /* 4. Far cheaper than a child watch per process. */
-  g_clear_pointer (&label, g_free);
-  g_string_truncate (runs, 0);
-  label = g_strdup_printf ("child-watch / wait-async CPU per exit, seq N=%u", ns[big]);
-  available = measured (big, SCENARIO_SEQ, WATCHER_WAIT_ASYNC) &&
-              measured (big, SCENARIO_SEQ, WATCHER_CHILD_WATCH);
-  value = available ? median_ratio (big, SCENARIO_SEQ, WATCHER_CHILD_WATCH,
-                                    big, SCENARIO_SEQ, WATCHER_WAIT_ASYNC,
-                                    cpu_per_exit_us, runs) : NAN;
-  print_target (label, available, value, BOUND_AT_LEAST, 10.0, "x", runs->str);
-
-  /* 5. Small bookkeeping per pending wait. */
-  g_clear_pointer (&label, g_free);
-  g_string_truncate (runs, 0);
-  label = g_strdup_printf ("wait-async VmRSS per pending wait, seq N=%u", ns[big]);
-  available = measured (big, SCENARIO_SEQ, WATCHER_WAIT_ASYNC);
-  if (available)
-    for (guint run = 0; run < (guint) opt_runs; run++)
-      {
-        const CaseResult *r = grid_at (run, big, SCENARIO_SEQ, WATCHER_WAIT_ASYNC);
-
-        g_string_append_printf (runs, "%s%.0f", run > 0 ? " " : "",
-                                r->ok ? rss_per_wait_b (r) : NAN);
-      }
-  value = available ? median_metric (big, SCENARIO_SEQ, WATCHER_WAIT_ASYNC, rss_per_wait_b) : NAN;
-  print_target (label, available, value, BOUND_AT_MOST, 2048, " B", runs->str);
+              g_string_append_printf (runs, "%s%.0f", run > 0 ? " " : "",
+                                      r->ok ? target->metric (r) : NAN);
+            }
+          value = median_metric (big, target->scenario, target->a, target->metric);
+        }
+      print_target (label, available, value, target->bound, target->limit,
+                    target->unit, runs->str);
+    }
 }
 
 int
