@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* gpidfd-pidfd.c: a process, held by a pidfd */
+/* gpidfd-pidfd.c: a process, held by a pidfd: making one, naming it,
+ * signalling it. How it ends is in gpidfd-wait.c. */
 
 #include "config.h"
 
@@ -9,10 +10,9 @@
 #include <unistd.h>
 
 #include "gpidfd-enums.h"
-#include "gpidfd-exit-info-private.h"
+#include "gpidfd-error-private.h"
 #include "gpidfd-pidfd-private.h"
 #include "gpidfd-syscall-private.h"
-#include "gpidfd-watcher-private.h"
 
 /**
  * GPidFd:
@@ -27,36 +27,58 @@
  * ([method@GPidFd.PidFd.try_wait]) or from a [struct@GLib.MainContext]
  * ([method@GPidFd.PidFd.wait_async], [method@GPidFd.PidFd.create_source]).
  *
- * The process does not have to be a child of the caller. A child is reaped
- * when it is waited for (unless %G_PIDFD_FLAGS_NO_REAP is given), and its
- * record carries the full `siginfo_t` and resource usage. A process the
- * caller does not reap is never reaped by gpidfd; its status comes from the
- * kernel once its parent has reaped it (Linux 6.15 and later), or is
- * reported as unknown, never as a made-up success.
+ * The process does not have to be a child of the caller. Whether it is one
+ * is decided when its status is collected, not when it is opened: a
+ * process can become the caller's child later (when the caller is a child
+ * subreaper or the first process of a pid namespace and its parent dies).
+ * A child is reaped when it is waited for (unless
+ * %G_PIDFD_FLAGS_NO_REAP is given), and its record carries the full
+ * `siginfo_t` and resource usage. A process the caller does not reap is
+ * never reaped by gpidfd; its status comes from the kernel once its parent
+ * has reaped it (Linux 6.15 and later), or is reported as unknown, never
+ * as a made-up success. [method@GPidFd.PidFd.wait_exit] tells when it
+ * exits, without waiting for that reap.
+ *
+ * A #GPidFd may also name one thread (%G_PIDFD_FLAGS_THREAD, Linux 6.9):
+ * see [ctor@GPidFd.PidFd.new_for_thread].
  *
  * The record is cached: every later wait returns the same
  * [class@GPidFd.PidFdExitInfo].
+ *
+ * A #GPidFd is a [iface@Gio.Initable]: the constructors open it at once;
+ * an object made with [ctor@GObject.Object.new] (from the construct-only
+ * [property@GPidFd.PidFd:pid] or [property@GPidFd.PidFd:fd] and
+ * [property@GPidFd.PidFd:flags]) is opened by [method@Gio.Initable.init],
+ * and until that has succeeded every call fails with
+ * %G_IO_ERROR_NOT_INITIALIZED (or a critical, for the getters that have no
+ * error).
+ *
+ * ```c
+ * g_autoptr(GPidFd) pidfd = g_pidfd_new_from_pid (pid, &error);
+ * ```
+ * ```py
+ * pidfd = GPidFd.PidFd.new_from_pid(pid)
+ * # or, as with Gio.Subprocess:
+ * pidfd = GPidFd.PidFd(pid=pid)
+ * pidfd.init(None)
+ * ```
+ * ```js
+ * const pidfd = GPidFd.PidFd.new_from_pid(pid);
+ * // or
+ * const pidfd = new GPidFd.PidFd({pid});
+ * pidfd.init(null);
+ * ```
+ *
+ * Errors are in the %G_IO_ERROR domain and their messages name the pid
+ * and the cause. A pidfd call that a seccomp filter or a security module
+ * refuses gives %G_IO_ERROR_NOT_SUPPORTED saying it is blocked, never
+ * %G_IO_ERROR_PERMISSION_DENIED, and the race-free fallback is used where
+ * there is one (the caller's own unreaped children).
  *
  * A #GPidFd may be used from several threads at once.
  *
  * Since: 1.0
  */
-
-struct _GPidFd
-{
-  GObject parent_instance;
-
-  int fd;
-  GPid pid;
-  GPidFdFlags flags;
-  guint is_child : 1;
-
-  GMutex lock;
-  /* under lock */
-  GPidFdExitInfo *exit_info;
-  guint zombie_uid;
-  guint reaped : 1;
-};
 
 enum {
   PROP_0,
@@ -68,14 +90,20 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-G_DEFINE_FINAL_TYPE (GPidFd, g_pidfd, G_TYPE_OBJECT)
+static void g_pidfd_initable_iface_init (GInitableIface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (GPidFd, g_pidfd, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE,
+                                                      g_pidfd_initable_iface_init))
 
 static void
 g_pidfd_finalize (GObject *object)
 {
   GPidFd *self = G_PIDFD (object);
 
+  g_assert (self->pending == NULL);
   g_clear_object (&self->exit_info);
+  g_clear_error (&self->init_error);
   if (self->fd >= 0)
     close (self->fd);
   g_mutex_clear (&self->lock);
@@ -97,7 +125,7 @@ g_pidfd_get_property (GObject    *object,
       g_value_set_int (value, self->fd);
       break;
     case PROP_PID:
-      g_value_set_int (value, g_pidfd_get_pid (self));
+      g_value_set_int (value, self->fd >= 0 ? g_pidfd_get_pid (self) : self->pid);
       break;
     case PROP_FLAGS:
       g_value_set_flags (value, self->flags);
@@ -108,47 +136,78 @@ g_pidfd_get_property (GObject    *object,
 }
 
 static void
+g_pidfd_set_property (GObject      *object,
+                      guint         prop_id,
+                      const GValue *value,
+                      GParamSpec   *pspec)
+{
+  GPidFd *self = G_PIDFD (object);
+
+  switch (prop_id)
+    {
+    case PROP_FD:
+      self->construct_fd = g_value_get_int (value);
+      break;
+    case PROP_PID:
+      self->pid = g_value_get_int (value);
+      break;
+    case PROP_FLAGS:
+      self->flags = g_value_get_flags (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 g_pidfd_class_init (GPidFdClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  const GParamFlags flags = G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
+                            G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
 
   object_class->finalize = g_pidfd_finalize;
   object_class->get_property = g_pidfd_get_property;
+  object_class->set_property = g_pidfd_set_property;
 
   /**
    * GPidFd:fd:
    *
-   * The pidfd, owned by the object; -1 for an object not made by one of
-   * the constructors.
+   * At construction: an existing pidfd to adopt, which is duplicated (the
+   * caller keeps its own), as [ctor@GPidFd.PidFd.new_from_fd] does; -1
+   * (the default) to open [property@GPidFd.PidFd:pid] instead.
+   *
+   * Read: the pidfd owned by the object, or -1 before
+   * [method@Gio.Initable.init] has succeeded.
    *
    * Since: 1.0
    */
   properties[PROP_FD] =
-    g_param_spec_int ("fd", NULL, NULL, -1, G_MAXINT, -1,
-                      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+    g_param_spec_int ("fd", NULL, NULL, -1, G_MAXINT, -1, flags);
 
   /**
    * GPidFd:pid:
    *
-   * The pid of the process in the caller's pid namespace: 0 when it is
-   * not visible there, -1 once the process has been reaped.
+   * At construction: the process (or, with %G_PIDFD_FLAGS_THREAD, the
+   * thread) to open, as [ctor@GPidFd.PidFd.new_from_pid] does.
+   *
+   * Read: what [method@GPidFd.PidFd.get_pid] returns.
    *
    * Since: 1.0
    */
   properties[PROP_PID] =
-    g_param_spec_int ("pid", NULL, NULL, -1, G_MAXINT, 0,
-                      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+    g_param_spec_int ("pid", NULL, NULL, G_MININT, G_MAXINT, 0, flags);
 
   /**
    * GPidFd:flags:
    *
-   * The flags the object was opened with.
+   * The flags the object was opened with; %G_PIDFD_FLAGS_THREAD is added
+   * when an adopted pidfd names a thread.
    *
    * Since: 1.0
    */
   properties[PROP_FLAGS] =
-    g_param_spec_flags ("flags", NULL, NULL, G_TYPE_PIDFD_FLAGS, G_PIDFD_FLAGS_NONE,
-                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+    g_param_spec_flags ("flags", NULL, NULL, G_TYPE_PIDFD_FLAGS, G_PIDFD_FLAGS_NONE, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -157,103 +216,270 @@ static void
 g_pidfd_init (GPidFd *self)
 {
   self->fd = -1;
-  self->zombie_uid = GPIDFD_UID_UNKNOWN;
+  self->construct_fd = -1;
+  self->uid = GPIDFD_UID_UNKNOWN;
   g_mutex_init (&self->lock);
 }
 
-static void
-set_errno_error (GError     **error,
-                 int          errsv,
-                 const char  *format,
-                 ...) G_GNUC_PRINTF (3, 4);
-
-/* Adds ": strerror" to a message and maps errno to a GIOErrorEnum. */
-static void
-set_errno_error (GError     **error,
-                 int          errsv,
-                 const char  *format,
-                 ...)
-{
-  g_autofree char *what = NULL;
-  GIOErrorEnum code;
-  va_list args;
-
-  va_start (args, format);
-  what = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  switch (errsv)
-    {
-    case ESRCH:
-      code = G_IO_ERROR_NOT_FOUND;
-      break;
-    case EPERM:
-    case EACCES:
-      code = G_IO_ERROR_PERMISSION_DENIED;
-      break;
-    case ENOSYS:
-    case ENOTTY:
-      code = G_IO_ERROR_NOT_SUPPORTED;
-      break;
-    case EINVAL:
-    case EBADF:
-      code = G_IO_ERROR_INVALID_ARGUMENT;
-      break;
-    default:
-      code = g_io_error_from_errno (errsv);
-      break;
-    }
-
-  g_set_error (error, G_IO_ERROR, code, "%s: %s", what, g_strerror (errsv));
-}
-
-/* Is the process a child of ours (or of another thread of ours)? */
-static gboolean
-probe_is_child (int  fd,
-                GPid pid)
-{
-  siginfo_t si;
-  int options = WEXITED | WNOHANG | WNOWAIT | __WALL;
-
-  if (gpidfd_sys_waitid (P_PIDFD, fd, &si, options, NULL) == 0)
-    return TRUE;
-  if (errno == EINVAL && !gpidfd_sys_has_waitid_pidfd () && pid > 0)
-    return gpidfd_sys_waitid (P_PID, pid, &si, options, NULL) == 0;
-
-  return FALSE;
-}
-
-/* The pid in our namespace: 0 when invisible, -1 once reaped; -2 when the
- * kernel cannot tell. */
-static GPid
-query_pid (int fd)
+GPid
+gpidfd_pidfd_query_pid (int fd)
 {
   GPidFdKernelInfo info;
   gint64 pid;
 
   if (gpidfd_sys_get_info (fd, GPIDFD_INFO_PID, &info) == 0)
     return (GPid) info.pid;
-  if (errno == ESRCH)
-    return -1;
+  switch (errno)
+    {
+    case EREMOTE:
+      /* Outside the caller's pid namespace. */
+      return 0;
+    case ESRCH:
+      /* Reaped, or not visible here: only a reaped process hangs up. */
+      return (gpidfd_sys_poll (fd, 0) & POLLHUP) ? -1 : 0;
+    default:
+      break;
+    }
+  if (gpidfd_sys_has_get_info ())
+    return -2;
+  /* The kernel lacks the ioctl (or it is blocked): /proc, if ours. */
   if (gpidfd_sys_fdinfo_pid (fd, &pid) == 0)
     return (GPid) pid;
 
   return -2;
 }
 
-static GPidFd *
-pidfd_new_take_fd (int         fd,
-                   GPid        pid,
-                   GPidFdFlags flags)
+/* The real uid of the process now, or GPIDFD_UID_UNKNOWN. From /proc
+ * only while the pidfd shows the same pid afterwards, so that the file
+ * read was that of our process and not of a later one with its pid. */
+static guint
+query_uid (int  fd,
+           GPid pid)
 {
-  GPidFd *self = g_object_new (G_TYPE_PIDFD, NULL);
+  GPidFdKernelInfo info;
+  char buf[4096];
+  gssize len;
+  gint64 uid;
+
+  if (gpidfd_sys_get_info (fd, GPIDFD_INFO_CREDS, &info) == 0 &&
+      (info.mask & GPIDFD_INFO_CREDS))
+    return info.ruid;
+  if (gpidfd_sys_has_get_info () || pid <= 0)
+    return GPIDFD_UID_UNKNOWN;
+
+  len = gpidfd_sys_read_proc (pid, "status", buf, sizeof buf);
+  if (len < 0 || !gpidfd_proc_parse_first (buf, len, "Uid:", &uid))
+    return GPIDFD_UID_UNKNOWN;
+  if (gpidfd_pidfd_query_pid (fd) != pid)
+    return GPIDFD_UID_UNKNOWN;
+
+  return (guint) uid;
+}
+
+gboolean
+gpidfd_pidfd_probe_child (GPidFd *self)
+{
+  siginfo_t si;
+  int options = WEXITED | WNOHANG | WNOWAIT | __WALL;
+  int errsv;
+
+  if (self->is_thread)
+    return FALSE;
+  if (gpidfd_sys_waitid (P_PIDFD, self->fd, &si, options, NULL) == 0)
+    return TRUE;
+  errsv = errno;
+  if (errsv == ECHILD || self->pid <= 0)
+    return FALSE;
+  /* Before Linux 5.4, or blocked: P_PID names the same process as long
+   * as the pidfd shows that pid (an unreaped child keeps its pid). */
+  if ((errsv == EINVAL && !gpidfd_sys_has_waitid_pidfd ()) ||
+      gpidfd_sys_call_blocked (GPIDFD_CALL_WAITID, errsv))
+    return gpidfd_sys_waitid (P_PID, self->pid, &si, options, NULL) == 0 &&
+           gpidfd_pidfd_query_pid (self->fd) != -1;
+
+  return FALSE;
+}
+
+static gboolean
+open_pid (GPidFd  *self,
+          GError **error)
+{
+  GPid pid = self->pid;
+  gboolean thread = (self->flags & G_PIDFD_FLAGS_THREAD) != 0;
+  const char *what = thread ? "thread" : "process";
+  int fd;
+
+  if (pid <= 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "Cannot open %s %d: A pid must be greater than 0", what, pid);
+      return FALSE;
+    }
+
+  fd = gpidfd_sys_pidfd_open (pid, thread ? PIDFD_THREAD : 0);
+  if (fd < 0)
+    {
+      int errsv = errno;
+      pid_t tgid;
+
+      if (thread && errsv == EINVAL)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                       "Cannot open thread %d: The kernel lacks PIDFD_THREAD "
+                       "(Linux 6.9 or later is needed)", pid);
+          return FALSE;
+        }
+      if (!thread && (errsv == EINVAL || errsv == ENOENT))
+        {
+          /* A thread id that is not its process's main thread. */
+          tgid = gpidfd_sys_thread_group_of (pid);
+          if (tgid > 0 && tgid != pid)
+            {
+              g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           "Cannot open process %d: It is a thread of process %d, "
+                           "not a process (open it with g_pidfd_new_for_thread())",
+                           pid, (int) tgid);
+              return FALSE;
+            }
+          if (errsv == ENOENT)
+            errsv = ESRCH;
+        }
+      gpidfd_set_error_from_errno (error, errsv, GPIDFD_CALL_OPEN,
+                                   "Cannot open %s %d", what, pid);
+      return FALSE;
+    }
 
   self->fd = fd;
-  self->pid = pid;
-  self->flags = flags;
-  self->is_child = pid != -1 && probe_is_child (fd, pid);
+  self->is_thread = thread;
+  return TRUE;
+}
 
-  return self;
+static gboolean
+adopt_fd (GPidFd  *self,
+          int      fd,
+          GError **error)
+{
+  int is_pidfd;
+  int is_thread;
+  int copy;
+  GPid pid;
+
+  if (self->pid != 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "Cannot open process %d from file descriptor %d: Give a pid "
+                   "or a file descriptor, not both", self->pid, fd);
+      return FALSE;
+    }
+
+  is_pidfd = gpidfd_sys_is_pidfd (fd);
+  if (is_pidfd <= 0)
+    {
+      int errsv = is_pidfd < 0 ? errno : 0;
+
+      if (errsv == 0 || errsv == EBADF)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                     "File descriptor %d is not a pidfd: %s", fd,
+                     errsv == EBADF ? "It is not open" : "It refers to something else");
+      else
+        gpidfd_set_error_from_errno (error, errsv, -1,
+                                     "File descriptor %d is not a pidfd", fd);
+      return FALSE;
+    }
+
+  is_thread = gpidfd_sys_is_thread_pidfd (fd);
+  copy = is_thread < 0 ? -1 : gpidfd_sys_dup_cloexec (fd);
+  if (copy < 0)
+    {
+      gpidfd_set_error_from_errno (error, errno, -1, "Cannot duplicate pidfd %d", fd);
+      return FALSE;
+    }
+
+  pid = gpidfd_pidfd_query_pid (copy);
+  self->fd = copy;
+  self->pid = pid < 0 ? 0 : pid;
+  self->is_thread = is_thread;
+  if (is_thread)
+    self->flags |= G_PIDFD_FLAGS_THREAD;
+  else
+    self->flags &= ~G_PIDFD_FLAGS_THREAD;
+
+  return TRUE;
+}
+
+static gboolean
+g_pidfd_initable_init (GInitable     *initable,
+                       GCancellable  *cancellable,
+                       GError       **error)
+{
+  GPidFd *self = G_PIDFD (initable);
+  GError *local_error = NULL;
+  gboolean ok;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  g_mutex_lock (&self->lock);
+  if (self->initialized)
+    {
+      ok = self->init_error == NULL;
+      if (!ok)
+        g_propagate_error (error, g_error_copy (self->init_error));
+      g_mutex_unlock (&self->lock);
+      return ok;
+    }
+
+  if (self->construct_fd >= 0)
+    ok = adopt_fd (self, self->construct_fd, &local_error);
+  else
+    ok = open_pid (self, &local_error);
+  if (ok)
+    self->uid = query_uid (self->fd, self->pid);
+  else
+    self->init_error = g_error_copy (local_error);
+  self->initialized = TRUE;
+  g_mutex_unlock (&self->lock);
+
+  if (!ok)
+    g_propagate_error (error, local_error);
+
+  return ok;
+}
+
+static void
+g_pidfd_initable_iface_init (GInitableIface *iface)
+{
+  iface->init = g_pidfd_initable_init;
+}
+
+gboolean
+gpidfd_pidfd_check_ready (GPidFd  *self,
+                          GError **error)
+{
+  if (G_LIKELY (self->fd >= 0))
+    return TRUE;
+
+  if (self->init_error != NULL)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
+                 "This GPidFd holds no process: opening it failed: %s",
+                 self->init_error->message);
+  else
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
+                         "This GPidFd holds no process: g_initable_init() was not called");
+  return FALSE;
+}
+
+/* For the getters that have no GError. */
+static gboolean
+check_ready_or_critical (GPidFd     *self,
+                         const char *function)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (G_LIKELY (gpidfd_pidfd_check_ready (self, &error)))
+    return TRUE;
+
+  g_critical ("%s: %s", function, error->message);
+  return FALSE;
 }
 
 /**
@@ -261,7 +487,7 @@ pidfd_new_take_fd (int         fd,
  * @pid: a process id
  * @error: return location for a #GError
  *
- * Opens a pidfd for the process @pid.
+ * Opens a pidfd for the process @pid with `pidfd_open()` (Linux 5.3).
  *
  * A pid only names a process reliably while that process is known to be
  * alive or unreaped, like a child the caller has not waited for yet; once
@@ -271,7 +497,8 @@ pidfd_new_take_fd (int         fd,
  * a pid of 0 or less or the id of a thread that is not a process,
  * %G_IO_ERROR_NOT_FOUND when no such process exists,
  * %G_IO_ERROR_NOT_SUPPORTED on a kernel without `pidfd_open()` (before
- * Linux 5.3), %G_IO_ERROR_TOO_MANY_OPEN_FILES when out of descriptors.
+ * Linux 5.3) or when a seccomp filter or security module blocks it,
+ * %G_IO_ERROR_TOO_MANY_OPEN_FILES when out of descriptors.
  *
  * Returns: (transfer full): a new #GPidFd, or %NULL with @error set
  *
@@ -286,7 +513,7 @@ g_pidfd_new_from_pid (GPid     pid,
 
 /**
  * g_pidfd_new_from_pid_full:
- * @pid: a process id
+ * @pid: a process id, or a thread id with %G_PIDFD_FLAGS_THREAD
  * @flags: flags
  * @error: return location for a #GError
  *
@@ -301,56 +528,42 @@ g_pidfd_new_from_pid_full (GPid          pid,
                            GPidFdFlags   flags,
                            GError      **error)
 {
-  int fd;
-
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (pid <= 0)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "Cannot open process %d: a pid must be greater than 0", pid);
-      return NULL;
-    }
+  return g_initable_new (G_TYPE_PIDFD, NULL, error,
+                         "pid", pid, "flags", flags, NULL);
+}
 
-  fd = gpidfd_sys_pidfd_open (pid, 0);
-  if (fd < 0)
-    {
-      int errsv = errno;
-      pid_t tgid;
-
-      switch (errsv)
-        {
-        case ESRCH:
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                       "Cannot open process %d: no such process", pid);
-          break;
-        case EINVAL:
-        case ENOENT:
-          /* A thread id that is not its process's main thread. */
-          tgid = gpidfd_sys_thread_group_of (pid);
-          if (tgid > 0 && tgid != pid)
-            g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                         "Cannot open process %d: it is a thread of process %d, "
-                         "not a process", pid, (int) tgid);
-          else if (errsv == ENOENT)
-            g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                         "Cannot open process %d: no such process", pid);
-          else
-            set_errno_error (error, errsv, "Cannot open process %d", pid);
-          break;
-        case ENOSYS:
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                       "Cannot open process %d: the kernel lacks pidfd_open() "
-                       "(Linux 5.3 or later is needed)", pid);
-          break;
-        default:
-          set_errno_error (error, errsv, "Cannot open process %d", pid);
-          break;
-        }
-      return NULL;
-    }
-
-  return pidfd_new_take_fd (fd, pid, flags);
+/**
+ * g_pidfd_new_for_thread:
+ * @tid: a thread id, as `gettid()` gives it
+ * @error: return location for a #GError
+ *
+ * Opens a pidfd for one thread with `pidfd_open (tid, PIDFD_THREAD)`
+ * (Linux 6.9): the thread may be any thread of any process, not only the
+ * main one.
+ *
+ * For a thread, [method@GPidFd.PidFd.get_pid] gives @tid;
+ * [method@GPidFd.PidFd.has_exited], [method@GPidFd.PidFd.wait_exit] and the
+ * waits track that thread, which may end while its process goes on; the
+ * record of a wait has no status
+ * ([method@GPidFd.PidFdExitInfo.has_status] is %FALSE), since a thread has
+ * none of its own; and [method@GPidFd.PidFd.send_signal] signals that
+ * thread only. [method@GPidFd.PidFd.query_info] gives the process in
+ * [method@GPidFd.PidFdProcessInfo.get_tgid].
+ *
+ * Errors as [ctor@GPidFd.PidFd.new_from_pid], and
+ * %G_IO_ERROR_NOT_SUPPORTED before Linux 6.9.
+ *
+ * Returns: (transfer full): a new #GPidFd, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+GPidFd *
+g_pidfd_new_for_thread (GPid     tid,
+                        GError **error)
+{
+  return g_pidfd_new_from_pid_full (tid, G_PIDFD_FLAGS_THREAD, error);
 }
 
 /**
@@ -363,6 +576,12 @@ g_pidfd_new_from_pid_full (GPid          pid,
  *
  * @fd is duplicated (with close-on-exec set): the caller keeps its own and
  * may close it at once.
+ *
+ * What @fd refers to is checked: a thread pidfd (opened with
+ * `PIDFD_THREAD`) gives a #GPidFd for that thread, with
+ * %G_PIDFD_FLAGS_THREAD set (see [ctor@GPidFd.PidFd.new_for_thread]); a pidfd
+ * of a process outside the caller's pid namespace gives one whose
+ * [method@GPidFd.PidFd.get_pid] is 0.
  *
  * Errors are in the %G_IO_ERROR domain: %G_IO_ERROR_INVALID_ARGUMENT when
  * @fd is negative, not open, or not a pidfd;
@@ -396,63 +615,17 @@ g_pidfd_new_from_fd_full (gint          fd,
                           GPidFdFlags   flags,
                           GError      **error)
 {
-  int is_pidfd;
-  int copy;
-  GPid pid;
-
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (fd < 0)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "File descriptor %d is not a pidfd: it is negative", fd);
+                   "File descriptor %d is not a pidfd: It is negative", fd);
       return NULL;
     }
 
-  is_pidfd = gpidfd_sys_is_pidfd (fd);
-  if (is_pidfd < 0 && errno == EBADF)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "File descriptor %d is not a pidfd: it is not open", fd);
-      return NULL;
-    }
-  if (is_pidfd < 0)
-    {
-      set_errno_error (error, errno, "File descriptor %d is not a pidfd", fd);
-      return NULL;
-    }
-  if (is_pidfd == 0)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "File descriptor %d is not a pidfd", fd);
-      return NULL;
-    }
-
-  copy = gpidfd_sys_dup_cloexec (fd);
-  if (copy < 0)
-    {
-      set_errno_error (error, errno, "Cannot duplicate pidfd %d", fd);
-      return NULL;
-    }
-
-  pid = query_pid (copy);
-  if (pid == -2)
-    pid = 0;
-
-  return pidfd_new_take_fd (copy, pid, flags);
-}
-
-static gboolean
-check_open (GPidFd  *self,
-            GError **error)
-{
-  if (self->fd >= 0)
-    return TRUE;
-
-  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CLOSED,
-                       "This GPidFd holds no process: make it with "
-                       "g_pidfd_new_from_pid() or g_pidfd_new_from_fd()");
-  return FALSE;
+  return g_initable_new (G_TYPE_PIDFD, NULL, error,
+                         "fd", fd, "flags", flags, NULL);
 }
 
 /**
@@ -462,7 +635,8 @@ check_open (GPidFd  *self,
  * Gets the pidfd. It stays owned by @self: do not close it, and
  * `dup()` it to keep it longer than @self.
  *
- * Returns: the file descriptor
+ * Returns: the file descriptor, or -1 (with a critical) for an object that
+ *   was not initialised
  *
  * Since: 1.0
  */
@@ -471,6 +645,9 @@ g_pidfd_get_fd (GPidFd *self)
 {
   g_return_val_if_fail (G_IS_PIDFD (self), -1);
 
+  if (!check_ready_or_critical (self, G_STRFUNC))
+    return -1;
+
   return self->fd;
 }
 
@@ -478,7 +655,9 @@ g_pidfd_get_fd (GPidFd *self)
  * g_pidfd_get_pid:
  * @self: a #GPidFd
  *
- * Gets the pid of the process in the caller's pid namespace.
+ * Gets the pid of the process (the thread id, for a thread) in the
+ * caller's pid namespace, as `PIDFD_GET_INFO` (Linux 6.13) or, on older
+ * kernels, `/proc/self/fdinfo` tells it now.
  *
  * The pid is only a name: it may be reused once the process has been
  * reaped, which is when this starts to return -1.
@@ -496,7 +675,7 @@ g_pidfd_get_pid (GPidFd *self)
 
   g_return_val_if_fail (G_IS_PIDFD (self), 0);
 
-  if (self->fd < 0)
+  if (!check_ready_or_critical (self, G_STRFUNC))
     return 0;
 
   g_mutex_lock (&self->lock);
@@ -505,24 +684,11 @@ g_pidfd_get_pid (GPidFd *self)
   if (reaped)
     return -1;
 
-  pid = query_pid (self->fd);
+  pid = gpidfd_pidfd_query_pid (self->fd);
   if (pid == -2)
     return self->pid;
 
   return pid;
-}
-
-GError *
-gpidfd_pidfd_new_cancelled_error (GPid pid)
-{
-  return g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                      "Waiting for process %d was cancelled", pid);
-}
-
-GPid
-gpidfd_pidfd_get_open_pid (GPidFd *self)
-{
-  return self->pid;
 }
 
 /**
@@ -547,35 +713,279 @@ g_pidfd_get_flags (GPidFd *self)
  * g_pidfd_is_child:
  * @self: a #GPidFd
  *
- * Tells whether the process was a child of the calling process when
- * @self was opened. Only children can be reaped, and only their records
- * carry resource usage.
+ * Tells whether the process is now a child of the calling process (of any
+ * of its threads), asking the kernel with `waitid (WNOWAIT)`. A process
+ * can become a child after it was opened (when the caller is a child
+ * subreaper or the first process of a pid namespace and its parent dies),
+ * and this then says so. A child that @self has reaped still counts as
+ * one. Only children can be reaped, and only their records carry resource
+ * usage.
  *
- * Returns: whether the process is a child of the caller
+ * Returns: whether the process is a child of the caller; %FALSE for a
+ *   thread
  *
  * Since: 1.0
  */
 gboolean
 g_pidfd_is_child (GPidFd *self)
 {
+  gboolean reaped;
+
   g_return_val_if_fail (G_IS_PIDFD (self), FALSE);
 
-  return self->is_child;
+  if (!check_ready_or_critical (self, G_STRFUNC))
+    return FALSE;
+
+  g_mutex_lock (&self->lock);
+  reaped = self->reaped;
+  g_mutex_unlock (&self->lock);
+
+  return reaped || gpidfd_pidfd_probe_child (self);
 }
 
-/* Without pidfd_send_signal(), kill(2) is still race-free for an unreaped
- * child that only we reap: its pid cannot be reused before we reap it,
- * which the lock prevents meanwhile. Like the system call, returns -1 with
- * errno set: ENOSYS where this does not apply, ESRCH once reaped. */
+/**
+ * g_pidfd_is_thread:
+ * @self: a #GPidFd
+ *
+ * Tells whether @self names one thread rather than a process (see
+ * [ctor@GPidFd.PidFd.new_for_thread]).
+ *
+ * Returns: %TRUE for a thread pidfd
+ *
+ * Since: 1.0
+ */
+gboolean
+g_pidfd_is_thread (GPidFd *self)
+{
+  g_return_val_if_fail (G_IS_PIDFD (self), FALSE);
+
+  return self->is_thread;
+}
+
+/**
+ * g_pidfd_get_id:
+ * @self: a #GPidFd
+ *
+ * Gets the process's id for this boot: the inode number of the pidfd on
+ * pidfs (Linux 6.9), which the kernel never gives to another process
+ * until it reboots. Unlike the pid it is never reused, and every pidfd of
+ * one process has the same one.
+ *
+ * Returns: the id, or 0 on kernels without pidfs
+ *
+ * Since: 1.0
+ */
+guint64
+g_pidfd_get_id (GPidFd *self)
+{
+  g_return_val_if_fail (G_IS_PIDFD (self), 0);
+
+  if (!check_ready_or_critical (self, G_STRFUNC))
+    return 0;
+
+  return gpidfd_sys_pidfd_inode (self->fd);
+}
+
+/**
+ * g_pidfd_equal:
+ * @a: (type GPidFd.PidFd): a #GPidFd
+ * @b: (type GPidFd.PidFd): a #GPidFd
+ *
+ * Tells whether two #GPidFd name the same process (or thread), for
+ * [struct@GLib.HashTable] with [method@GPidFd.PidFd.hash].
+ *
+ * With pidfs (Linux 6.9) this compares [method@GPidFd.PidFd.get_id], which
+ * is always right. Without it, two objects are equal when both processes
+ * are still unreaped and have the same pid (a pid names one unreaped
+ * process at a time); once one of them has been reaped, only an object is
+ * equal to itself.
+ *
+ * Returns: %TRUE if @a and @b name the same process
+ *
+ * Since: 1.0
+ */
+gboolean
+g_pidfd_equal (gconstpointer a,
+               gconstpointer b)
+{
+  GPidFd *pa = (GPidFd *) a;
+  GPidFd *pb = (GPidFd *) b;
+  guint64 ida, idb;
+  GPid pida, pidb;
+
+  g_return_val_if_fail (G_IS_PIDFD (pa), FALSE);
+  g_return_val_if_fail (G_IS_PIDFD (pb), FALSE);
+
+  if (pa == pb)
+    return TRUE;
+  if (pa->fd < 0 || pb->fd < 0 || pa->is_thread != pb->is_thread)
+    return FALSE;
+
+  ida = gpidfd_sys_pidfd_inode (pa->fd);
+  idb = gpidfd_sys_pidfd_inode (pb->fd);
+  if (ida != 0 && idb != 0)
+    return ida == idb;
+
+  pida = gpidfd_pidfd_query_pid (pa->fd);
+  pidb = gpidfd_pidfd_query_pid (pb->fd);
+  /* Asked again: had the first one been reaped meanwhile, and its pid
+   * reused by the second, it would now say -1. */
+  return pida > 0 && pida == pidb && gpidfd_pidfd_query_pid (pa->fd) == pida;
+}
+
+/**
+ * g_pidfd_hash:
+ * @pidfd: (type GPidFd.PidFd): a #GPidFd
+ *
+ * A hash of the process @pidfd names, consistent with
+ * [method@GPidFd.PidFd.equal].
+ *
+ * Returns: the hash
+ *
+ * Since: 1.0
+ */
+guint
+g_pidfd_hash (gconstpointer pidfd)
+{
+  GPidFd *self = (GPidFd *) pidfd;
+  guint64 id;
+
+  g_return_val_if_fail (G_IS_PIDFD (self), 0);
+
+  if (self->fd < 0)
+    return g_direct_hash (self);
+
+  id = gpidfd_sys_pidfd_inode (self->fd);
+  if (id != 0)
+    return g_int64_hash (&id);
+
+  /* Equal objects without pidfs have the same pid, which they had when
+   * they were opened too. */
+  return g_int_hash (&self->pid);
+}
+
+/**
+ * g_pidfd_to_string:
+ * @self: a #GPidFd
+ *
+ * Gives a text that names the process for as long as this boot lasts:
+ * "PID:ID", with the pid when @self was opened and
+ * [method@GPidFd.PidFd.get_id], like "4321:8589934723". It can be stored
+ * or passed to another program, and [ctor@GPidFd.PidFd.new_from_string]
+ * turns it back into a #GPidFd for the same process, or fails with
+ * %G_IO_ERROR_NOT_FOUND once that process has been reaped: never another
+ * process that got the same pid.
+ *
+ * Without pidfs (before Linux 6.9) the id is 0, and such a text cannot be
+ * opened again.
+ *
+ * Returns: (transfer full): the text
+ *
+ * Since: 1.0
+ */
+gchar *
+g_pidfd_to_string (GPidFd *self)
+{
+  g_return_val_if_fail (G_IS_PIDFD (self), NULL);
+
+  return g_strdup_printf ("%d:%" G_GUINT64_FORMAT, self->pid, g_pidfd_get_id (self));
+}
+
+/**
+ * g_pidfd_new_from_string:
+ * @text: a text from [method@GPidFd.PidFd.to_string]
+ * @error: return location for a #GError
+ *
+ * Opens the process that @text names again. The pid is opened with
+ * `pidfd_open()` and the new pidfd's id compared with the one in @text:
+ * the result is that process, or an error, never a later process that
+ * reused the pid.
+ *
+ * Errors: %G_IO_ERROR_INVALID_ARGUMENT when @text is not "PID:ID" with
+ * decimal numbers greater than 0; %G_IO_ERROR_NOT_FOUND when the process
+ * has ended and been reaped; %G_IO_ERROR_NOT_SUPPORTED without pidfs
+ * (before Linux 6.9), and the errors of
+ * [ctor@GPidFd.PidFd.new_from_pid].
+ *
+ * Returns: (transfer full): a new #GPidFd, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+GPidFd *
+g_pidfd_new_from_string (const gchar  *text,
+                         GError      **error)
+{
+  g_autoptr(GPidFd) self = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_auto(GStrv) parts = NULL;
+  guint64 pid = 0, id = 0;
+
+  g_return_val_if_fail (text != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  parts = g_strsplit (text, ":", -1);
+  if (g_strv_length (parts) != 2 ||
+      !g_ascii_string_to_unsigned (parts[0], 10, 1, G_MAXINT, &pid, NULL) ||
+      !g_ascii_string_to_unsigned (parts[1], 10, 0, G_MAXUINT64, &id, NULL) ||
+      parts[0][0] == '+' || parts[1][0] == '+')
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "Cannot open process \"%s\": Not a process handle (PID:ID)", text);
+      return NULL;
+    }
+  if (id == 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   "Cannot open process %s: The handle has no id, since it was "
+                   "made without pidfs (Linux 6.9 or later is needed)", text);
+      return NULL;
+    }
+
+  self = g_pidfd_new_from_pid ((GPid) pid, &local_error);
+  if (self == NULL)
+    {
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND) ||
+          g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT))
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                     "Cannot open process %s: It has ended and been reaped", text);
+      else
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+
+  if (g_pidfd_get_id (self) == 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   "Cannot open process %s: Without pidfs (Linux 6.9 or later) "
+                   "its identity cannot be checked", text);
+      return NULL;
+    }
+  if (g_pidfd_get_id (self) != id)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   "Cannot open process %s: It has ended and been reaped "
+                   "(pid %u now names another process)", text, (guint) pid);
+      return NULL;
+    }
+
+  return g_steal_pointer (&self);
+}
+
+/* Without a usable pidfd_send_signal(), kill(2) is still race-free for an
+ * unreaped child that only we reap: its pid cannot be reused before we
+ * reap it, which the lock prevents meanwhile. Like the system call,
+ * returns -1 with errno set: @errsv where this does not apply, ESRCH once
+ * reaped. */
 static int
 kill_unreaped_child (GPidFd *self,
-                     gint    signum)
+                     gint    signum,
+                     int     errsv)
 {
   int r;
 
-  if (!self->is_child || (self->flags & G_PIDFD_FLAGS_NO_REAP) || self->pid <= 0)
+  if (self->is_thread || (self->flags & G_PIDFD_FLAGS_NO_REAP) || self->pid <= 0)
     {
-      errno = ENOSYS;
+      errno = errsv;
       return -1;
     }
 
@@ -585,11 +995,33 @@ kill_unreaped_child (GPidFd *self,
       errno = ESRCH;
       r = -1;
     }
+  else if (!gpidfd_pidfd_probe_child (self))
+    {
+      errno = errsv;
+      r = -1;
+    }
   else
     r = gpidfd_sys_kill (self->pid, signum);
   g_mutex_unlock (&self->lock);
 
   return r;
+}
+
+static const char *
+scope_name (GPidFdSignalScope scope)
+{
+  switch (scope)
+    {
+    case G_PIDFD_SIGNAL_THREAD:
+      return "PIDFD_SIGNAL_THREAD";
+    case G_PIDFD_SIGNAL_THREAD_GROUP:
+      return "PIDFD_SIGNAL_THREAD_GROUP";
+    case G_PIDFD_SIGNAL_PROCESS_GROUP:
+      return "PIDFD_SIGNAL_PROCESS_GROUP";
+    case G_PIDFD_SIGNAL_DEFAULT:
+    default:
+      return "the default scope";
+    }
 }
 
 /**
@@ -599,14 +1031,21 @@ kill_unreaped_child (GPidFd *self,
  *   signalled
  * @error: return location for a #GError
  *
- * Sends @signum to the process with `pidfd_send_signal()`. The signal
- * can only reach the process @self refers to, never a later process that
- * reuses its pid.
+ * Sends @signum to the process (or, for a thread #GPidFd, to the thread)
+ * with `pidfd_send_signal()` (Linux 5.1). The signal can only reach the
+ * process @self refers to, never a later process that reuses its pid.
+ *
+ * When the kernel lacks `pidfd_send_signal()` or a filter blocks it, the
+ * caller's own unreaped children (without %G_PIDFD_FLAGS_NO_REAP) are
+ * signalled with `kill()`, which is race-free for them: their pid cannot
+ * be reused before they are reaped, and gpidfd is the one to reap them.
  *
  * Errors: %G_IO_ERROR_INVALID_ARGUMENT for a signal number outside 0 to
- * 64, %G_IO_ERROR_NOT_FOUND once the process has been reaped,
- * %G_IO_ERROR_PERMISSION_DENIED when the caller may not signal it,
- * %G_IO_ERROR_NOT_SUPPORTED on kernels before Linux 5.1.
+ * 64; %G_IO_ERROR_NOT_FOUND once the process has been reaped;
+ * %G_IO_ERROR_PERMISSION_DENIED when the caller may not signal it;
+ * %G_IO_ERROR_NOT_SUPPORTED before Linux 5.1, when a filter blocks the call
+ * (and no fallback applies), or when the process is in a pid namespace the
+ * kernel does not let the caller signal into.
  *
  * Returns: %TRUE if the signal was sent
  *
@@ -617,447 +1056,176 @@ g_pidfd_send_signal (GPidFd  *self,
                      gint     signum,
                      GError **error)
 {
+  return g_pidfd_send_signal_full (self, signum, G_PIDFD_SIGNAL_DEFAULT, error);
+}
+
+/**
+ * g_pidfd_send_signal_full:
+ * @self: a #GPidFd
+ * @signum: a signal number, or 0 to check that the target can be signalled
+ * @scope: who receives it
+ * @error: return location for a #GError
+ *
+ * Like [method@GPidFd.PidFd.send_signal], to the thread, the process or the
+ * process group, as @scope says (`PIDFD_SIGNAL_*`, Linux 6.9).
+ *
+ * Errors as [method@GPidFd.PidFd.send_signal], and
+ * %G_IO_ERROR_NOT_SUPPORTED when the kernel does not accept @scope.
+ *
+ * Returns: %TRUE if the signal was sent
+ *
+ * Since: 1.0
+ */
+gboolean
+g_pidfd_send_signal_full (GPidFd             *self,
+                          gint                signum,
+                          GPidFdSignalScope   scope,
+                          GError            **error)
+{
+  static const unsigned int scope_flags[] = {
+    [G_PIDFD_SIGNAL_DEFAULT] = 0,
+    [G_PIDFD_SIGNAL_THREAD] = PIDFD_SIGNAL_THREAD,
+    [G_PIDFD_SIGNAL_THREAD_GROUP] = PIDFD_SIGNAL_THREAD_GROUP,
+    [G_PIDFD_SIGNAL_PROCESS_GROUP] = PIDFD_SIGNAL_PROCESS_GROUP,
+  };
+  const char *what = self != NULL && G_IS_PIDFD (self) && self->is_thread ? "thread" : "process";
   int r;
 
   g_return_val_if_fail (G_IS_PIDFD (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!check_open (self, error))
+  if (!gpidfd_pidfd_check_ready (self, error))
     return FALSE;
 
   if (signum < 0 || signum >= NSIG)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "Cannot send signal %d to process %d: no such signal",
-                   signum, self->pid);
+                   "Cannot send signal %d to %s %d: No such signal",
+                   signum, what, self->pid);
+      return FALSE;
+    }
+  if ((guint) scope >= G_N_ELEMENTS (scope_flags))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "Cannot send signal %d to %s %d: No such scope %d",
+                   signum, what, self->pid, (int) scope);
       return FALSE;
     }
 
-  r = gpidfd_sys_pidfd_send_signal (self->fd, signum);
-  if (r < 0 && errno == ENOSYS)
-    r = kill_unreaped_child (self, signum);
-
+  r = gpidfd_sys_pidfd_send_signal (self->fd, signum, scope_flags[scope]);
   if (r < 0)
     {
       int errsv = errno;
 
-      switch (errsv)
+      if ((errsv == ENOSYS || gpidfd_sys_call_blocked (GPIDFD_CALL_SEND_SIGNAL, errsv)) &&
+          (scope == G_PIDFD_SIGNAL_DEFAULT || scope == G_PIDFD_SIGNAL_THREAD_GROUP))
         {
-        case ESRCH:
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                       "Cannot send signal %d to process %d: it has ended "
-                       "and been reaped", signum, self->pid);
-          break;
-        case ENOSYS:
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                       "Cannot send signal %d to process %d: the kernel lacks "
-                       "pidfd_send_signal() (Linux 5.1 or later is needed)",
-                       signum, self->pid);
-          break;
-        default:
-          set_errno_error (error, errsv, "Cannot send signal %d to process %d",
-                           signum, self->pid);
-          break;
+          r = kill_unreaped_child (self, signum, errsv);
+          errsv = errno;
         }
-      return FALSE;
+      else if (errsv == EINVAL && scope != G_PIDFD_SIGNAL_DEFAULT)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                       "Cannot send signal %d to %s %d: The kernel does not accept %s "
+                       "(Linux 6.9 or later is needed)",
+                       signum, what, self->pid, scope_name (scope));
+          return FALSE;
+        }
+      else if (errsv == EINVAL && gpidfd_pidfd_query_pid (self->fd) == 0)
+        errsv = EREMOTE;
+
+      if (r < 0)
+        {
+          gpidfd_set_error_from_errno (error, errsv, GPIDFD_CALL_SEND_SIGNAL,
+                                       "Cannot send signal %d to %s %d",
+                                       signum, what, self->pid);
+          return FALSE;
+        }
     }
 
   return TRUE;
 }
 
 /**
- * g_pidfd_has_exited:
+ * g_pidfd_force_exit:
  * @self: a #GPidFd
+ * @error: return location for a #GError
  *
- * Tells, without blocking, whether the process has ended. This never
- * reaps it.
+ * Kills the process with `SIGKILL`, like
+ * [method@Gio.Subprocess.force_exit]; the same as
+ * [method@GPidFd.PidFd.send_signal] with `SIGKILL`, with its errors.
  *
- * Returns: %TRUE if the process has exited
+ * Returns: %TRUE if the signal was sent
  *
  * Since: 1.0
  */
 gboolean
-g_pidfd_has_exited (GPidFd *self)
+g_pidfd_force_exit (GPidFd  *self,
+                    GError **error)
 {
-  int revents;
-
-  g_return_val_if_fail (G_IS_PIDFD (self), FALSE);
-
-  if (self->fd < 0)
-    return FALSE;
-
-  revents = gpidfd_sys_poll (self->fd, 0);
-
-  return revents > 0 && (revents & (POLLIN | POLLHUP)) != 0;
+  return g_pidfd_send_signal (self, SIGKILL, error);
 }
 
-static GPidFdExitInfo *
-collect_child_locked (GPidFd    *self,
-                      gboolean  *fall_through,
-                      GError   **error)
+/**
+ * g_pidfd_get_remote_fd:
+ * @self: a #GPidFd
+ * @target_fd: a file descriptor number in the process
+ * @error: return location for a #GError
+ *
+ * Duplicates the file descriptor @target_fd of the process into the
+ * caller, with `pidfd_getfd()` (Linux 5.6). The new descriptor refers to
+ * the same open file and has close-on-exec set; the caller owns it.
+ *
+ * The caller needs the right to ptrace the process
+ * (`PTRACE_MODE_ATTACH_REALCREDS`: the same user and a permissive
+ * Yama `ptrace_scope`, or `CAP_SYS_PTRACE`).
+ *
+ * Errors: %G_IO_ERROR_INVALID_ARGUMENT when @target_fd is negative or not
+ * open in the process; %G_IO_ERROR_PERMISSION_DENIED without ptrace
+ * rights; %G_IO_ERROR_NOT_FOUND once the process has ended;
+ * %G_IO_ERROR_NOT_SUPPORTED before Linux 5.6 or when a filter blocks the
+ * call; %G_IO_ERROR_TOO_MANY_OPEN_FILES when out of descriptors.
+ *
+ * Returns: the new file descriptor, or -1 with @error set
+ *
+ * Since: 1.0
+ */
+gint
+g_pidfd_get_remote_fd (GPidFd  *self,
+                       gint     target_fd,
+                       GError **error)
 {
-  siginfo_t si;
-  struct rusage ru;
-  int options = WEXITED | WNOHANG | __WALL;
-  int r;
+  int fd;
 
-  *fall_through = FALSE;
+  g_return_val_if_fail (G_IS_PIDFD (self), -1);
+  g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
-  if (self->flags & G_PIDFD_FLAGS_NO_REAP)
-    options |= WNOWAIT;
+  if (!gpidfd_pidfd_check_ready (self, error))
+    return -1;
 
-  r = gpidfd_sys_waitid (P_PIDFD, self->fd, &si, options, &ru);
-  if (r < 0 && errno == EINVAL && !gpidfd_sys_has_waitid_pidfd ())
-    r = gpidfd_sys_waitid (P_PID, self->pid, &si, options, &ru);
+  if (target_fd < 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "Cannot get file descriptor %d of process %d: It is negative",
+                   target_fd, self->pid);
+      return -1;
+    }
 
-  if (r < 0)
+  fd = gpidfd_sys_pidfd_getfd (self->fd, target_fd);
+  if (fd < 0)
     {
       int errsv = errno;
 
-      /* Reaped behind our back, or SIGCHLD is ignored (auto-reap). */
-      if (errsv == ECHILD)
-        {
-          *fall_through = TRUE;
-          return NULL;
-        }
-
-      set_errno_error (error, errsv, "Cannot wait for process %d", self->pid);
-      return NULL;
+      if (errsv == EBADF)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                     "Cannot get file descriptor %d of process %d: It is not open there",
+                     target_fd, self->pid);
+      else
+        gpidfd_set_error_from_errno (error, errsv, GPIDFD_CALL_GETFD,
+                                     "Cannot get file descriptor %d of process %d",
+                                     target_fd, self->pid);
+      return -1;
     }
 
-  if (si.si_pid == 0)
-    return NULL;
-
-  if (!(self->flags & G_PIDFD_FLAGS_NO_REAP))
-    self->reaped = TRUE;
-
-  return gpidfd_exit_info_new_from_siginfo (self->pid, &si, &ru);
-}
-
-static GPidFdExitInfo *
-collect_other_locked (GPidFd   *self,
-                      int       revents,
-                      gboolean *wait_for_reap)
-{
-  GPidFdKernelInfo info;
-
-  if (!(revents & POLLHUP))
-    {
-      /* Exited, not yet reaped by its parent. Keep the uid while the
-       * kernel still has the credentials; this first PIDFD_GET_INFO call
-       * also tells whether the kernel has the ioctl at all. */
-      if (self->zombie_uid == GPIDFD_UID_UNKNOWN &&
-          gpidfd_sys_get_info (self->fd, GPIDFD_INFO_CREDS, &info) == 0 &&
-          (info.mask & GPIDFD_INFO_CREDS))
-        self->zombie_uid = info.ruid;
-
-      /* Without PIDFD_INFO_EXIT nothing more is to be learnt. */
-      if (!gpidfd_sys_has_exit_info ())
-        return gpidfd_exit_info_new_unknown (self->pid, self->zombie_uid);
-
-      /* The status shows up in PIDFD_INFO_EXIT after the reap, which
-       * POLLHUP announces. */
-      *wait_for_reap = TRUE;
-      return NULL;
-    }
-
-  if (gpidfd_sys_get_info (self->fd, GPIDFD_INFO_EXIT, &info) == 0 &&
-      (info.mask & GPIDFD_INFO_EXIT))
-    return gpidfd_exit_info_new_from_wait_status (self->pid, info.exit_code,
-                                                  self->zombie_uid);
-
-  /* Reaped in another pid namespace, or the kernel forgot: say so. */
-  return gpidfd_exit_info_new_unknown (self->pid, self->zombie_uid);
-}
-
-GPidFdExitInfo *
-gpidfd_pidfd_collect (GPidFd    *self,
-                      gboolean  *wait_for_reap,
-                      GError   **error)
-{
-  return gpidfd_pidfd_collect_ready (self, -1, wait_for_reap, error);
-}
-
-GPidFdExitInfo *
-gpidfd_pidfd_collect_ready (GPidFd    *self,
-                            int        revents,
-                            gboolean  *wait_for_reap,
-                            GError   **error)
-{
-  GPidFdExitInfo *info = NULL;
-
-  *wait_for_reap = FALSE;
-
-  if (!check_open (self, error))
-    return NULL;
-
-  g_mutex_lock (&self->lock);
-
-  if (self->exit_info != NULL)
-    {
-      info = g_object_ref (self->exit_info);
-      goto out;
-    }
-
-  if (revents < 0)
-    revents = gpidfd_sys_poll (self->fd, 0);
-  if (revents < 0)
-    {
-      set_errno_error (error, errno, "Cannot poll process %d", self->pid);
-      goto out;
-    }
-  if (!(revents & (POLLIN | POLLHUP)))
-    goto out;
-
-  if (self->is_child)
-    {
-      gboolean fall_through;
-
-      info = collect_child_locked (self, &fall_through, error);
-      if (!fall_through)
-        goto cache;
-    }
-
-  info = collect_other_locked (self, revents, wait_for_reap);
-
-cache:
-  if (info != NULL)
-    self->exit_info = g_object_ref (info);
-
-out:
-  g_mutex_unlock (&self->lock);
-
-  return info;
-}
-
-/**
- * g_pidfd_try_wait:
- * @self: a #GPidFd
- * @error: return location for a #GError
- *
- * Returns the record of the process if it has ended, without blocking.
- * A child of the caller is reaped (unless @self has
- * %G_PIDFD_FLAGS_NO_REAP).
- *
- * %NULL without an error means the process has not ended yet, or, for a
- * process the caller does not reap, that its parent has not reaped it
- * yet: on kernels with `PIDFD_INFO_EXIT` its status is only known then.
- *
- * Returns: (transfer full) (nullable): the record, or %NULL
- *
- * Since: 1.0
- */
-GPidFdExitInfo *
-g_pidfd_try_wait (GPidFd  *self,
-                  GError **error)
-{
-  gboolean wait_for_reap;
-
-  g_return_val_if_fail (G_IS_PIDFD (self), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  return gpidfd_pidfd_collect (self, &wait_for_reap, error);
-}
-
-static void
-on_wait_cancelled (GCancellable *cancellable,
-                   gpointer      user_data)
-{
-  gpidfd_sys_eventfd_signal (GPOINTER_TO_INT (user_data));
-}
-
-/**
- * g_pidfd_wait:
- * @self: a #GPidFd
- * @cancellable: (nullable): a #GCancellable
- * @error: return location for a #GError
- *
- * Blocks until the process has ended and returns its record. A child of
- * the caller is reaped (unless @self has %G_PIDFD_FLAGS_NO_REAP).
- *
- * For a process the caller does not reap, this returns once its parent
- * has reaped it when the kernel can then give its status (Linux 6.15),
- * and as soon as it exits otherwise.
- *
- * Cancelling @cancellable, from any thread, makes this return
- * %G_IO_ERROR_CANCELLED; the process is left as it was, and a later wait
- * still gets its record.
- *
- * Returns: (transfer full): the record, or %NULL with @error set
- *
- * Since: 1.0
- */
-GPidFdExitInfo *
-g_pidfd_wait (GPidFd        *self,
-              GCancellable  *cancellable,
-              GError       **error)
-{
-  GPollFD fds[2];
-  guint nfds = 1;
-  gulong cancelled_id = 0;
-  GPidFdExitInfo *info = NULL;
-
-  g_return_val_if_fail (G_IS_PIDFD (self), NULL);
-  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  if (!check_open (self, error))
-    return NULL;
-
-  fds[0].fd = self->fd;
-  if (cancellable != NULL)
-    {
-      /* Our own eventfd rather than g_cancellable_make_pollfd(), which
-       * aborts the process when no descriptor is left. */
-      fds[1].fd = gpidfd_sys_eventfd ();
-      if (fds[1].fd < 0)
-        {
-          set_errno_error (error, errno, "Cannot wait for process %d", self->pid);
-          return NULL;
-        }
-      fds[1].events = G_IO_IN;
-      nfds = 2;
-      /* Runs at once when already cancelled. */
-      cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (on_wait_cancelled),
-                                            GINT_TO_POINTER (fds[1].fd), NULL);
-    }
-
-  for (;;)
-    {
-      gboolean wait_for_reap;
-      GError *local_error = NULL;
-
-      if (g_cancellable_is_cancelled (cancellable))
-        {
-          g_propagate_error (error, gpidfd_pidfd_new_cancelled_error (self->pid));
-          break;
-        }
-
-      info = gpidfd_pidfd_collect (self, &wait_for_reap, &local_error);
-      if (local_error != NULL)
-        {
-          g_propagate_error (error, local_error);
-          break;
-        }
-      if (info != NULL)
-        break;
-
-      /* Waiting for POLLHUP alone: poll always reports it. */
-      fds[0].events = wait_for_reap ? 0 : G_IO_IN;
-      fds[0].revents = 0;
-      if (nfds == 2)
-        fds[1].revents = 0;
-
-      if (g_poll (fds, nfds, -1) < 0 && errno != EINTR)
-        {
-          set_errno_error (error, errno, "Cannot wait for process %d", self->pid);
-          break;
-        }
-    }
-
-  if (nfds == 2)
-    {
-      g_cancellable_disconnect (cancellable, cancelled_id);
-      close (fds[1].fd);
-    }
-
-  return info;
-}
-
-/**
- * g_pidfd_wait_async:
- * @self: a #GPidFd
- * @cancellable: (nullable): a #GCancellable
- * @callback: (scope async): called when the process has ended
- * @user_data: data for @callback
- *
- * Waits for the process to end without blocking, in the thread-default
- * [struct@GLib.MainContext] of the caller; @callback runs there, never
- * from inside this call. Call [method@GPidFd.PidFd.wait_finish] from
- * @callback to get the record.
- *
- * The pending waits of one main context share one source that polls a
- * single epoll set, so each exit costs the same whether ten or ten
- * thousand processes are being waited for.
- *
- * A pending wait keeps @self alive. Several waits on one #GPidFd all get
- * the same record; a child is reaped once, and only if @self may reap it.
- *
- * Cancelling @cancellable, from any thread, completes the wait with
- * %G_IO_ERROR_CANCELLED in the next iteration of its main context and
- * leaves the process as it was: a later wait still gets its record. If
- * the process ended before the cancellation took effect, the wait
- * completes with the record instead. Either way, @callback runs once.
- *
- * Since: 1.0
- */
-void
-g_pidfd_wait_async (GPidFd              *self,
-                    GCancellable        *cancellable,
-                    GAsyncReadyCallback  callback,
-                    gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(GPidFdExitInfo) cached = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_return_if_fail (G_IS_PIDFD (self));
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, g_pidfd_wait_async);
-  g_task_set_name (task, "[gpidfd] g_pidfd_wait_async");
-  /* A record that won the race against the cancellation is delivered; a
-   * cancellation gets our own error, which names the pid. */
-  g_task_set_check_cancellable (task, FALSE);
-
-  if (!check_open (self, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  g_mutex_lock (&self->lock);
-  if (self->exit_info != NULL)
-    cached = g_object_ref (self->exit_info);
-  g_mutex_unlock (&self->lock);
-
-  /* GTask defers these to the next iteration of the task's context. */
-  if (cached != NULL)
-    {
-      g_task_return_pointer (task, g_steal_pointer (&cached), g_object_unref);
-      return;
-    }
-  if (g_cancellable_is_cancelled (cancellable))
-    {
-      g_task_return_error (task, gpidfd_pidfd_new_cancelled_error (self->pid));
-      return;
-    }
-
-  gpidfd_watcher_add_task (self, task);
-}
-
-/**
- * g_pidfd_wait_finish:
- * @self: a #GPidFd
- * @result: the #GAsyncResult given to the callback
- * @error: return location for a #GError
- *
- * Finishes [method@GPidFd.PidFd.wait_async].
- *
- * Returns: (transfer full): the record, or %NULL with @error set
- *
- * Since: 1.0
- */
-GPidFdExitInfo *
-g_pidfd_wait_finish (GPidFd        *self,
-                     GAsyncResult  *result,
-                     GError       **error)
-{
-  g_return_val_if_fail (G_IS_PIDFD (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == g_pidfd_wait_async, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return fd;
 }

@@ -26,7 +26,7 @@ pidfd_source_dispatch (GSource     *source,
   g_autoptr(GError) error = NULL;
   gboolean wait_for_reap;
 
-  info = gpidfd_pidfd_collect (self->pidfd, &wait_for_reap, &error);
+  info = gpidfd_pidfd_collect (self->pidfd, -1, &wait_for_reap, &error);
   if (error != NULL)
     {
       g_warning ("GPidFd source: %s", error->message);

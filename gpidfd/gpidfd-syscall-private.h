@@ -3,6 +3,11 @@
 
 #pragma once
 
+#if !defined(GPIDFD_COMPILATION)
+# error "This is a private header of gpidfd."
+#endif
+
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/types.h>
@@ -18,8 +23,23 @@ G_BEGIN_DECLS
 #ifndef PIDFD_NONBLOCK
 # define PIDFD_NONBLOCK O_NONBLOCK
 #endif
+#ifndef PIDFD_THREAD
+# define PIDFD_THREAD O_EXCL
+#endif
+#ifndef PIDFD_SIGNAL_THREAD
+# define PIDFD_SIGNAL_THREAD (1UL << 0)
+#endif
+#ifndef PIDFD_SIGNAL_THREAD_GROUP
+# define PIDFD_SIGNAL_THREAD_GROUP (1UL << 1)
+#endif
+#ifndef PIDFD_SIGNAL_PROCESS_GROUP
+# define PIDFD_SIGNAL_PROCESS_GROUP (1UL << 2)
+#endif
 #ifndef PID_FS_MAGIC
 # define PID_FS_MAGIC 0x50494446
+#endif
+#ifndef SO_PEERPIDFD
+# define SO_PEERPIDFD 77
 #endif
 
 #define GPIDFD_INFO_PID      (1ULL << 0)
@@ -50,11 +70,35 @@ typedef struct
   guint64 supported_mask;
 } GPidFdKernelInfo;
 
+/* The pidfd calls, for error messages and for the "is it blocked?" probe. */
+typedef enum
+{
+  GPIDFD_CALL_OPEN,        /* pidfd_open() */
+  GPIDFD_CALL_SEND_SIGNAL, /* pidfd_send_signal() */
+  GPIDFD_CALL_WAITID,      /* waitid(P_PIDFD) */
+  GPIDFD_CALL_GET_INFO,    /* ioctl(PIDFD_GET_INFO) */
+  GPIDFD_CALL_GETFD,       /* pidfd_getfd() */
+  GPIDFD_N_CALLS
+} GPidFdCall;
+
+/* "pidfd_open()", and the first Linux release that has the call. */
+const char *gpidfd_sys_call_name     (GPidFdCall call);
+const char *gpidfd_sys_call_since    (GPidFdCall call);
+
+/* Whether a filter (seccomp, a security module) answers @call with
+ * @errsv before the kernel looks at the arguments: probed once per call
+ * with an argument the kernel itself always rejects otherwise. */
+gboolean gpidfd_sys_call_blocked     (GPidFdCall call,
+                                      int        errsv);
+
 /* Each returns -1 and sets errno on failure, like the system call. */
 int      gpidfd_sys_pidfd_open        (pid_t             pid,
                                        unsigned int      flags);
 int      gpidfd_sys_pidfd_send_signal (int               pidfd,
-                                       int               signum);
+                                       int               signum,
+                                       unsigned int      flags);
+int      gpidfd_sys_pidfd_getfd       (int               pidfd,
+                                       int               target_fd);
 int      gpidfd_sys_waitid            (idtype_t          idtype,
                                        id_t              id,
                                        siginfo_t        *info,
@@ -65,20 +109,51 @@ int      gpidfd_sys_get_info          (int               pidfd,
                                        GPidFdKernelInfo *info);
 int      gpidfd_sys_kill              (pid_t             pid,
                                        int               signum);
+int      gpidfd_sys_tgkill            (pid_t             tgid,
+                                       pid_t             tid,
+                                       int               signum);
 int      gpidfd_sys_eventfd           (void);
 void     gpidfd_sys_eventfd_signal    (int               fd);
+int      gpidfd_sys_timerfd           (guint             interval_ms);
+void     gpidfd_sys_timerfd_drain     (int               fd);
 int      gpidfd_sys_poll              (int               fd,
                                        int               timeout_ms);
 int      gpidfd_sys_fdinfo_pid        (int               fd,
                                        gint64           *pid);
 int      gpidfd_sys_is_pidfd          (int               fd);
+int      gpidfd_sys_is_thread_pidfd   (int               fd);
 int      gpidfd_sys_dup_cloexec       (int               fd);
+/* The pidfs inode number of @fd, or 0 when pidfds are not on pidfs. */
+guint64  gpidfd_sys_pidfd_inode       (int               fd);
+/* The pidfd (SO_PEERPIDFD) or the pid (SO_PEERCRED) of a unix socket's
+ * peer. */
+int      gpidfd_sys_peer_pidfd        (int               sockfd);
+int      gpidfd_sys_peer_pid          (int               sockfd,
+                                       pid_t            *pid);
 
 /* The thread group (process) of a thread id, from /proc; -1 if unknown. */
 pid_t    gpidfd_sys_thread_group_of   (pid_t             tid);
 
+/* Whether /proc is mounted for the caller's own pid namespace: /proc/self
+ * names getpid(). Checked once. */
+gboolean gpidfd_sys_proc_is_ours      (void);
+/* A /proc/PID file, read whole into @buf (at most @size - 1 bytes,
+ * nul-terminated); its length, or -1 with errno. */
+gssize   gpidfd_sys_read_proc         (pid_t             pid,
+                                       const char       *name,
+                                       char             *buf,
+                                       gsize             size);
+
+/* Whether an orphan could be handed to the caller: it is a child
+ * subreaper or the first process of its pid namespace. */
+gboolean gpidfd_sys_may_adopt         (void);
+
 /* Pure parsers of /proc text; fuzzed. */
 gboolean gpidfd_proc_parse_field      (const char       *text,
+                                       gsize             len,
+                                       const char       *field,
+                                       gint64           *value);
+gboolean gpidfd_proc_parse_first      (const char       *text,
                                        gsize             len,
                                        const char       *field,
                                        gint64           *value);
@@ -86,7 +161,8 @@ gboolean gpidfd_fdinfo_parse_pid      (const char       *text,
                                        gsize             len,
                                        gint64           *pid);
 
-/* What the running kernel can do, probed once per process. */
+/* What the running kernel can do, learnt from its answers to real calls
+ * and remembered for the life of the process. */
 gboolean gpidfd_sys_has_waitid_pidfd  (void);
 gboolean gpidfd_sys_has_get_info      (void);
 gboolean gpidfd_sys_has_exit_info     (void);

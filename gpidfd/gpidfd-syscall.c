@@ -16,10 +16,14 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/utsname.h>
+#include <sys/timerfd.h>
 #include <sys/vfs.h>
 #include <unistd.h>
+#include <sched.h>
 
 #include "gpidfd-syscall-private.h"
 
@@ -28,6 +32,12 @@
 #endif
 #ifndef __NR_pidfd_open
 # define __NR_pidfd_open 434
+#endif
+#ifndef __NR_pidfd_getfd
+# define __NR_pidfd_getfd 438
+#endif
+#ifndef CLONE_PIDFD
+# define CLONE_PIDFD 0x00001000
 #endif
 
 #define GPIDFD_IOCTL_MAGIC 0xFF
@@ -61,10 +71,42 @@ gpidfd_sys_pidfd_open (pid_t        pid,
 }
 
 int
-gpidfd_sys_pidfd_send_signal (int pidfd,
-                              int signum)
+gpidfd_sys_pidfd_send_signal (int          pidfd,
+                              int          signum,
+                              unsigned int flags)
 {
-  return (int) syscall (__NR_pidfd_send_signal, pidfd, signum, NULL, 0);
+  return (int) syscall (__NR_pidfd_send_signal, pidfd, signum, NULL, flags);
+}
+
+int
+gpidfd_sys_pidfd_getfd (int pidfd,
+                        int target_fd)
+{
+  return (int) syscall (__NR_pidfd_getfd, pidfd, target_fd, 0);
+}
+
+static const struct
+{
+  const char *name;
+  const char *since;
+} calls[GPIDFD_N_CALLS] = {
+  [GPIDFD_CALL_OPEN] = { "pidfd_open()", "5.3" },
+  [GPIDFD_CALL_SEND_SIGNAL] = { "pidfd_send_signal()", "5.1" },
+  [GPIDFD_CALL_WAITID] = { "waitid(P_PIDFD)", "5.4" },
+  [GPIDFD_CALL_GET_INFO] = { "the PIDFD_GET_INFO ioctl", "6.13" },
+  [GPIDFD_CALL_GETFD] = { "pidfd_getfd()", "5.6" },
+};
+
+const char *
+gpidfd_sys_call_name (GPidFdCall call)
+{
+  return calls[call].name;
+}
+
+const char *
+gpidfd_sys_call_since (GPidFdCall call)
+{
+  return calls[call].since;
 }
 
 /* Raw waitid: glibc's wrapper has no rusage argument. */
@@ -76,6 +118,61 @@ raw_waitid (idtype_t       idtype,
             struct rusage *rusage)
 {
   return (int) syscall (SYS_waitid, idtype, id, info, options, rusage);
+}
+
+/* errno of each call made with an argument the kernel always rejects
+ * (EBADF or EINVAL): anything else comes from a filter. 0: not probed. */
+static gint probe_errno[GPIDFD_N_CALLS];
+
+static int
+probe_call (GPidFdCall call)
+{
+  GPidFdKernelInfo info = { 0, };
+  siginfo_t si;
+  int r = -1;
+
+  errno = 0;
+  switch (call)
+    {
+    case GPIDFD_CALL_OPEN:
+      r = gpidfd_sys_pidfd_open (0, 0);
+      break;
+    case GPIDFD_CALL_SEND_SIGNAL:
+      r = gpidfd_sys_pidfd_send_signal (-1, 0, 0);
+      break;
+    case GPIDFD_CALL_WAITID:
+      r = raw_waitid (P_PIDFD, G_MAXINT, &si, WEXITED | WNOHANG, NULL);
+      break;
+    case GPIDFD_CALL_GET_INFO:
+      info.mask = GPIDFD_INFO_PID;
+      r = ioctl (-1, _IOWR (0xFF, 11, GPidFdKernelInfo), &info);
+      break;
+    case GPIDFD_CALL_GETFD:
+      r = gpidfd_sys_pidfd_getfd (-1, 0);
+      break;
+    case GPIDFD_N_CALLS:
+    default:
+      g_assert_not_reached ();
+    }
+
+  return r == 0 ? EBADF : errno;
+}
+
+gboolean
+gpidfd_sys_call_blocked (GPidFdCall call,
+                         int        errsv)
+{
+  int answer = g_atomic_int_get (&probe_errno[call]);
+
+  if (errsv == EBADF || errsv == EINVAL || errsv == 0)
+    return FALSE;
+  if (answer == 0)
+    {
+      answer = probe_call (call);
+      g_atomic_int_set (&probe_errno[call], answer);
+    }
+
+  return answer == errsv;
 }
 
 /*
@@ -143,16 +240,23 @@ gpidfd_sys_get_info (int               pidfd,
   info->mask = mask;
   r = ioctl (pidfd, GPIDFD_GET_INFO, info);
 
-  if (r < 0 && (errno == ENOTTY || errno == ENOSYS))
+  if (r < 0)
     {
-      /* Only ever called on verified pidfds: the kernel lacks the ioctl. */
-      feature_set (&have_get_info, FALSE);
-      errno = ENOTTY;
+      int errsv = errno;
+
+      /* Only ever called on verified pidfds: ENOTTY means a kernel
+       * without the ioctl, and a filter's answer is as good as that. */
+      if (errsv == ENOTTY || errsv == ENOSYS ||
+          ((errsv == EPERM || errsv == EACCES) &&
+           gpidfd_sys_call_blocked (GPIDFD_CALL_GET_INFO, errsv)))
+        feature_set (&have_get_info, FALSE);
+      errno = errsv;
       return -1;
     }
+
   if (g_atomic_int_get (&have_get_info) == FEATURE_UNKNOWN)
     feature_set (&have_get_info, TRUE);
-  if (r == 0 && (info->mask & GPIDFD_INFO_EXIT) != 0)
+  if ((info->mask & GPIDFD_INFO_EXIT) != 0)
     feature_set (&have_exit_info, TRUE);
 
   return r;
@@ -164,37 +268,69 @@ gpidfd_sys_has_get_info (void)
   return g_atomic_int_get (&have_get_info) != FEATURE_ABSENT;
 }
 
+/* Makes a child that exits at once, reaps it, and asks PIDFD_GET_INFO
+ * for its exit: the kernel's own answer, whatever uname() says. The
+ * parent sleeps until the child has exited (CLONE_VFORK, without
+ * CLONE_VM: the child has its own copy of the address space), and the
+ * child's exit signal is 0, so the program sees no SIGCHLD and a
+ * waitpid(-1) of its own never sees the child. */
 static gboolean
-kernel_release_at_least (guint want_major,
-                         guint want_minor)
+probe_exit_info (void)
 {
-  struct utsname u;
-  guint major = 0, minor = 0;
+#if defined(__s390__) || defined(__CRIS__)
+  /* clone()'s arguments come in another order there. */
+  return FALSE;
+#else
+  GPidFdKernelInfo info;
+  siginfo_t si;
+  int pidfd = -1;
+  pid_t pid;
+  gboolean present;
 
-  if (uname (&u) != 0 || sscanf (u.release, "%u.%u", &major, &minor) != 2)
+  pid = (pid_t) syscall (SYS_clone, (unsigned long) (CLONE_VFORK | CLONE_PIDFD),
+                         NULL, &pidfd, NULL, NULL);
+  if (pid == 0)
+    {
+      syscall (SYS_exit_group, 0);
+      for (;;)
+        ;
+    }
+  if (pid < 0 || pidfd < 0)
     return FALSE;
 
-  return major > want_major || (major == want_major && minor >= want_minor);
+  if (raw_waitid (P_PIDFD, pidfd, &si, WEXITED | __WALL, NULL) < 0)
+    raw_waitid (P_PID, pid, &si, WEXITED | __WALL, NULL);
+
+  present = gpidfd_sys_get_info (pidfd, GPIDFD_INFO_EXIT, &info) == 0 &&
+            (info.mask & GPIDFD_INFO_EXIT) != 0;
+  close (pidfd);
+
+  return present;
+#endif
 }
 
 /*
  * gpidfd_sys_has_exit_info:
  *
  * Whether PIDFD_GET_INFO reports PIDFD_INFO_EXIT for reaped processes
- * (Linux 6.15). A live process never shows the bit, so there is no cheap
- * probe that does not need a dead process: the first reply that carries it
- * settles the question, and until then the kernel release decides.
+ * (Linux 6.15). A live process never shows the bit: the first reply that
+ * carries it settles the question, and until then a child made for the
+ * purpose is asked (once per process).
  */
 gboolean
 gpidfd_sys_has_exit_info (void)
 {
   gint state = g_atomic_int_get (&have_exit_info);
 
+  if (!gpidfd_sys_has_get_info ())
+    return FALSE;
+
   if (state == FEATURE_UNKNOWN)
     {
-      if (!gpidfd_sys_has_get_info ())
-        return FALSE;
-      return kernel_release_at_least (6, 15);
+      /* A concurrent probe is harmless: both get the same answer. */
+      if (g_atomic_int_get (&have_exit_info) == FEATURE_UNKNOWN)
+        feature_set (&have_exit_info, probe_exit_info ());
+      state = g_atomic_int_get (&have_exit_info);
     }
 
   return state == FEATURE_PRESENT && gpidfd_sys_has_get_info ();
@@ -205,6 +341,14 @@ gpidfd_sys_kill (pid_t pid,
                  int   signum)
 {
   return kill (pid, signum);
+}
+
+int
+gpidfd_sys_tgkill (pid_t tgid,
+                   pid_t tid,
+                   int   signum)
+{
+  return (int) syscall (SYS_tgkill, tgid, tid, signum);
 }
 
 int
@@ -220,6 +364,40 @@ gpidfd_sys_eventfd_signal (int fd)
 
   /* Fails only when the counter is full, which already means "signalled". */
   if (write (fd, &one, sizeof one) < 0)
+    return;
+}
+
+int
+gpidfd_sys_timerfd (guint interval_ms)
+{
+  struct itimerspec spec = { { 0, 0 }, { 0, 0 } };
+  int fd = timerfd_create (CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+
+  if (fd < 0)
+    return -1;
+
+  spec.it_interval.tv_sec = interval_ms / 1000;
+  spec.it_interval.tv_nsec = (interval_ms % 1000) * 1000000L;
+  spec.it_value = spec.it_interval;
+  if (timerfd_settime (fd, 0, &spec, NULL) < 0)
+    {
+      int errsv = errno;
+
+      close (fd);
+      errno = errsv;
+      return -1;
+    }
+
+  return fd;
+}
+
+void
+gpidfd_sys_timerfd_drain (int fd)
+{
+  guint64 expirations;
+
+  /* EAGAIN when nothing expired: nothing to drain. */
+  if (read (fd, &expirations, sizeof expirations) < 0)
     return;
 }
 
@@ -240,22 +418,15 @@ gpidfd_sys_poll (int fd,
   return pfd.revents;
 }
 
-/*
- * gpidfd_proc_parse_field:
- * @text: the contents of a /proc file of "Name:\tvalue" lines
- * @len: its length
- * @field: the name with its colon, like "Pid:"
- * @value: (out): the value
- *
- * Parses the first line that starts with @field and holds one decimal
- * int32 (optionally negative) and nothing else. @text need not be
- * nul-terminated.
- */
-gboolean
-gpidfd_proc_parse_field (const char *text,
-                         gsize       len,
-                         const char *field,
-                         gint64     *value)
+/* Parses the first line of @text that starts with @field: one decimal
+ * int32 (optionally negative), then nothing else, or with @first_only,
+ * then anything after a blank. */
+static gboolean
+parse_field_line (const char *text,
+                  gsize       len,
+                  const char *field,
+                  gboolean    first_only,
+                  gint64     *value)
 {
   const char *p = text;
   const char *end;
@@ -287,15 +458,27 @@ gpidfd_proc_parse_field (const char *text,
           while (q < line_end && *q >= '0' && *q <= '9')
             {
               v = v * 10 + (*q - '0');
-              if (v > G_MAXINT32)
+              if (v > G_MAXUINT32)
                 return FALSE;
               digits = TRUE;
               q++;
             }
-          while (q < line_end && (*q == ' ' || *q == '\t'))
-            q++;
-          if (!digits || q != line_end)
+          if (!digits)
             return FALSE;
+          if (first_only)
+            {
+              if (q != line_end && *q != ' ' && *q != '\t')
+                return FALSE;
+            }
+          else
+            {
+              if (v > G_MAXINT32)
+                return FALSE;
+              while (q < line_end && (*q == ' ' || *q == '\t'))
+                q++;
+              if (q != line_end)
+                return FALSE;
+            }
 
           *value = negative ? -v : v;
           return TRUE;
@@ -307,6 +490,37 @@ gpidfd_proc_parse_field (const char *text,
     }
 
   return FALSE;
+}
+
+/*
+ * gpidfd_proc_parse_field:
+ * @text: the contents of a /proc file of "Name:\tvalue" lines
+ * @len: its length
+ * @field: the name with its colon, like "Pid:"
+ * @value: (out): the value
+ *
+ * Parses the first line that starts with @field and holds one decimal
+ * int32 (optionally negative) and nothing else. @text need not be
+ * nul-terminated.
+ */
+gboolean
+gpidfd_proc_parse_field (const char *text,
+                         gsize       len,
+                         const char *field,
+                         gint64     *value)
+{
+  return parse_field_line (text, len, field, FALSE, value);
+}
+
+/* The same, for the first of several numbers ("Uid:\t0\t0\t0\t0"); a
+ * uint32 or a negative int32. */
+gboolean
+gpidfd_proc_parse_first (const char *text,
+                         gsize       len,
+                         const char *field,
+                         gint64     *value)
+{
+  return parse_field_line (text, len, field, TRUE, value);
 }
 
 gboolean
@@ -353,6 +567,8 @@ gpidfd_sys_thread_group_of (pid_t tid)
   gssize len;
   gint64 tgid;
 
+  if (!gpidfd_sys_proc_is_ours ())
+    return -1;
   g_snprintf (path, sizeof path, "/proc/%d/status", (int) tid);
   len = read_proc_file (path, buf, sizeof buf);
   if (len < 0 || !gpidfd_proc_parse_field (buf, len, "Tgid:", &tgid))
@@ -369,6 +585,12 @@ gpidfd_sys_fdinfo_pid (int     fd,
   char buf[4096];
   gssize len;
 
+  /* fdinfo gives the pid in the namespace of that /proc's mount. */
+  if (!gpidfd_sys_proc_is_ours ())
+    {
+      errno = EREMOTE;
+      return -1;
+    }
   g_snprintf (path, sizeof path, "/proc/self/fdinfo/%d", fd);
   len = read_proc_file (path, buf, sizeof buf);
   if (len < 0)
@@ -412,4 +634,130 @@ int
 gpidfd_sys_dup_cloexec (int fd)
 {
   return fcntl (fd, F_DUPFD_CLOEXEC, 3);
+}
+
+int
+gpidfd_sys_is_thread_pidfd (int fd)
+{
+  int fl = fcntl (fd, F_GETFL);
+
+  if (fl < 0)
+    return -1;
+
+  return (fl & PIDFD_THREAD) != 0;
+}
+
+guint64
+gpidfd_sys_pidfd_inode (int fd)
+{
+  struct statfs sfs;
+  struct stat st;
+
+  if (fstatfs (fd, &sfs) != 0 || sfs.f_type != PID_FS_MAGIC)
+    return 0;
+  if (fstat (fd, &st) != 0)
+    return 0;
+
+  return (guint64) st.st_ino;
+}
+
+int
+gpidfd_sys_peer_pidfd (int sockfd)
+{
+  int pidfd = -1;
+  socklen_t len = sizeof pidfd;
+
+  if (getsockopt (sockfd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) < 0)
+    return -1;
+
+  /* Older kernels do not set close-on-exec on it. */
+  if (fcntl (pidfd, F_SETFD, FD_CLOEXEC) < 0)
+    {
+      int errsv = errno;
+
+      close (pidfd);
+      errno = errsv;
+      return -1;
+    }
+
+  return pidfd;
+}
+
+int
+gpidfd_sys_peer_pid (int    sockfd,
+                     pid_t *pid)
+{
+  struct ucred cred;
+  socklen_t len = sizeof cred;
+
+  if (getsockopt (sockfd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+    return -1;
+
+  *pid = cred.pid;
+  return 0;
+}
+
+/* getpid() the last time /proc was checked, and the answer. */
+static gint proc_checked_for;
+static gint proc_ours;
+
+gboolean
+gpidfd_sys_proc_is_ours (void)
+{
+  pid_t self = getpid ();
+  char target[32];
+  gint64 pid;
+  ssize_t n;
+
+  /* getpid() changes in a child made with a new pid namespace. */
+  if (g_atomic_int_get (&proc_checked_for) == self)
+    return g_atomic_int_get (&proc_ours);
+
+  n = readlink ("/proc/self", target, sizeof target - 1);
+  if (n > 0)
+    {
+      target[n] = '\0';
+      pid = g_ascii_strtoll (target, NULL, 10);
+    }
+  else
+    pid = -1;
+
+  g_atomic_int_set (&proc_ours, pid == self);
+  g_atomic_int_set (&proc_checked_for, self);
+
+  return pid == self;
+}
+
+gssize
+gpidfd_sys_read_proc (pid_t       pid,
+                      const char *name,
+                      char       *buf,
+                      gsize       size)
+{
+  char path[64];
+  gssize len;
+
+  if (!gpidfd_sys_proc_is_ours ())
+    {
+      errno = EREMOTE;
+      return -1;
+    }
+
+  g_snprintf (path, sizeof path, "/proc/%d/%s", (int) pid, name);
+  len = read_proc_file (path, buf, size - 1);
+  if (len >= 0)
+    buf[len] = '\0';
+
+  return len;
+}
+
+gboolean
+gpidfd_sys_may_adopt (void)
+{
+  int subreaper = 0;
+
+  if (getpid () == 1)
+    return TRUE;
+
+  return prctl (PR_GET_CHILD_SUBREAPER, &subreaper, 0, 0, 0) == 0 && subreaper != 0;
 }

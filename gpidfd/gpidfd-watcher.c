@@ -1,96 +1,150 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* gpidfd-watcher.c: one GSource per GMainContext for all pending waits
+/* gpidfd-watcher.c: one epoll set per GMainContext
  *
  * GMainContext polls every fd of every attached source on each iteration,
- * so one source per waiting process makes each exit cost O(waiting
- * processes). Instead, the pending g_pidfd_wait_async() calls of a context
- * share one source whose single fd is an epoll set of their pidfds; only
- * the ready ones are looked at, so an exit costs O(1) whatever the number
- * waiting.
+ * so one source per watched descriptor makes each event cost O(watched
+ * descriptors). Instead, the watches of a context share one source whose
+ * single fd is an epoll set; only the ready descriptors are looked at, so
+ * an event costs O(1) whatever the number watched.
+ *
+ * The watcher knows only descriptors, events and callbacks: what a ready
+ * descriptor means is the business of whoever registered it.
+ *
+ * Registrations are one-shot (EPOLLONESHOT): once epoll has reported a
+ * descriptor it is disarmed until its callback has run, so a callback
+ * never runs twice at once, and it is re-armed afterwards unless the watch
+ * was removed meanwhile.
  *
  * Locking: watchers_lock (the context -> watcher table) is taken before a
- * watcher's lock, and a watcher's lock before a GPidFd's. No task is
- * completed or unreffed with a lock held, since completing runs user code.
+ * watcher's lock. No callback or destroy notify runs with either held.
+ *
+ * Fork: a child that does not exec inherits the epoll sets, which stay
+ * shared with the parent: a one-shot registration would be consumed by
+ * whichever process reads the set first, and EPOLL_CTL_MOD from one side
+ * would change the other's. So every use of a watcher first checks that
+ * it belongs to this process; in a forked child the watcher moves its
+ * watches to a new epoll set and never reads, changes or closes the
+ * inherited one. The locks are held across fork() so that the child finds
+ * them free.
  */
 
 #include "config.h"
 
 #include <errno.h>
-#include <string.h>
+#include <pthread.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
-#include "gpidfd-pidfd-private.h"
 #include "gpidfd-watcher-private.h"
 
 #define MAX_EVENTS_PER_DISPATCH 256
 
-typedef struct
-{
-  GPidFd *pidfd;   /* owned */
-  GQueue tasks;    /* owned GTask refs */
-  gboolean waiting_for_reap; /* then only EPOLLHUP matters, not EPOLLIN */
-} Entry;
+typedef struct _Watcher Watcher;
 
-/* An entry taken out of the watcher, with what its tasks get. */
-typedef struct
+struct _GPidFdWatch
 {
-  Entry *entry;
-  GPidFdExitInfo *info;
-  GError *error;
-} Completion;
+  gint ref_count;        /* atomic */
+  Watcher *watcher;      /* owned source ref */
+  int fd;
+  GPidFdWatchFunc func;
+  gpointer user_data;
+  GDestroyNotify notify;
 
-typedef struct
+  /* under the watcher's lock */
+  guint events;
+  gboolean armed;        /* registered and not reported since */
+  gint removed;          /* also read atomically */
+};
+
+struct _Watcher
 {
   GSource source;
 
   GMainContext *context; /* not owned: the key in the table */
+  pid_t owner;           /* the process the epoll set belongs to */
   int epfd;
   gpointer tag;
 
   GMutex lock;
   /* under lock */
-  GHashTable *entries;   /* fd -> Entry */
+  GHashTable *watches;   /* GPidFdWatch set; each holds a reference */
   gboolean dead;
-} Watcher;
-
-/* The task data of a pending wait. The cancelled handler may run in any
- * thread, even while the task is being finalized in another one (then
- * g_cancellable_disconnect() in wait_data_free() waits for it), so the
- * handler reads only this struct, never the task or its source object. */
-typedef struct
-{
-  Watcher *watcher;      /* owned source ref */
-  GTask *task;           /* not owned */
-  int fd;                /* the key of the task's entry */
-  GPid pid;              /* for messages */
-  GCancellable *cancellable;
-  gulong cancelled_id;
-} WaitData;
+};
 
 static GMutex watchers_lock;
 static GHashTable *watchers; /* GMainContext -> Watcher (owned ref) */
 
-static void
-entry_free (Entry *entry)
+static GPidFdWatch *
+watch_ref (GPidFdWatch *watch)
 {
-  g_assert (g_queue_is_empty (&entry->tasks));
-  g_object_unref (entry->pidfd);
-  g_free (entry);
+  g_atomic_int_inc (&watch->ref_count);
+  return watch;
 }
 
 static void
-wait_data_free (WaitData *data)
+watch_unref (GPidFdWatch *watch)
 {
-  /* Runs when the task is finalized, which never happens inside the
-   * cancelled handler: the handler hands its reference to an idle source
-   * in the task's context instead of dropping it. */
-  if (data->cancelled_id != 0)
-    g_cancellable_disconnect (data->cancellable, data->cancelled_id);
-  g_clear_object (&data->cancellable);
-  if (data->watcher != NULL)
-    g_source_unref ((GSource *) data->watcher);
-  g_free (data);
+  if (!g_atomic_int_dec_and_test (&watch->ref_count))
+    return;
+
+  if (watch->notify != NULL)
+    watch->notify (watch->user_data);
+  g_source_unref ((GSource *) watch->watcher);
+  g_free (watch);
+}
+
+static int
+watch_arm_locked (Watcher     *w,
+                  GPidFdWatch *watch,
+                  int          op)
+{
+  struct epoll_event ev = {
+    .events = EPOLLONESHOT | watch->events,
+    .data.ptr = watch,
+  };
+  int r = epoll_ctl (w->epfd, op, watch->fd, &ev);
+
+  /* The same descriptor number left disarmed by an earlier watch. */
+  if (r < 0 && op == EPOLL_CTL_ADD && errno == EEXIST)
+    r = epoll_ctl (w->epfd, EPOLL_CTL_MOD, watch->fd, &ev);
+  if (r == 0)
+    watch->armed = TRUE;
+
+  return r;
+}
+
+/* In a forked child: a new epoll set of our own with the same watches.
+ * The inherited set is the parent's: it is left as it is (our copy of
+ * its descriptor is closed, which does not change the set). */
+static void
+watcher_check_fork_locked (Watcher *w)
+{
+  GHashTableIter iter;
+  GPidFdWatch *watch;
+  int epfd;
+
+  if (G_LIKELY (w->owner == getpid ()) || w->dead)
+    return;
+
+  w->owner = getpid ();
+  epfd = epoll_create1 (EPOLL_CLOEXEC);
+  g_source_remove_unix_fd ((GSource *) w, w->tag);
+  close (w->epfd);
+  w->epfd = epfd;
+  if (epfd < 0)
+    {
+      /* Nothing can be watched in this process: the watches stay
+       * registered nowhere, as if their descriptors never got ready. */
+      g_warning ("GPidFd: cannot make an epoll set after fork: %s", g_strerror (errno));
+      w->tag = NULL;
+      return;
+    }
+  w->tag = g_source_add_unix_fd ((GSource *) w, epfd, G_IO_IN);
+
+  g_hash_table_iter_init (&iter, w->watches);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &watch, NULL))
+    if (watch_arm_locked (w, watch, EPOLL_CTL_ADD) < 0)
+      watch->armed = FALSE;
 }
 
 static void
@@ -100,14 +154,14 @@ watcher_destroy_if_idle (Watcher *w)
 
   g_mutex_lock (&watchers_lock);
   g_mutex_lock (&w->lock);
-  if (!w->dead && g_hash_table_size (w->entries) == 0)
+  if (!w->dead && g_hash_table_size (w->watches) == 0)
     {
       w->dead = TRUE;
       g_hash_table_remove (watchers, w->context);
-      /* Pending tasks may keep the source alive a little longer (through
-       * their data); its descriptor goes now. */
-      g_source_remove_unix_fd ((GSource *) w, w->tag);
-      close (w->epfd);
+      if (w->tag != NULL)
+        g_source_remove_unix_fd ((GSource *) w, w->tag);
+      if (w->epfd >= 0)
+        close (w->epfd);
       w->epfd = -1;
       destroy = TRUE;
     }
@@ -121,44 +175,11 @@ watcher_destroy_if_idle (Watcher *w)
     }
 }
 
-/*
- * Registrations are one-shot: once epoll has reported a pidfd it is
- * disarmed, so an ended entry leaves the set without an EPOLL_CTL_DEL (the
- * registration goes when the pidfd is closed, or with the epoll set), and a
- * pidfd that is waited for again is re-armed with EPOLL_CTL_MOD.
- */
-static int
-watcher_arm_locked (Watcher  *w,
-                    int       fd,
-                    gboolean  waiting_for_reap,
-                    int       op)
+typedef struct
 {
-  /* POLLHUP is always reported; EPOLLIN only while not waiting for it. */
-  struct epoll_event ev = {
-    .events = EPOLLONESHOT | (waiting_for_reap ? 0 : EPOLLIN),
-    .data.fd = fd,
-  };
-  int r = epoll_ctl (w->epfd, op, fd, &ev);
-
-  if (r < 0 && op == EPOLL_CTL_ADD && errno == EEXIST)
-    r = epoll_ctl (w->epfd, EPOLL_CTL_MOD, fd, &ev);
-
-  return r;
-}
-
-/* Takes @entry out of the table; @armed if epoll has not reported it
- * since it was last armed. Under w->lock. */
-static void
-watcher_drop_entry_locked (Watcher  *w,
-                           Entry    *entry,
-                           gboolean  armed)
-{
-  int fd = g_pidfd_get_fd (entry->pidfd);
-
-  if (armed)
-    epoll_ctl (w->epfd, EPOLL_CTL_DEL, fd, NULL);
-  g_hash_table_steal (w->entries, GINT_TO_POINTER (fd));
-}
+  GPidFdWatch *watch;  /* owned ref */
+  guint revents;
+} Ready;
 
 static gboolean
 watcher_dispatch (GSource     *source,
@@ -167,10 +188,9 @@ watcher_dispatch (GSource     *source,
 {
   Watcher *w = (Watcher *) source;
   struct epoll_event events[MAX_EVENTS_PER_DISPATCH];
-  Completion done[MAX_EVENTS_PER_DISPATCH];
-  guint n_done = 0;
-  gboolean empty;
-  int n;
+  Ready ready[MAX_EVENTS_PER_DISPATCH];
+  guint n_ready = 0;
+  int n = 0;
 
   g_mutex_lock (&w->lock);
   if (w->dead)
@@ -178,60 +198,44 @@ watcher_dispatch (GSource     *source,
       g_mutex_unlock (&w->lock);
       return G_SOURCE_REMOVE;
     }
+  watcher_check_fork_locked (w);
 
-  do
-    n = epoll_wait (w->epfd, events, G_N_ELEMENTS (events), 0);
-  while (n < 0 && errno == EINTR);
+  if (w->epfd >= 0)
+    {
+      do
+        n = epoll_wait (w->epfd, events, G_N_ELEMENTS (events), 0);
+      while (n < 0 && errno == EINTR);
+    }
 
   for (int i = 0; i < n; i++)
     {
-      Entry *entry = g_hash_table_lookup (w->entries, GINT_TO_POINTER (events[i].data.fd));
-      GPidFdExitInfo *info;
-      GError *error = NULL;
-      gboolean wait_for_reap;
+      GPidFdWatch *watch = events[i].data.ptr;
 
-      /* Gone since epoll_wait (cancelled from another thread). */
-      if (entry == NULL)
+      /* A removed watch is deregistered under this lock, so it cannot
+       * show up here; the check is for the record. */
+      if (g_atomic_int_get (&watch->removed))
         continue;
-
-      /* EPOLLIN and EPOLLHUP have the values of POLLIN and POLLHUP. */
-      info = gpidfd_pidfd_collect_ready (entry->pidfd,
-                                         events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR),
-                                         &wait_for_reap, &error);
-      if (info == NULL && error == NULL)
-        {
-          /* Not over yet (or exited, not yet reaped by its parent). */
-          entry->waiting_for_reap = entry->waiting_for_reap || wait_for_reap;
-          watcher_arm_locked (w, events[i].data.fd, entry->waiting_for_reap, EPOLL_CTL_MOD);
-          continue;
-        }
-
-      watcher_drop_entry_locked (w, entry, FALSE);
-      done[n_done++] = (Completion) { entry, info, error };
+      watch->armed = FALSE;
+      ready[n_ready++] = (Ready) { watch_ref (watch), events[i].events };
     }
-  empty = g_hash_table_size (w->entries) == 0;
   g_mutex_unlock (&w->lock);
 
-  for (guint i = 0; i < n_done; i++)
+  for (guint i = 0; i < n_ready; i++)
     {
-      Completion *c = &done[i];
-      GTask *task;
+      GPidFdWatch *watch = ready[i].watch;
 
-      while ((task = g_queue_pop_head (&c->entry->tasks)) != NULL)
-        {
-          if (c->info != NULL)
-            g_task_return_pointer (task, g_object_ref (c->info), g_object_unref);
-          else
-            g_task_return_error (task, g_error_copy (c->error));
-          g_object_unref (task);
-        }
-      entry_free (c->entry);
-      g_clear_object (&c->info);
-      g_clear_error (&c->error);
+      /* EPOLLIN, EPOLLHUP... have the values of POLLIN, POLLHUP... */
+      if (!g_atomic_int_get (&watch->removed))
+        watch->func (watch->fd, ready[i].revents, watch->user_data);
+
+      g_mutex_lock (&w->lock);
+      watcher_check_fork_locked (w);
+      if (!g_atomic_int_get (&watch->removed) && !watch->armed && w->epfd >= 0)
+        watch_arm_locked (w, watch, EPOLL_CTL_MOD);
+      g_mutex_unlock (&w->lock);
+
+      watch_unref (watch);
     }
-
-  if (empty)
-    watcher_destroy_if_idle (w);
 
   return G_SOURCE_CONTINUE;
 }
@@ -241,9 +245,9 @@ watcher_finalize (GSource *source)
 {
   Watcher *w = (Watcher *) source;
 
-  g_assert (g_hash_table_size (w->entries) == 0);
-  g_hash_table_unref (w->entries);
-  if (w->epfd >= 0)
+  g_assert (g_hash_table_size (w->watches) == 0);
+  g_hash_table_unref (w->watches);
+  if (w->epfd >= 0 && w->owner == getpid ())
     close (w->epfd);
   g_mutex_clear (&w->lock);
 }
@@ -253,117 +257,85 @@ static GSourceFuncs watcher_funcs = {
   .finalize = watcher_finalize,
 };
 
+static void
+atfork_prepare (void)
+{
+  GHashTableIter iter;
+  Watcher *w;
+
+  g_mutex_lock (&watchers_lock);
+  if (watchers == NULL)
+    return;
+  g_hash_table_iter_init (&iter, watchers);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &w))
+    g_mutex_lock (&w->lock);
+}
+
+static void
+atfork_release (void)
+{
+  GHashTableIter iter;
+  Watcher *w;
+
+  if (watchers != NULL)
+    {
+      g_hash_table_iter_init (&iter, watchers);
+      while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &w))
+        g_mutex_unlock (&w->lock);
+    }
+  g_mutex_unlock (&watchers_lock);
+}
+
 /* Under watchers_lock. Returns NULL with errno set. */
 static Watcher *
 watcher_new (GMainContext *context)
 {
+  static gsize atfork_registered = 0;
   Watcher *w;
-  int epfd = epoll_create1 (EPOLL_CLOEXEC);
+  int epfd;
 
+  if (g_once_init_enter (&atfork_registered))
+    {
+      pthread_atfork (atfork_prepare, atfork_release, atfork_release);
+      g_once_init_leave (&atfork_registered, 1);
+    }
+
+  epfd = epoll_create1 (EPOLL_CLOEXEC);
   if (epfd < 0)
     return NULL;
 
   w = (Watcher *) g_source_new (&watcher_funcs, sizeof (Watcher));
-  g_source_set_static_name ((GSource *) w, "GPidFd wait watcher");
+  g_source_set_static_name ((GSource *) w, "GPidFd watcher");
   /* A blocked source has its fd taken out of and put back into the
    * context around each dispatch, which costs wakeup writes and reads on
-   * every exit. The dispatch is safe to re-enter: entries leave the table
-   * under the lock before their tasks complete. */
+   * every event. The dispatch is safe to re-enter: ready watches are
+   * taken under the lock before their callbacks run. */
   g_source_set_can_recurse ((GSource *) w, TRUE);
   g_mutex_init (&w->lock);
   w->context = context;
+  w->owner = getpid ();
   w->epfd = epfd;
-  w->entries = g_hash_table_new (NULL, NULL);
+  w->watches = g_hash_table_new (NULL, NULL);
   w->tag = g_source_add_unix_fd ((GSource *) w, epfd, G_IO_IN);
   g_source_attach ((GSource *) w, context);
 
   return w;
 }
 
-/* Takes the task out of the watcher if still there; TRUE if it was. */
-static gboolean
-watcher_remove_task (Watcher *w,
-                     int      fd,
-                     GTask   *task)
+GPidFdWatch *
+gpidfd_watch_new (GMainContext    *context,
+                  int              fd,
+                  guint            events,
+                  GPidFdWatchFunc  func,
+                  gpointer         user_data,
+                  GDestroyNotify   notify)
 {
-  Entry *entry;
-  gboolean found = FALSE;
-  gboolean empty = FALSE;
-  Entry *dropped = NULL;
-
-  g_mutex_lock (&w->lock);
-  entry = g_hash_table_lookup (w->entries, GINT_TO_POINTER (fd));
-  if (entry != NULL && g_queue_remove (&entry->tasks, task))
-    {
-      found = TRUE;
-      if (g_queue_is_empty (&entry->tasks))
-        {
-          watcher_drop_entry_locked (w, entry, TRUE);
-          dropped = entry;
-        }
-    }
-  empty = g_hash_table_size (w->entries) == 0;
-  g_mutex_unlock (&w->lock);
-
-  if (dropped != NULL)
-    entry_free (dropped);
-  if (found && empty)
-    watcher_destroy_if_idle (w);
-
-  return found;
-}
-
-static gboolean
-release_task (gpointer user_data)
-{
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_cancelled (GCancellable *cancellable,
-              gpointer      user_data)
-{
-  WaitData *data = user_data;
-  GSource *idle;
-
-  /* Only a task still in the watcher is alive here; taking it out gives
-   * us the watcher's reference. */
-  if (!watcher_remove_task (data->watcher, data->fd, data->task))
-    return;
-
-  /* GTask runs the callback in the task's context, one iteration later. */
-  g_task_return_error (data->task, gpidfd_pidfd_new_cancelled_error (data->pid));
-
-  /* Our reference must not be the last one dropped here: finalizing the
-   * task disconnects this handler, which deadlocks inside it. Let the
-   * task's context drop it. */
-  idle = g_idle_source_new ();
-  g_source_set_priority (idle, G_PRIORITY_DEFAULT);
-  g_source_set_static_name (idle, "[gpidfd] release cancelled wait");
-  g_source_set_callback (idle, release_task, data->task, g_object_unref);
-  g_source_attach (idle, g_task_get_context (data->task));
-  g_source_unref (idle);
-}
-
-void
-gpidfd_watcher_add_task (GPidFd *pidfd,
-                         GTask  *task)
-{
-  GMainContext *context = g_task_get_context (task);
-  GCancellable *cancellable = g_task_get_cancellable (task);
-  int fd = g_pidfd_get_fd (pidfd);
-  WaitData *data;
+  GPidFdWatch *watch;
   Watcher *w;
-  Entry *entry;
   int errsv = 0;
 
-  /* The task data must be in place before the task can be seen by the
-   * dispatch or by a cancelled handler in another thread. */
-  data = g_new0 (WaitData, 1);
-  data->task = task;
-  data->fd = fd;
-  data->pid = gpidfd_pidfd_get_open_pid (pidfd);
-  g_task_set_task_data (task, data, (GDestroyNotify) wait_data_free);
+  if (context == NULL)
+    context = g_main_context_default ();
 
   g_mutex_lock (&watchers_lock);
   if (watchers == NULL)
@@ -376,51 +348,91 @@ gpidfd_watcher_add_task (GPidFd *pidfd,
         {
           errsv = errno;
           g_mutex_unlock (&watchers_lock);
-          g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (errsv),
-                                   "Cannot wait for process %d: cannot create an epoll set: %s",
-                                   gpidfd_pidfd_get_open_pid (pidfd), g_strerror (errsv));
-          return;
+          errno = errsv;
+          return NULL;
         }
       g_hash_table_insert (watchers, context, w);
     }
 
-  data->watcher = (Watcher *) g_source_ref ((GSource *) w);
+  watch = g_new0 (GPidFdWatch, 1);
+  /* The caller's handle, and the registration's. */
+  watch->ref_count = 2;
+  watch->watcher = (Watcher *) g_source_ref ((GSource *) w);
+  watch->fd = fd;
+  watch->events = events;
+  watch->func = func;
+  watch->user_data = user_data;
 
   g_mutex_lock (&w->lock);
-  entry = g_hash_table_lookup (w->entries, GINT_TO_POINTER (fd));
-  if (entry == NULL)
-    {
-      if (watcher_arm_locked (w, fd, FALSE, EPOLL_CTL_ADD) < 0)
-        errsv = errno;
-      else
-        {
-          entry = g_new0 (Entry, 1);
-          entry->pidfd = g_object_ref (pidfd);
-          g_queue_init (&entry->tasks);
-          g_hash_table_insert (w->entries, GINT_TO_POINTER (fd), entry);
-        }
-    }
-  if (entry != NULL)
-    g_queue_push_tail (&entry->tasks, g_object_ref (task));
+  watcher_check_fork_locked (w);
+  if (w->epfd < 0)
+    errsv = EBADF;
+  else if (watch_arm_locked (w, watch, EPOLL_CTL_ADD) < 0)
+    errsv = errno;
+  else
+    g_hash_table_add (w->watches, watch);
   g_mutex_unlock (&w->lock);
   g_mutex_unlock (&watchers_lock);
 
-  if (entry == NULL)
+  if (errsv != 0)
     {
-      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (errsv),
-                               "Cannot wait for process %d: cannot watch its pidfd: %s",
-                               gpidfd_pidfd_get_open_pid (pidfd), g_strerror (errsv));
+      /* Not registered: no notify, the caller keeps its data. */
+      g_source_unref ((GSource *) watch->watcher);
+      g_free (watch);
       watcher_destroy_if_idle (w);
-      return;
+      errno = errsv;
+      return NULL;
     }
 
-  if (cancellable != NULL)
+  watch->notify = notify;
+  return watch;
+}
+
+void
+gpidfd_watch_set_events (GPidFdWatch *watch,
+                         guint        events)
+{
+  Watcher *w = watch->watcher;
+
+  g_mutex_lock (&w->lock);
+  watcher_check_fork_locked (w);
+  if (watch->events != events)
     {
-      data->cancellable = g_object_ref (cancellable);
-      /* Runs at once when already cancelled. */
-      data->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled),
-                                                  data, NULL);
+      watch->events = events;
+      if (watch->armed && !g_atomic_int_get (&watch->removed) && w->epfd >= 0)
+        watch_arm_locked (w, watch, EPOLL_CTL_MOD);
     }
+  g_mutex_unlock (&w->lock);
+}
+
+void
+gpidfd_watch_remove (GPidFdWatch *watch)
+{
+  Watcher *w = watch->watcher;
+  gboolean registered;
+  gboolean empty;
+
+  g_source_ref ((GSource *) w);
+
+  g_mutex_lock (&w->lock);
+  watcher_check_fork_locked (w);
+  g_atomic_int_set (&watch->removed, TRUE);
+  registered = g_hash_table_steal (w->watches, watch);
+  /* Disarmed or not, the descriptor stays in the set until it is closed:
+   * take it out so that its number can be watched afresh. */
+  if (registered && w->epfd >= 0)
+    epoll_ctl (w->epfd, EPOLL_CTL_DEL, watch->fd, NULL);
+  watch->armed = FALSE;
+  empty = g_hash_table_size (w->watches) == 0;
+  g_mutex_unlock (&w->lock);
+
+  if (registered)
+    watch_unref (watch);
+  watch_unref (watch);
+
+  if (empty)
+    watcher_destroy_if_idle (w);
+  g_source_unref ((GSource *) w);
 }
 
 guint

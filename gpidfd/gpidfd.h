@@ -9,6 +9,7 @@
 #include "gpidfd-version-macros.h"
 #include "gpidfd-enums.h"
 #include "gpidfd-exit-info.h"
+#include "gpidfd-process-info.h"
 #include "gpidfd-pidfd.h"
 #include "gpidfd-source.h"
 

@@ -730,19 +730,70 @@ test_unopened (void)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GPidFd) pidfd = g_object_new (G_TYPE_PIDFD, NULL);
+  g_autoptr(GPidFd) failed = NULL;
 
-  /* What a binding gets from a bare constructor: errors, no crash. */
+  /* What a binding gets from a bare constructor: a clear error from every
+   * call, a critical from the getters that have no error; no crash. */
+  g_test_expect_message ("GPidFd", G_LOG_LEVEL_CRITICAL, "*g_pidfd_get_fd*g_initable_init() was not called*");
   g_assert_cmpint (g_pidfd_get_fd (pidfd), ==, -1);
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("GPidFd", G_LOG_LEVEL_CRITICAL, "*g_pidfd_get_pid*holds no process*");
   g_assert_cmpint (g_pidfd_get_pid (pidfd), ==, 0);
-  g_assert_false (g_pidfd_has_exited (pidfd));
+  g_test_assert_expected_messages ();
   g_assert_null (g_pidfd_try_wait (pidfd, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED);
   g_clear_error (&error);
   g_assert_null (g_pidfd_wait (pidfd, NULL, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED);
   g_clear_error (&error);
   g_assert_false (g_pidfd_send_signal (pidfd, 0, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED);
+  g_clear_error (&error);
+  g_assert_null (g_pidfd_query_info (pidfd, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED);
+  g_clear_error (&error);
+
+  /* Construction through properties, as bindings do it. */
+  failed = g_object_new (G_TYPE_PIDFD, "pid", -5, NULL);
+  g_assert_false (g_initable_init (G_INITABLE (failed), NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "-5"));
+  g_clear_error (&error);
+  /* A failed object keeps saying why. */
+  g_assert_false (g_pidfd_send_signal (failed, 0, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED);
+  g_assert_nonnull (strstr (error->message, "-5"));
+}
+
+static void
+test_construct_properties (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPidFd) pidfd = NULL;
+  g_autoptr(GPidFd) adopted = NULL;
+  g_autoptr(GPidFdExitInfo) info = NULL;
+  pid_t pid = gpt_spawn_exit (3, 100);
+  GPidFdFlags flags;
+  int fd;
+
+  pidfd = g_object_new (G_TYPE_PIDFD, "pid", pid, "flags", G_PIDFD_FLAGS_NO_REAP, NULL);
+  g_assert_true (g_initable_init (G_INITABLE (pidfd), NULL, &error));
+  g_assert_no_error (error);
+  /* A second init is harmless. */
+  g_assert_true (g_initable_init (G_INITABLE (pidfd), NULL, &error));
+  g_assert_cmpint (g_pidfd_get_pid (pidfd), ==, pid);
+  g_object_get (pidfd, "flags", &flags, "fd", &fd, NULL);
+  g_assert_cmpint (flags, ==, G_PIDFD_FLAGS_NO_REAP);
+  g_assert_cmpint (fd, ==, g_pidfd_get_fd (pidfd));
+
+  adopted = g_initable_new (G_TYPE_PIDFD, NULL, &error, "fd", fd, NULL);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_pidfd_get_pid (adopted), ==, pid);
+  g_assert_cmpint (g_pidfd_get_fd (adopted), !=, fd);
+
+  info = g_pidfd_wait (adopted, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_pidfd_exit_info_get_exit_status (info), ==, 3);
 }
 
 static void
@@ -816,6 +867,7 @@ main (int    argc,
   add_checked ("/pidfd/errors/open", test_errors_open);
   add_checked ("/pidfd/errors/signal", test_errors_signal);
   add_checked ("/pidfd/errors/unopened", test_unopened);
+  add_checked ("/pidfd/construct-properties", test_construct_properties);
   add_checked ("/pidfd/precondition", test_precondition);
   add_checked ("/pidfd/no-sigchld-handler", test_no_sigchld_handler);
 

@@ -1,0 +1,1067 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* gpidfd-wait.c: how a process ends: collecting its record, blocking and
+ * asynchronous waits, and the pending waits of a GPidFd
+ *
+ * The pending asynchronous waits of a GPidFd live here, on the object,
+ * under its lock: one PendingWaits per main context, which holds one
+ * watch on the pidfd in the watcher of that context (gpidfd-watcher.c,
+ * which knows only descriptors). The watcher calls back into this file;
+ * this file calls the watcher; the watcher never calls into the object.
+ *
+ * Lock order: a GPidFd's lock, then the watcher's locks. No task is
+ * completed with a lock held: completing runs user code.
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gpidfd-error-private.h"
+#include "gpidfd-exit-info-private.h"
+#include "gpidfd-pidfd-private.h"
+#include "gpidfd-syscall-private.h"
+#include "gpidfd-watcher-private.h"
+
+/* How often a wait for a reap polls again when the caller may be handed
+ * the process (child subreaper, pid 1 of a namespace): no event tells
+ * that a zombie has been reparented to us. */
+#define ADOPT_RECHECK_MS 100
+
+/**
+ * g_pidfd_has_exited:
+ * @self: a #GPidFd
+ *
+ * Tells, without blocking, whether the process (or thread) has ended:
+ * whether its pidfd is readable. This never reaps it.
+ *
+ * Returns: %TRUE if the process has exited
+ *
+ * Since: 1.0
+ */
+gboolean
+g_pidfd_has_exited (GPidFd *self)
+{
+  int revents;
+
+  g_return_val_if_fail (G_IS_PIDFD (self), FALSE);
+
+  if (self->fd < 0)
+    {
+      g_return_val_if_fail (self->fd >= 0, FALSE);
+      return FALSE;
+    }
+
+  revents = gpidfd_sys_poll (self->fd, 0);
+
+  return revents > 0 && (revents & (POLLIN | POLLHUP)) != 0;
+}
+
+/* The caller's child (or one it may peek at): waitid() decides. Sets
+ * *not_child when it says ECHILD, or when the process is not there to
+ * be waited for by pid. Under self->lock. */
+static GPidFdExitInfo *
+collect_child_locked (GPidFd    *self,
+                      gboolean  *not_child,
+                      GError   **error)
+{
+  siginfo_t si;
+  struct rusage ru;
+  int options = WEXITED | WNOHANG | __WALL;
+  int r;
+
+  *not_child = FALSE;
+
+  if (self->flags & G_PIDFD_FLAGS_NO_REAP)
+    options |= WNOWAIT;
+
+  r = gpidfd_sys_waitid (P_PIDFD, self->fd, &si, options, &ru);
+  if (r < 0)
+    {
+      int errsv = errno;
+
+      if ((errsv == EINVAL && !gpidfd_sys_has_waitid_pidfd ()) ||
+          gpidfd_sys_call_blocked (GPIDFD_CALL_WAITID, errsv))
+        {
+          /* Before Linux 5.4, or blocked: P_PID names the same process
+           * as long as the pidfd still shows that pid, since only we
+           * reap it. */
+          if (self->pid <= 0 || gpidfd_pidfd_query_pid (self->fd) != self->pid)
+            {
+              *not_child = TRUE;
+              return NULL;
+            }
+          r = gpidfd_sys_waitid (P_PID, self->pid, &si, options, &ru);
+          errsv = errno;
+        }
+
+      if (r < 0)
+        {
+          switch (errsv)
+            {
+            case ECHILD:
+              /* Not ours (now), reaped behind our back, or SIGCHLD is
+               * ignored and the kernel reaped it. */
+              *not_child = TRUE;
+              return NULL;
+            case EAGAIN:
+              /* A PIDFD_NONBLOCK pidfd of a process still running. */
+              return NULL;
+            default:
+              gpidfd_set_error_from_errno (error, errsv, GPIDFD_CALL_WAITID,
+                                           "Cannot wait for process %d", self->pid);
+              return NULL;
+            }
+        }
+    }
+
+  /* Not waitable yet: its other threads are still running. */
+  if (si.si_pid == 0)
+    return NULL;
+
+  if (!(self->flags & G_PIDFD_FLAGS_NO_REAP))
+    self->reaped = TRUE;
+
+  return gpidfd_exit_info_new_from_siginfo (self->pid, &si, &ru);
+}
+
+/* A process the caller does not reap. Under self->lock. */
+static GPidFdExitInfo *
+collect_other_locked (GPidFd   *self,
+                      int       revents,
+                      gboolean *wait_for_reap)
+{
+  GPidFdKernelInfo info;
+
+  if (!(revents & POLLHUP))
+    {
+      /* Exited, not yet reaped by its parent. Once it is, the status
+       * shows up in PIDFD_INFO_EXIT, and POLLHUP says so; without that
+       * kernel feature nothing more is to be learnt. */
+      if (!gpidfd_sys_has_exit_info ())
+        return gpidfd_exit_info_new_unknown (self->pid, self->uid);
+
+      *wait_for_reap = TRUE;
+      return NULL;
+    }
+
+  if (gpidfd_sys_get_info (self->fd, GPIDFD_INFO_EXIT, &info) == 0 &&
+      (info.mask & GPIDFD_INFO_EXIT))
+    return gpidfd_exit_info_new_from_wait_status (self->pid, info.exit_code, self->uid);
+
+  /* Reaped in another pid namespace, or the kernel cannot tell. */
+  return gpidfd_exit_info_new_unknown (self->pid, self->uid);
+}
+
+static GPidFdExitInfo *
+collect_locked (GPidFd    *self,
+                int        revents,
+                gboolean  *wait_for_reap,
+                GError   **error)
+{
+  GPidFdExitInfo *info = NULL;
+
+  *wait_for_reap = FALSE;
+
+  if (self->exit_info != NULL)
+    return g_object_ref (self->exit_info);
+
+  if (revents < 0)
+    revents = gpidfd_sys_poll (self->fd, 0);
+  if (revents < 0)
+    {
+      gpidfd_set_error_from_errno (error, errno, -1, "Cannot poll process %d", self->pid);
+      return NULL;
+    }
+  if (!(revents & (POLLIN | POLLHUP | POLLERR)))
+    return NULL;
+
+  if (self->is_thread)
+    {
+      /* A thread has no exit status of its own: none is claimed. */
+      info = gpidfd_exit_info_new_unknown (self->pid, GPIDFD_UID_UNKNOWN);
+    }
+  else
+    {
+      gboolean not_child;
+
+      /* Child or not is decided now: it may have become ours since it
+       * was opened. */
+      info = collect_child_locked (self, &not_child, error);
+      if (not_child)
+        info = collect_other_locked (self, revents, wait_for_reap);
+    }
+
+  if (info != NULL)
+    self->exit_info = g_object_ref (info);
+
+  return info;
+}
+
+GPidFdExitInfo *
+gpidfd_pidfd_collect (GPidFd    *self,
+                      int        revents,
+                      gboolean  *wait_for_reap,
+                      GError   **error)
+{
+  GPidFdExitInfo *info;
+
+  *wait_for_reap = FALSE;
+  if (!gpidfd_pidfd_check_ready (self, error))
+    return NULL;
+
+  g_mutex_lock (&self->lock);
+  info = collect_locked (self, revents, wait_for_reap, error);
+  g_mutex_unlock (&self->lock);
+
+  return info;
+}
+
+/**
+ * g_pidfd_try_wait:
+ * @self: a #GPidFd
+ * @error: return location for a #GError
+ *
+ * Returns the record of the process if it has ended, without blocking.
+ * A child of the caller (even one that became a child after @self was
+ * opened) is reaped, unless @self has %G_PIDFD_FLAGS_NO_REAP.
+ *
+ * %NULL without an error means the process has not ended yet, or, for a
+ * process the caller does not reap, that its parent has not reaped it
+ * yet: on kernels with `PIDFD_INFO_EXIT` (Linux 6.15) its status is only
+ * known then.
+ *
+ * Errors: %G_IO_ERROR_NOT_INITIALIZED for an object that holds no
+ * process; the errors of `waitid()` otherwise (rare), named as in
+ * [method@GPidFd.PidFd.send_signal].
+ *
+ * Returns: (transfer full) (nullable): the record, or %NULL
+ *
+ * Since: 1.0
+ */
+GPidFdExitInfo *
+g_pidfd_try_wait (GPidFd  *self,
+                  GError **error)
+{
+  gboolean wait_for_reap;
+
+  g_return_val_if_fail (G_IS_PIDFD (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return gpidfd_pidfd_collect (self, -1, &wait_for_reap, error);
+}
+
+static void
+on_blocking_wait_cancelled (GCancellable *cancellable,
+                            gpointer      user_data)
+{
+  gpidfd_sys_eventfd_signal (GPOINTER_TO_INT (user_data));
+}
+
+/* Polls the pidfd until @done says so, or @cancellable fires. @done is
+ * asked first, and again after each wakeup; it sets *events (POLLIN, or
+ * 0 for POLLHUP alone) and *timeout_ms for the next poll. */
+typedef gboolean (*BlockingStep) (GPidFd    *self,
+                                  gpointer   result,
+                                  short     *events,
+                                  int       *timeout_ms,
+                                  GError   **error);
+
+static gboolean
+blocking_wait (GPidFd        *self,
+               BlockingStep   step,
+               gpointer       result,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  GPollFD fds[2];
+  guint nfds = 1;
+  gulong cancelled_id = 0;
+  gboolean ok = FALSE;
+
+  if (!gpidfd_pidfd_check_ready (self, error))
+    return FALSE;
+
+  fds[0].fd = self->fd;
+  if (cancellable != NULL)
+    {
+      /* Our own eventfd rather than g_cancellable_make_pollfd(), which
+       * aborts the process when no descriptor is left. */
+      fds[1].fd = gpidfd_sys_eventfd ();
+      if (fds[1].fd < 0)
+        {
+          gpidfd_set_error_from_errno (error, errno, -1, "Cannot wait for process %d",
+                                       self->pid);
+          return FALSE;
+        }
+      fds[1].events = G_IO_IN;
+      nfds = 2;
+      /* Runs at once when already cancelled. */
+      cancelled_id = g_cancellable_connect (cancellable,
+                                            G_CALLBACK (on_blocking_wait_cancelled),
+                                            GINT_TO_POINTER (fds[1].fd), NULL);
+    }
+
+  for (;;)
+    {
+      GError *local_error = NULL;
+      short events = G_IO_IN;
+      int timeout_ms = -1;
+
+      if (g_cancellable_is_cancelled (cancellable))
+        {
+          g_propagate_error (error, gpidfd_new_cancelled_error (self->pid));
+          break;
+        }
+
+      if (step (self, result, &events, &timeout_ms, &local_error))
+        {
+          ok = TRUE;
+          break;
+        }
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, local_error);
+          break;
+        }
+
+      fds[0].events = events;
+      fds[0].revents = 0;
+      if (nfds == 2)
+        fds[1].revents = 0;
+
+      if (g_poll (fds, nfds, timeout_ms) < 0 && errno != EINTR)
+        {
+          gpidfd_set_error_from_errno (error, errno, -1, "Cannot wait for process %d",
+                                       self->pid);
+          break;
+        }
+    }
+
+  if (nfds == 2)
+    {
+      g_cancellable_disconnect (cancellable, cancelled_id);
+      close (fds[1].fd);
+    }
+
+  return ok;
+}
+
+static gboolean
+record_step (GPidFd    *self,
+             gpointer   result,
+             short     *events,
+             int       *timeout_ms,
+             GError   **error)
+{
+  GPidFdExitInfo **info = result;
+  gboolean wait_for_reap;
+
+  *info = gpidfd_pidfd_collect (self, -1, &wait_for_reap, error);
+  if (*info != NULL)
+    return TRUE;
+
+  if (wait_for_reap)
+    {
+      /* Waiting for POLLHUP alone: poll always reports it. */
+      *events = 0;
+      if (gpidfd_sys_may_adopt ())
+        *timeout_ms = ADOPT_RECHECK_MS;
+    }
+
+  return FALSE;
+}
+
+/**
+ * g_pidfd_wait:
+ * @self: a #GPidFd
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Blocks until the process has ended and returns its record. A child of
+ * the caller is reaped (unless @self has %G_PIDFD_FLAGS_NO_REAP); whether
+ * it is a child is decided when it ends, so a process that became the
+ * caller's child after it was opened is reaped too.
+ *
+ * For a process the caller does not reap, this returns once its parent
+ * has reaped it when the kernel can then give its status (Linux 6.15),
+ * and as soon as it exits otherwise; a parent that never reaps it keeps
+ * this waiting. To learn that it exited without waiting for the reap, use
+ * [method@GPidFd.PidFd.wait_exit]. For a thread, this returns when the
+ * thread ends, with a record that has no status.
+ *
+ * Cancelling @cancellable, from any thread, makes this return
+ * %G_IO_ERROR_CANCELLED; the process is left as it was, and a later wait
+ * still gets its record.
+ *
+ * Errors: %G_IO_ERROR_CANCELLED, %G_IO_ERROR_NOT_INITIALIZED, and those
+ * of [method@GPidFd.PidFd.try_wait].
+ *
+ * Returns: (transfer full): the record, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+GPidFdExitInfo *
+g_pidfd_wait (GPidFd        *self,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  GPidFdExitInfo *info = NULL;
+
+  g_return_val_if_fail (G_IS_PIDFD (self), NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!blocking_wait (self, record_step, &info, cancellable, error))
+    return NULL;
+
+  return info;
+}
+
+static gboolean
+exit_step (GPidFd    *self,
+           gpointer   result,
+           short     *events,
+           int       *timeout_ms,
+           GError   **error)
+{
+  return g_pidfd_has_exited (self);
+}
+
+/**
+ * g_pidfd_wait_exit:
+ * @self: a #GPidFd
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Blocks until the process (or thread) has exited: until its pidfd turns
+ * readable. This never reaps it and gives no status, so it returns
+ * promptly for any process, child or not, even one whose parent never
+ * reaps it (as `pidwait` does). Call [method@GPidFd.PidFd.wait] for the
+ * record.
+ *
+ * Errors: %G_IO_ERROR_CANCELLED when @cancellable fires first,
+ * %G_IO_ERROR_NOT_INITIALIZED for an object that holds no process.
+ *
+ * Returns: %TRUE once the process has exited, %FALSE with @error set
+ *
+ * Since: 1.0
+ */
+gboolean
+g_pidfd_wait_exit (GPidFd        *self,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  g_return_val_if_fail (G_IS_PIDFD (self), FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return blocking_wait (self, exit_step, NULL, cancellable, error);
+}
+
+/* The pending asynchronous waits of one GPidFd in one main context. */
+typedef struct
+{
+  gint ref_count;          /* atomic */
+  GPidFd *self;            /* owned */
+  GMainContext *context;   /* owned */
+  GPidFdWatch *watch;      /* the pidfd */
+  GPidFdWatch *recheck;    /* a timer, while waiting for a reap we may do */
+  int recheck_fd;
+
+  /* under self->lock */
+  GQueue record_tasks;     /* GTask refs waiting for the record */
+  GQueue exit_tasks;       /* GTask refs waiting for the exit */
+  gboolean waiting_for_reap;
+  gboolean dead;           /* out of self->pending, watches removed */
+} PendingWaits;
+
+/* The task data of a pending wait. The cancelled handler may run in any
+ * thread, so it reads only this, never the task's source object. */
+typedef struct
+{
+  PendingWaits *pending;   /* owned */
+  GTask *task;             /* not owned */
+  GQueue *queue;           /* where the task waits */
+  GCancellable *cancellable;
+  gulong cancelled_id;
+} WaitData;
+
+static PendingWaits *
+pending_ref (PendingWaits *pending)
+{
+  g_atomic_int_inc (&pending->ref_count);
+  return pending;
+}
+
+static void
+pending_unref (gpointer data)
+{
+  PendingWaits *pending = data;
+
+  if (!g_atomic_int_dec_and_test (&pending->ref_count))
+    return;
+
+  g_assert (g_queue_is_empty (&pending->record_tasks));
+  g_assert (g_queue_is_empty (&pending->exit_tasks));
+  if (pending->recheck_fd >= 0)
+    close (pending->recheck_fd);
+  g_main_context_unref (pending->context);
+  g_object_unref (pending->self);
+  g_free (pending);
+}
+
+/* Takes @pending out of its object. Returns the reference the object
+ * held, for the caller to drop once it has let go of the lock. */
+static PendingWaits *
+pending_drop_locked (PendingWaits *pending)
+{
+  GPidFd *self = pending->self;
+
+  g_assert (!pending->dead);
+  pending->dead = TRUE;
+  self->pending = g_list_remove (self->pending, pending);
+  gpidfd_watch_remove (pending->watch);
+  pending->watch = NULL;
+  if (pending->recheck != NULL)
+    {
+      gpidfd_watch_remove (pending->recheck);
+      pending->recheck = NULL;
+    }
+
+  return pending;
+}
+
+static void
+complete_tasks (GQueue         *record_tasks,
+                GQueue         *exit_tasks,
+                GPidFdExitInfo *info,
+                const GError   *error)
+{
+  GTask *task;
+
+  while ((task = g_queue_pop_head (exit_tasks)) != NULL)
+    {
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+    }
+  while ((task = g_queue_pop_head (record_tasks)) != NULL)
+    {
+      if (info != NULL)
+        g_task_return_pointer (task, g_object_ref (info), g_object_unref);
+      else
+        g_task_return_error (task, g_error_copy (error));
+      g_object_unref (task);
+    }
+}
+
+static void pending_recheck_start_locked (PendingWaits *pending);
+
+/* The pidfd is ready with @revents (or, with -1, it is time to look
+ * again): completes what can be completed. Runs in the context. */
+static void
+pending_process (PendingWaits *pending,
+                 int           revents)
+{
+  GPidFd *self = pending->self;
+  GQueue record_done = G_QUEUE_INIT;
+  GQueue exit_done = G_QUEUE_INIT;
+  g_autoptr(GPidFdExitInfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+  PendingWaits *dropped = NULL;
+
+  g_mutex_lock (&self->lock);
+  if (pending->dead)
+    {
+      g_mutex_unlock (&self->lock);
+      return;
+    }
+
+  if (revents < 0)
+    revents = gpidfd_sys_poll (self->fd, 0);
+  if (revents > 0 && (revents & (POLLIN | POLLHUP | POLLERR)))
+    {
+      GQueue tmp = pending->exit_tasks;
+
+      exit_done = tmp;
+      g_queue_init (&pending->exit_tasks);
+    }
+
+  if (!g_queue_is_empty (&pending->record_tasks))
+    {
+      gboolean wait_for_reap;
+
+      info = collect_locked (self, revents, &wait_for_reap, &error);
+      if (info != NULL || error != NULL)
+        {
+          GQueue tmp = pending->record_tasks;
+
+          record_done = tmp;
+          g_queue_init (&pending->record_tasks);
+        }
+      else if (wait_for_reap && !pending->waiting_for_reap)
+        {
+          /* Only POLLHUP (always reported) matters from now on. */
+          pending->waiting_for_reap = TRUE;
+          gpidfd_watch_set_events (pending->watch, 0);
+          if (gpidfd_sys_may_adopt ())
+            pending_recheck_start_locked (pending);
+        }
+    }
+
+  if (g_queue_is_empty (&pending->record_tasks) && g_queue_is_empty (&pending->exit_tasks))
+    dropped = pending_drop_locked (pending);
+  g_mutex_unlock (&self->lock);
+
+  complete_tasks (&record_done, &exit_done, info, error);
+  if (dropped != NULL)
+    pending_unref (dropped);
+}
+
+static void
+on_pidfd_ready (int      fd,
+                guint    revents,
+                gpointer user_data)
+{
+  pending_process (user_data, revents);
+}
+
+static void
+on_recheck (int      fd,
+            guint    revents,
+            gpointer user_data)
+{
+  gpidfd_sys_timerfd_drain (fd);
+  pending_process (user_data, -1);
+}
+
+static void
+pending_recheck_start_locked (PendingWaits *pending)
+{
+  if (pending->recheck != NULL)
+    return;
+
+  if (pending->recheck_fd < 0)
+    pending->recheck_fd = gpidfd_sys_timerfd (ADOPT_RECHECK_MS);
+  if (pending->recheck_fd < 0)
+    {
+      g_warning ("GPidFd: cannot watch process %d for adoption: %s",
+                 pending->self->pid, g_strerror (errno));
+      return;
+    }
+  pending->recheck = gpidfd_watch_new (pending->context, pending->recheck_fd, G_IO_IN,
+                                       on_recheck, pending_ref (pending), pending_unref);
+  if (pending->recheck == NULL)
+    pending_unref (pending);
+}
+
+/* The pending waits of @self in @context, made if need be. */
+static PendingWaits *
+pending_get_locked (GPidFd        *self,
+                    GMainContext  *context,
+                    GError       **error)
+{
+  PendingWaits *pending;
+
+  for (GList *l = self->pending; l != NULL; l = l->next)
+    {
+      pending = l->data;
+      if (pending->context == context)
+        return pending;
+    }
+
+  pending = g_new0 (PendingWaits, 1);
+  pending->ref_count = 1;
+  pending->self = g_object_ref (self);
+  pending->context = g_main_context_ref (context);
+  pending->recheck_fd = -1;
+  g_queue_init (&pending->record_tasks);
+  g_queue_init (&pending->exit_tasks);
+
+  pending->watch = gpidfd_watch_new (context, self->fd, G_IO_IN, on_pidfd_ready,
+                                     pending_ref (pending), pending_unref);
+  if (pending->watch == NULL)
+    {
+      int errsv = errno;
+
+      g_atomic_int_set (&pending->ref_count, 1);
+      pending_unref (pending);
+      gpidfd_set_error_from_errno (error, errsv, -1,
+                                   "Cannot wait for process %d: Cannot watch its pidfd",
+                                   self->pid);
+      return NULL;
+    }
+
+  self->pending = g_list_prepend (self->pending, pending);
+  return pending;
+}
+
+static void
+wait_data_free (gpointer user_data)
+{
+  WaitData *data = user_data;
+
+  /* Runs when the task is finalized, which never happens inside the
+   * cancelled handler (see on_wait_cancelled()). */
+  if (data->cancelled_id != 0)
+    g_cancellable_disconnect (data->cancellable, data->cancelled_id);
+  g_clear_object (&data->cancellable);
+  pending_unref (data->pending);
+  g_free (data);
+}
+
+static gboolean
+release_task (gpointer user_data)
+{
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_wait_cancelled (GCancellable *cancellable,
+                   gpointer      user_data)
+{
+  WaitData *data = user_data;
+  PendingWaits *pending = data->pending;
+  GPidFd *self = pending->self;
+  PendingWaits *dropped = NULL;
+  GSource *idle;
+  gboolean found;
+
+  g_mutex_lock (&self->lock);
+  found = !pending->dead && g_queue_remove (data->queue, data->task);
+  if (found && g_queue_is_empty (&pending->record_tasks) &&
+      g_queue_is_empty (&pending->exit_tasks))
+    dropped = pending_drop_locked (pending);
+  g_mutex_unlock (&self->lock);
+
+  if (dropped != NULL)
+    pending_unref (dropped);
+  /* Completed already: only a task still pending is ours to end. */
+  if (!found)
+    return;
+
+  /* GTask runs the callback in the task's context, one iteration later. */
+  g_task_return_error (data->task, gpidfd_new_cancelled_error (self->pid));
+
+  /* The queue's reference must not be the last one dropped here:
+   * finalizing the task disconnects this handler, which deadlocks inside
+   * it. Let the task's context drop it. */
+  idle = g_idle_source_new ();
+  g_source_set_priority (idle, G_PRIORITY_DEFAULT);
+  g_source_set_static_name (idle, "[gpidfd] release cancelled wait");
+  g_source_set_callback (idle, release_task, data->task, g_object_unref);
+  g_source_attach (idle, g_task_get_context (data->task));
+  g_source_unref (idle);
+}
+
+/* Starts an asynchronous wait for the record (@for_exit FALSE) or for the
+ * exit (TRUE). */
+static void
+wait_async_start (GPidFd              *self,
+                  gboolean             for_exit,
+                  gpointer             source_tag,
+                  const char          *name,
+                  GCancellable        *cancellable,
+                  GAsyncReadyCallback  callback,
+                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPidFdExitInfo) cached = NULL;
+  PendingWaits *pending;
+  WaitData *data;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_name (task, name);
+  /* A result that won the race against the cancellation is delivered; a
+   * cancellation gets our own error, which names the pid. */
+  g_task_set_check_cancellable (task, FALSE);
+
+  if (!gpidfd_pidfd_check_ready (self, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  g_mutex_lock (&self->lock);
+  if (self->exit_info != NULL)
+    cached = g_object_ref (self->exit_info);
+  g_mutex_unlock (&self->lock);
+
+  /* GTask defers these to the next iteration of the task's context. */
+  if (cached != NULL || (for_exit && g_pidfd_has_exited (self)))
+    {
+      if (for_exit)
+        g_task_return_boolean (task, TRUE);
+      else
+        g_task_return_pointer (task, g_steal_pointer (&cached), g_object_unref);
+      return;
+    }
+  if (g_cancellable_is_cancelled (cancellable))
+    {
+      g_task_return_error (task, gpidfd_new_cancelled_error (self->pid));
+      return;
+    }
+
+  g_mutex_lock (&self->lock);
+  pending = pending_get_locked (self, g_task_get_context (task), &error);
+  if (pending == NULL)
+    {
+      g_mutex_unlock (&self->lock);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  data = g_new0 (WaitData, 1);
+  data->pending = pending_ref (pending);
+  data->task = task;
+  data->queue = for_exit ? &pending->exit_tasks : &pending->record_tasks;
+  g_task_set_task_data (task, data, wait_data_free);
+  g_queue_push_tail (data->queue, g_object_ref (task));
+  g_mutex_unlock (&self->lock);
+
+  if (cancellable != NULL)
+    {
+      data->cancellable = g_object_ref (cancellable);
+      /* Runs at once when already cancelled. */
+      data->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (on_wait_cancelled),
+                                                  data, NULL);
+    }
+}
+
+/**
+ * g_pidfd_wait_async:
+ * @self: a #GPidFd
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the process has ended
+ * @user_data: data for @callback
+ *
+ * Waits for the process to end without blocking, in the thread-default
+ * [struct@GLib.MainContext] of the caller; @callback runs there, never
+ * from inside this call. Call [method@GPidFd.PidFd.wait_finish] from
+ * @callback to get the record. Which process is a child to reap, and when
+ * the record is ready, are as for [method@GPidFd.PidFd.wait].
+ *
+ * ```c
+ * g_pidfd_wait_async (pidfd, NULL, on_ended, NULL);
+ * ```
+ * ```py
+ * pidfd.wait_async(None, lambda p, res: print(p.wait_finish(res).props.exit_status))
+ * ```
+ * ```js
+ * Gio._promisify(GPidFd.PidFd.prototype, 'wait_async');
+ * const info = await pidfd.wait_async(null);
+ * ```
+ *
+ * The pending waits of one main context share one source that polls a
+ * single epoll set, so each exit costs the same whether ten or ten
+ * thousand processes are being waited for.
+ *
+ * A pending wait keeps @self alive. Several waits on one #GPidFd all get
+ * the same record; a child is reaped once, and only if @self may reap it.
+ *
+ * Cancelling @cancellable, from any thread, completes the wait with
+ * %G_IO_ERROR_CANCELLED in the next iteration of its main context and
+ * leaves the process as it was: a later wait still gets its record. If
+ * the process ended before the cancellation took effect, the wait
+ * completes with the record instead. Either way, @callback runs once.
+ *
+ * Since: 1.0
+ */
+void
+g_pidfd_wait_async (GPidFd              *self,
+                    GCancellable        *cancellable,
+                    GAsyncReadyCallback  callback,
+                    gpointer             user_data)
+{
+  g_return_if_fail (G_IS_PIDFD (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  wait_async_start (self, FALSE, g_pidfd_wait_async, "[gpidfd] g_pidfd_wait_async",
+                    cancellable, callback, user_data);
+}
+
+/**
+ * g_pidfd_wait_finish:
+ * @self: a #GPidFd
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [method@GPidFd.PidFd.wait_async].
+ *
+ * Errors as [method@GPidFd.PidFd.wait].
+ *
+ * Returns: (transfer full): the record, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+GPidFdExitInfo *
+g_pidfd_wait_finish (GPidFd        *self,
+                     GAsyncResult  *result,
+                     GError       **error)
+{
+  g_return_val_if_fail (G_IS_PIDFD (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == g_pidfd_wait_async, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * g_pidfd_wait_exit_async:
+ * @self: a #GPidFd
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the process has exited
+ * @user_data: data for @callback
+ *
+ * The asynchronous form of [method@GPidFd.PidFd.wait_exit], in the
+ * thread-default main context of the caller, sharing the per-context
+ * source of [method@GPidFd.PidFd.wait_async]. Never reaps.
+ *
+ * Since: 1.0
+ */
+void
+g_pidfd_wait_exit_async (GPidFd              *self,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  g_return_if_fail (G_IS_PIDFD (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  wait_async_start (self, TRUE, g_pidfd_wait_exit_async, "[gpidfd] g_pidfd_wait_exit_async",
+                    cancellable, callback, user_data);
+}
+
+/**
+ * g_pidfd_wait_exit_finish:
+ * @self: a #GPidFd
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [method@GPidFd.PidFd.wait_exit_async].
+ *
+ * Returns: %TRUE once the process has exited, %FALSE with @error set
+ *
+ * Since: 1.0
+ */
+gboolean
+g_pidfd_wait_exit_finish (GPidFd        *self,
+                          GAsyncResult  *result,
+                          GError       **error)
+{
+  g_return_val_if_fail (G_IS_PIDFD (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == g_pidfd_wait_exit_async, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * g_pidfd_wait_check:
+ * @self: a #GPidFd
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Like [method@GPidFd.PidFd.wait], then checks the record with
+ * [method@GPidFd.PidFdExitInfo.check], as
+ * [method@Gio.Subprocess.wait_check] does.
+ *
+ * Errors: those of [method@GPidFd.PidFd.wait], and the
+ * %G_SPAWN_EXIT_ERROR or %G_SPAWN_ERROR of
+ * [method@GPidFd.PidFdExitInfo.check] when the process did not exit with
+ * status 0.
+ *
+ * Returns: %TRUE if the process exited with status 0
+ *
+ * Since: 1.0
+ */
+gboolean
+g_pidfd_wait_check (GPidFd        *self,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  g_autoptr(GPidFdExitInfo) info = NULL;
+
+  info = g_pidfd_wait (self, cancellable, error);
+  if (info == NULL)
+    return FALSE;
+
+  return g_pidfd_exit_info_check (info, error);
+}
+
+static void
+on_wait_check_ready (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GPidFdExitInfo) info = NULL;
+  GError *error = NULL;
+
+  info = g_pidfd_wait_finish (G_PIDFD (object), result, &error);
+  if (info == NULL || !g_pidfd_exit_info_check (info, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * g_pidfd_wait_check_async:
+ * @self: a #GPidFd
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the process has ended
+ * @user_data: data for @callback
+ *
+ * The asynchronous form of [method@GPidFd.PidFd.wait_check].
+ *
+ * Since: 1.0
+ */
+void
+g_pidfd_wait_check_async (GPidFd              *self,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (G_IS_PIDFD (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, g_pidfd_wait_check_async);
+  g_task_set_name (task, "[gpidfd] g_pidfd_wait_check_async");
+  g_task_set_check_cancellable (task, FALSE);
+
+  g_pidfd_wait_async (self, cancellable, on_wait_check_ready, task);
+}
+
+/**
+ * g_pidfd_wait_check_finish:
+ * @self: a #GPidFd
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [method@GPidFd.PidFd.wait_check_async].
+ *
+ * Returns: %TRUE if the process exited with status 0, %FALSE with @error
+ *   set
+ *
+ * Since: 1.0
+ */
+gboolean
+g_pidfd_wait_check_finish (GPidFd        *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (G_IS_PIDFD (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == g_pidfd_wait_check_async, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
