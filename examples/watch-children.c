@@ -4,6 +4,9 @@
  *
  *   cc watch-children.c -o watch-children $(pkg-config --cflags --libs gpidfd-1)
  *   ./watch-children 'sleep 1' 'exit 3' 'kill -TERM $$'
+ *
+ * The same program as watch.py, watch.js and watch.vala, with the same
+ * calls.
  */
 
 #include <stdlib.h>
@@ -30,6 +33,19 @@ child_free (Child *child)
   g_free (child);
 }
 
+static char *
+describe (GPidFdExitInfo *info)
+{
+  if (!g_pidfd_exit_info_has_status (info))
+    return g_strdup ("ended; its status is unknown");
+  if (g_pidfd_exit_info_get_exited (info))
+    return g_strdup_printf ("exited with status %d",
+                            g_pidfd_exit_info_get_exit_status (info));
+  return g_strdup_printf ("was killed by signal %d (%s)",
+                          g_pidfd_exit_info_get_term_signal (info),
+                          g_strsignal (g_pidfd_exit_info_get_term_signal (info)));
+}
+
 static void
 on_child_ended (GObject      *source,
                 GAsyncResult *result,
@@ -46,18 +62,13 @@ on_child_ended (GObject      *source,
       g_printerr ("'%s': %s\n", child->command, error->message);
       watch->failed = TRUE;
     }
-  else if (!g_pidfd_exit_info_has_status (info))
-    g_print ("[%d] '%s' ended; its status is unknown\n",
-             g_pidfd_exit_info_get_pid (info), child->command);
-  else if (g_pidfd_exit_info_get_exited (info))
-    g_print ("[%d] '%s' exited with status %d\n",
-             g_pidfd_exit_info_get_pid (info), child->command,
-             g_pidfd_exit_info_get_exit_status (info));
   else
-    g_print ("[%d] '%s' was killed by signal %d (%s)\n",
-             g_pidfd_exit_info_get_pid (info), child->command,
-             g_pidfd_exit_info_get_term_signal (info),
-             g_strsignal (g_pidfd_exit_info_get_term_signal (info)));
+    {
+      g_autofree char *description = describe (info);
+
+      g_print ("[%d] '%s' %s\n",
+               g_pidfd_exit_info_get_pid (info), child->command, description);
+    }
 
   child_free (child);
   if (--watch->running == 0)

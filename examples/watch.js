@@ -4,6 +4,9 @@
 // each one ended, in the order they end.
 //
 //   gjs -m watch.js 'sleep 1' 'exit 3' 'kill -TERM $$'
+//
+// The same program as watch.py, watch.vala and watch-children.c, with the
+// same calls.
 
 import GLib from 'gi://GLib';
 import Gio from 'gi://Gio';
@@ -17,12 +20,12 @@ const DEMO = ['sleep 0.3', 'sleep 0.1; exit 3', 'sleep 0.2; kill -TERM $$',
     'true'];
 
 function describe(info) {
-    if (!info.has_status)
+    if (!info.has_status())
         return 'ended; its status is unknown';
-    if (info.exited)
-        return `exited with status ${info.exit_status}`;
-    return `was killed by signal ${info.term_signal} (${
-        GLib.strsignal(info.term_signal)})`;
+    if (info.get_exited())
+        return `exited with status ${info.get_exit_status()}`;
+    return `was killed by signal ${info.get_term_signal()} (${
+        GLib.strsignal(info.get_term_signal())})`;
 }
 
 async function watch(command) {
@@ -32,8 +35,9 @@ async function watch(command) {
         GLib.SpawnFlags.DO_NOT_REAP_CHILD, null);
     const pidfd = GPidFd.PidFd.new_from_pid(pid);
     print(`[${pid}] '${command}' started`);
+    // Every pending wait of the main context shares one epoll fd.
     const info = await pidfd.wait_async(null);
-    print(`[${info.pid}] '${command}' ${describe(info)}`);
+    print(`[${info.get_pid()}] '${command}' ${describe(info)}`);
 }
 
 // GJS runs the main loop while the module awaits.
@@ -41,5 +45,5 @@ const commands = System.programArgs.length > 0 ? System.programArgs : DEMO;
 const results = await Promise.allSettled(commands.map(watch));
 const failures = results.filter(r => r.status === 'rejected');
 for (const {reason} of failures)
-    printerr(reason);
+    printerr(reason.message ?? reason);
 System.exit(failures.length > 0 ? 1 : 0);

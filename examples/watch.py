@@ -4,9 +4,11 @@
 how each one ended, in the order they end.
 
     ./watch.py 'sleep 1' 'exit 3' 'kill -TERM $$'
+
+The same program as watch.js, watch.vala and watch-children.c, with the
+same calls.
 """
 
-import os
 import sys
 
 import gi
@@ -14,6 +16,10 @@ gi.require_version('GPidFd', '1')
 from gi.repository import GLib, GPidFd  # noqa: E402
 
 DEMO = ['sleep 0.3', 'sleep 0.1; exit 3', 'sleep 0.2; kill -TERM $$', 'true']
+
+loop = GLib.MainLoop()
+running = 0
+failed = False
 
 
 def describe(info):
@@ -25,33 +31,41 @@ def describe(info):
         info.get_term_signal(), GLib.strsignal(info.get_term_signal()))
 
 
-def main(commands):
-    loop = GLib.MainLoop()
-    running = 0
-    failed = False
+def on_child_ended(pidfd, result, command):
+    global running, failed
+    try:
+        info = pidfd.wait_finish(result)
+        print("[%d] '%s' %s" % (info.get_pid(), command, describe(info)))
+    except GLib.Error as e:
+        print("'%s': %s" % (command, e.message), file=sys.stderr)
+        failed = True
+    running -= 1
+    if running == 0:
+        loop.quit()
 
-    def on_child_ended(pidfd, result, command):
-        nonlocal running, failed
-        try:
-            info = pidfd.wait_finish(result)
-            print('[%d] %r %s' % (info.get_pid(), command, describe(info)))
-        except GLib.Error as e:
-            print('%r: %s' % (command, e.message), file=sys.stderr)
-            failed = True
-        running -= 1
-        if running == 0:
-            loop.quit()
 
-    for command in commands:
-        # A plain child of this process: nothing else reaps it, so the pid
-        # is valid until the wait below reaps it.
-        pid = os.posix_spawn('/bin/sh', ['sh', '-c', command], os.environ)
+def watch(command):
+    global running, failed
+    try:
+        # DO_NOT_REAP_CHILD: nothing but the wait below reaps the child, so
+        # its pid is valid until the pidfd is open.
+        pid, _, _, _ = GLib.spawn_async(['/bin/sh', '-c', command],
+                                        flags=GLib.SpawnFlags.DO_NOT_REAP_CHILD)
         pidfd = GPidFd.PidFd.new_from_pid(pid)
-        print('[%d] %r started' % (pid, command))
-        pidfd.wait_async(None, on_child_ended, command)
-        running += 1
+    except GLib.Error as e:
+        print("'%s': %s" % (command, e.message), file=sys.stderr)
+        failed = True
+        return
+    print("[%d] '%s' started" % (pid, command))
+    # Every pending wait of the main context shares one epoll fd.
+    pidfd.wait_async(None, on_child_ended, command)
+    running += 1
 
-    if running:
+
+def main(commands):
+    for command in commands:
+        watch(command)
+    if running > 0:
         loop.run()
     return 1 if failed else 0
 

@@ -4,6 +4,9 @@
 //
 //   valac --pkg gpidfd-1 watch.vala
 //   ./watch 'sleep 1' 'exit 3' 'kill -TERM $$'
+//
+// The same program as watch.py, watch.js and watch-children.c, with the
+// same calls.
 
 const string[] DEMO = { "sleep 0.3", "sleep 0.1; exit 3", "sleep 0.2; kill -TERM $$", "true" };
 
@@ -12,12 +15,12 @@ int running = 0;
 bool failed = false;
 
 string describe (GPidFd.PidFdExitInfo info) {
-    if (!info.has_status)
+    if (!info.has_status ())
         return "ended; its status is unknown";
-    if (info.exited)
-        return "exited with status %d".printf (info.exit_status);
-    return "was killed by signal %d (%s)".printf (info.term_signal,
-                                                  strsignal (info.term_signal));
+    if (info.get_exited ())
+        return "exited with status %d".printf (info.get_exit_status ());
+    return "was killed by signal %d (%s)".printf (info.get_term_signal (),
+                                                  strsignal (info.get_term_signal ()));
 }
 
 async void watch (string command) {
@@ -31,8 +34,9 @@ async void watch (string command) {
         var pidfd = new GPidFd.PidFd.from_pid (pid);
         print ("[%d] '%s' started\n", pid, command);
 
-        var info = yield pidfd.wait_async (null);
-        print ("[%d] '%s' %s\n", info.pid, command, describe (info));
+        // Every pending wait of the main context shares one epoll fd.
+        var info = yield pidfd.wait_async ();
+        print ("[%d] '%s' %s\n", info.get_pid (), command, describe (info));
     } catch (Error e) {
         printerr ("'%s': %s\n", command, e.message);
         failed = true;

@@ -26,7 +26,59 @@
  * [method@GPidFd.PidFdExitInfo.has_status] is %FALSE and every status
  * getter says "unknown" rather than inventing a success.
  *
- * Every getter is also a read-only property, for bindings.
+ * ## Known and unknown values
+ *
+ * One rule holds for every getter:
+ *
+ * - a `has_*` method says whether a value is known:
+ *   [method@GPidFd.PidFdExitInfo.has_status] for how the process ended,
+ *   [method@GPidFd.PidFdExitInfo.has_rusage] for its resource usage and
+ *   [method@GPidFd.PidFdExitInfo.has_uid] for its user id;
+ * - an integer getter returns -1 for a value that is unknown or does not
+ *   apply: the exit status of a process that a signal killed, the signal
+ *   of a process that exited, the CPU time without resource usage. The
+ *   unsigned [method@GPidFd.PidFdExitInfo.get_uid] returns `(guint) -1`,
+ *   the `(uid_t) -1` that is no user's id;
+ * - a boolean getter returns %FALSE when the status is unknown: such a
+ *   process neither exited, nor was signalled, nor succeeded;
+ * - [method@GPidFd.PidFdExitInfo.get_pid] is 0 for a process that was not
+ *   visible in the caller's pid namespace, as everywhere in gpidfd.
+ *
+ * ## The same names in every language
+ *
+ * Every `get_*` method is also a read-only property of the same name
+ * without `get_` (`get_exit_status()` and `exit-status`). The `has_*`
+ * methods have no property: in JavaScript and Vala a property hides a
+ * method of the same name, and `info.has_status()` must work everywhere.
+ *
+ * ```c
+ * if (!g_pidfd_exit_info_has_status (info))
+ *   g_print ("%d ended; how is unknown\n", g_pidfd_exit_info_get_pid (info));
+ * else if (g_pidfd_exit_info_get_exited (info))
+ *   g_print ("%d exited with status %d\n", g_pidfd_exit_info_get_pid (info),
+ *            g_pidfd_exit_info_get_exit_status (info));
+ * if (g_pidfd_exit_info_has_rusage (info))
+ *   g_print ("%" G_GINT64_FORMAT " us of CPU\n",
+ *            g_pidfd_exit_info_get_user_time (info));
+ * ```
+ *
+ * ```py
+ * if not info.has_status():
+ *     print(info.get_pid(), 'ended; how is unknown')
+ * elif info.get_exited():
+ *     print(info.get_pid(), 'exited with status', info.get_exit_status())
+ * if info.has_rusage():
+ *     print(info.props.user_time, 'us of CPU')
+ * ```
+ *
+ * ```js
+ * if (!info.has_status())
+ *     print(`${info.get_pid()} ended; how is unknown`);
+ * else if (info.get_exited())
+ *     print(`${info.get_pid()} exited with status ${info.exit_status}`);
+ * if (info.has_rusage())
+ *     print(`${info.user_time} us of CPU`);
+ * ```
  *
  * Since: 1.0
  */
@@ -46,19 +98,19 @@ struct _GPidFdExitInfo
   guint has_rusage : 1;
 };
 
+/* No property for the has_*() methods: see the class documentation. */
 enum {
   PROP_0,
   PROP_PID,
   PROP_UID,
   PROP_CODE,
-  PROP_HAS_STATUS,
   PROP_EXITED,
   PROP_EXIT_STATUS,
   PROP_SIGNALED,
   PROP_TERM_SIGNAL,
   PROP_CORE_DUMPED,
   PROP_WAIT_STATUS,
-  PROP_HAS_RUSAGE,
+  PROP_SUCCESSFUL,
   PROP_USER_TIME,
   PROP_SYSTEM_TIME,
   PROP_MAX_RSS,
@@ -86,10 +138,7 @@ g_pidfd_exit_info_get_property (GObject    *object,
       g_value_set_uint (value, self->uid);
       break;
     case PROP_CODE:
-      g_value_set_int (value, self->code);
-      break;
-    case PROP_HAS_STATUS:
-      g_value_set_boolean (value, self->has_status);
+      g_value_set_int (value, g_pidfd_exit_info_get_code (self));
       break;
     case PROP_EXITED:
       g_value_set_boolean (value, g_pidfd_exit_info_get_exited (self));
@@ -109,8 +158,8 @@ g_pidfd_exit_info_get_property (GObject    *object,
     case PROP_WAIT_STATUS:
       g_value_set_int (value, g_pidfd_exit_info_get_wait_status (self));
       break;
-    case PROP_HAS_RUSAGE:
-      g_value_set_boolean (value, self->has_rusage);
+    case PROP_SUCCESSFUL:
+      g_value_set_boolean (value, g_pidfd_exit_info_get_successful (self));
       break;
     case PROP_USER_TIME:
       g_value_set_int64 (value, g_pidfd_exit_info_get_user_time (self));
@@ -148,38 +197,30 @@ g_pidfd_exit_info_class_init (GPidFdExitInfoClass *klass)
   /**
    * GPidFdExitInfo:uid:
    *
-   * The real user id of the process, or %G_MAXUINT when unknown.
+   * The real user id of the process, or `(guint) -1` when
+   * [method@GPidFd.PidFdExitInfo.has_uid] is %FALSE.
    *
    * Since: 1.0
    */
   properties[PROP_UID] =
-    g_param_spec_uint ("uid", NULL, NULL, 0, G_MAXUINT, G_MAXUINT, flags);
+    g_param_spec_uint ("uid", NULL, NULL, 0, G_MAXUINT, GPIDFD_UID_UNKNOWN, flags);
 
   /**
    * GPidFdExitInfo:code:
    *
    * The `si_code` of the exit: `CLD_EXITED` (1), `CLD_KILLED` (2) or
-   * `CLD_DUMPED` (3); 0 when unknown.
+   * `CLD_DUMPED` (3); -1 when the status is unknown.
    *
    * Since: 1.0
    */
   properties[PROP_CODE] =
-    g_param_spec_int ("code", NULL, NULL, 0, G_MAXINT, 0, flags);
-
-  /**
-   * GPidFdExitInfo:has-status:
-   *
-   * Whether the record knows how the process ended.
-   *
-   * Since: 1.0
-   */
-  properties[PROP_HAS_STATUS] =
-    g_param_spec_boolean ("has-status", NULL, NULL, FALSE, flags);
+    g_param_spec_int ("code", NULL, NULL, -1, G_MAXINT, -1, flags);
 
   /**
    * GPidFdExitInfo:exited:
    *
-   * Whether the process exited normally.
+   * Whether the process exited normally; %FALSE when the status is
+   * unknown.
    *
    * Since: 1.0
    */
@@ -189,7 +230,8 @@ g_pidfd_exit_info_class_init (GPidFdExitInfoClass *klass)
   /**
    * GPidFdExitInfo:exit-status:
    *
-   * The exit status (0 to 255) when the process exited normally, else -1.
+   * The exit status (0 to 255) when the process exited normally; -1 when
+   * a signal ended it or the status is unknown.
    *
    * Since: 1.0
    */
@@ -199,7 +241,8 @@ g_pidfd_exit_info_class_init (GPidFdExitInfoClass *klass)
   /**
    * GPidFdExitInfo:signaled:
    *
-   * Whether a signal ended the process.
+   * Whether a signal ended the process; %FALSE when the status is
+   * unknown.
    *
    * Since: 1.0
    */
@@ -209,17 +252,18 @@ g_pidfd_exit_info_class_init (GPidFdExitInfoClass *klass)
   /**
    * GPidFdExitInfo:term-signal:
    *
-   * The signal that ended the process, else 0.
+   * The signal that ended the process; -1 when the process exited or the
+   * status is unknown.
    *
    * Since: 1.0
    */
   properties[PROP_TERM_SIGNAL] =
-    g_param_spec_int ("term-signal", NULL, NULL, 0, G_MAXINT, 0, flags);
+    g_param_spec_int ("term-signal", NULL, NULL, -1, G_MAXINT, -1, flags);
 
   /**
    * GPidFdExitInfo:core-dumped:
    *
-   * Whether the process dumped core.
+   * Whether the process dumped core; %FALSE when the status is unknown.
    *
    * Since: 1.0
    */
@@ -229,7 +273,8 @@ g_pidfd_exit_info_class_init (GPidFdExitInfoClass *klass)
   /**
    * GPidFdExitInfo:wait-status:
    *
-   * The status in the form `waitpid(2)` returns, or -1 when unknown.
+   * The status in the form `waitpid(2)` returns; -1 when the status is
+   * unknown.
    *
    * Since: 1.0
    */
@@ -237,19 +282,21 @@ g_pidfd_exit_info_class_init (GPidFdExitInfoClass *klass)
     g_param_spec_int ("wait-status", NULL, NULL, -1, G_MAXINT, -1, flags);
 
   /**
-   * GPidFdExitInfo:has-rusage:
+   * GPidFdExitInfo:successful:
    *
-   * Whether the record carries the resource usage of the process.
+   * Whether the process exited with status 0; %FALSE when the status is
+   * unknown.
    *
    * Since: 1.0
    */
-  properties[PROP_HAS_RUSAGE] =
-    g_param_spec_boolean ("has-rusage", NULL, NULL, FALSE, flags);
+  properties[PROP_SUCCESSFUL] =
+    g_param_spec_boolean ("successful", NULL, NULL, FALSE, flags);
 
   /**
    * GPidFdExitInfo:user-time:
    *
-   * CPU time spent in user mode, in microseconds; -1 without rusage.
+   * CPU time spent in user mode, in microseconds; -1 without resource
+   * usage.
    *
    * Since: 1.0
    */
@@ -259,7 +306,8 @@ g_pidfd_exit_info_class_init (GPidFdExitInfoClass *klass)
   /**
    * GPidFdExitInfo:system-time:
    *
-   * CPU time spent in the kernel, in microseconds; -1 without rusage.
+   * CPU time spent in the kernel, in microseconds; -1 without resource
+   * usage.
    *
    * Since: 1.0
    */
@@ -269,7 +317,7 @@ g_pidfd_exit_info_class_init (GPidFdExitInfoClass *klass)
   /**
    * GPidFdExitInfo:max-rss:
    *
-   * Peak resident set size, in KiB; -1 without rusage.
+   * Peak resident set size, in KiB; -1 without resource usage.
    *
    * Since: 1.0
    */
@@ -372,12 +420,34 @@ g_pidfd_exit_info_get_pid (GPidFdExitInfo *self)
 }
 
 /**
+ * g_pidfd_exit_info_has_uid:
+ * @self: a #GPidFdExitInfo
+ *
+ * Tells whether the record knows the real user id the process had. It does
+ * for a child the caller waited for, and for another process when the
+ * kernel could still tell its credentials after it exited
+ * (`PIDFD_GET_INFO`, Linux 6.13).
+ *
+ * Returns: whether [method@GPidFd.PidFdExitInfo.get_uid] is known
+ *
+ * Since: 1.0
+ */
+gboolean
+g_pidfd_exit_info_has_uid (GPidFdExitInfo *self)
+{
+  g_return_val_if_fail (G_IS_PIDFD_EXIT_INFO (self), FALSE);
+
+  return self->uid != GPIDFD_UID_UNKNOWN;
+}
+
+/**
  * g_pidfd_exit_info_get_uid:
  * @self: a #GPidFdExitInfo
  *
  * Gets the real user id the process had, as `waitid(2)` reported it.
  *
- * Returns: the uid, or %G_MAXUINT when unknown
+ * Returns: the uid, or `(guint) -1` (the `(uid_t) -1` that is no user's
+ *   id) when [method@GPidFd.PidFdExitInfo.has_uid] is %FALSE
  *
  * Since: 1.0
  */
@@ -396,16 +466,16 @@ g_pidfd_exit_info_get_uid (GPidFdExitInfo *self)
  * Gets the `si_code` of the exit: `CLD_EXITED`, `CLD_KILLED` or
  * `CLD_DUMPED`.
  *
- * Returns: the code, or 0 when unknown
+ * Returns: the code, or -1 when the status is unknown
  *
  * Since: 1.0
  */
 gint
 g_pidfd_exit_info_get_code (GPidFdExitInfo *self)
 {
-  g_return_val_if_fail (G_IS_PIDFD_EXIT_INFO (self), 0);
+  g_return_val_if_fail (G_IS_PIDFD_EXIT_INFO (self), -1);
 
-  return self->code;
+  return self->has_status ? self->code : -1;
 }
 
 /**
@@ -416,9 +486,13 @@ g_pidfd_exit_info_get_code (GPidFdExitInfo *self)
  *
  * This is %FALSE only for a process the caller did not reap, on a kernel
  * that cannot tell (before Linux 6.15, or across pid namespaces). Then
- * [method@GPidFd.PidFdExitInfo.get_exited] and
- * [method@GPidFd.PidFdExitInfo.get_signaled] are both %FALSE and
- * [method@GPidFd.PidFdExitInfo.get_wait_status] is -1.
+ * [method@GPidFd.PidFdExitInfo.get_exited],
+ * [method@GPidFd.PidFdExitInfo.get_signaled] and
+ * [method@GPidFd.PidFdExitInfo.get_successful] are all %FALSE, and
+ * [method@GPidFd.PidFdExitInfo.get_wait_status],
+ * [method@GPidFd.PidFdExitInfo.get_exit_status],
+ * [method@GPidFd.PidFdExitInfo.get_term_signal] and
+ * [method@GPidFd.PidFdExitInfo.get_code] are -1.
  *
  * Returns: whether the status is known
  *
@@ -439,7 +513,7 @@ g_pidfd_exit_info_has_status (GPidFdExitInfo *self)
  * Tells whether the process exited normally, through `exit(3)` or by
  * returning from `main()`.
  *
- * Returns: whether the process exited
+ * Returns: whether the process exited; %FALSE when the status is unknown
  *
  * Since: 1.0
  */
@@ -457,8 +531,8 @@ g_pidfd_exit_info_get_exited (GPidFdExitInfo *self)
  *
  * Gets the exit status of a process that exited normally.
  *
- * Returns: the status, 0 to 255, or -1 when the process did not exit
- *   normally or the status is unknown
+ * Returns: the status, 0 to 255, or -1 when a signal ended the process or
+ *   the status is unknown
  *
  * Since: 1.0
  */
@@ -479,7 +553,8 @@ g_pidfd_exit_info_get_exit_status (GPidFdExitInfo *self)
  *
  * Tells whether a signal ended the process.
  *
- * Returns: whether the process was killed by a signal
+ * Returns: whether the process was killed by a signal; %FALSE when the
+ *   status is unknown
  *
  * Since: 1.0
  */
@@ -497,17 +572,18 @@ g_pidfd_exit_info_get_signaled (GPidFdExitInfo *self)
  *
  * Gets the signal that ended the process.
  *
- * Returns: the signal number, or 0 when no signal ended it
+ * Returns: the signal number, or -1 when the process exited normally or
+ *   the status is unknown
  *
  * Since: 1.0
  */
 gint
 g_pidfd_exit_info_get_term_signal (GPidFdExitInfo *self)
 {
-  g_return_val_if_fail (G_IS_PIDFD_EXIT_INFO (self), 0);
+  g_return_val_if_fail (G_IS_PIDFD_EXIT_INFO (self), -1);
 
   if (!g_pidfd_exit_info_get_signaled (self))
-    return 0;
+    return -1;
 
   return self->status;
 }
@@ -518,7 +594,8 @@ g_pidfd_exit_info_get_term_signal (GPidFdExitInfo *self)
  *
  * Tells whether the process dumped core when a signal ended it.
  *
- * Returns: whether a core dump was written
+ * Returns: whether a core dump was written; %FALSE when the status is
+ *   unknown
  *
  * Since: 1.0
  */
@@ -564,16 +641,59 @@ g_pidfd_exit_info_get_wait_status (GPidFdExitInfo *self)
 }
 
 /**
+ * g_pidfd_exit_info_get_successful:
+ * @self: a #GPidFdExitInfo
+ *
+ * Tells whether the process exited normally with status 0, like
+ * [method@Gio.Subprocess.get_successful].
+ *
+ * Returns: whether the process succeeded; %FALSE when it failed, a signal
+ *   ended it, or the status is unknown
+ *
+ * Since: 1.0
+ */
+gboolean
+g_pidfd_exit_info_get_successful (GPidFdExitInfo *self)
+{
+  g_return_val_if_fail (G_IS_PIDFD_EXIT_INFO (self), FALSE);
+
+  return g_pidfd_exit_info_get_exit_status (self) == 0;
+}
+
+/**
  * g_pidfd_exit_info_check:
  * @self: a #GPidFdExitInfo
  * @error: return location for a #GError
  *
- * Checks that the process exited with status 0, like
- * [func@GLib.spawn_check_wait_status].
+ * Checks that the process exited with status 0, with the errors of
+ * [func@GLib.spawn_check_wait_status] and messages that name the process
+ * (which need not be a child of the caller):
  *
- * A non-zero exit status gives a %G_SPAWN_EXIT_ERROR with the status as
- * its code; a signal gives %G_SPAWN_ERROR_FAILED; an unknown status gives
- * %G_SPAWN_ERROR_FAILED too. Every message names the pid.
+ * - a non-zero exit status gives a %G_SPAWN_EXIT_ERROR with the status as
+ *   its code: "Process 1234 exited with code 3";
+ * - a signal gives %G_SPAWN_ERROR_FAILED: "Process 1234 was killed by
+ *   signal 9 (Killed)", with ", core dumped" when it dumped core;
+ * - an unknown status gives %G_SPAWN_ERROR_FAILED too, never a success.
+ *
+ * ```c
+ * if (!g_pidfd_exit_info_check (info, &error))
+ *   g_printerr ("%s\n", error->message);
+ * ```
+ *
+ * ```py
+ * try:
+ *     info.check()
+ * except GLib.Error as e:
+ *     print(e.message)
+ * ```
+ *
+ * ```js
+ * try {
+ *     info.check();
+ * } catch (e) {
+ *     print(e.message);
+ * }
+ * ```
  *
  * Returns: %TRUE if the process exited with status 0
  *
@@ -583,25 +703,34 @@ gboolean
 g_pidfd_exit_info_check (GPidFdExitInfo  *self,
                          GError         **error)
 {
+  g_autofree gchar *process = NULL;
+
   g_return_val_if_fail (G_IS_PIDFD_EXIT_INFO (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  if (g_pidfd_exit_info_get_successful (self))
+    return TRUE;
+
+  /* A pid of 0 is a process outside the caller's pid namespace. */
+  process = self->pid > 0 ? g_strdup_printf ("Process %d", self->pid)
+                          : g_strdup ("A process of another pid namespace");
+
   if (!self->has_status)
-    {
-      g_set_error (error, G_SPAWN_ERROR, G_SPAWN_ERROR_FAILED,
-                   "Process %d ended, but the kernel could not say how "
-                   "(it was not reaped by the caller and the kernel lacks "
-                   "PIDFD_INFO_EXIT)", self->pid);
-      return FALSE;
-    }
+    g_set_error (error, G_SPAWN_ERROR, G_SPAWN_ERROR_FAILED,
+                 "%s ended, but how is unknown: the caller did not reap it "
+                 "and the kernel did not report its status",
+                 process);
+  else if (g_pidfd_exit_info_get_exited (self))
+    g_set_error (error, G_SPAWN_EXIT_ERROR, g_pidfd_exit_info_get_exit_status (self),
+                 "%s exited with code %d",
+                 process, g_pidfd_exit_info_get_exit_status (self));
+  else
+    g_set_error (error, G_SPAWN_ERROR, G_SPAWN_ERROR_FAILED,
+                 "%s was killed by signal %d (%s)%s",
+                 process, self->status, g_strsignal (self->status),
+                 g_pidfd_exit_info_get_core_dumped (self) ? ", core dumped" : "");
 
-  if (!g_spawn_check_wait_status (g_pidfd_exit_info_get_wait_status (self), error))
-    {
-      g_prefix_error (error, "Process %d: ", self->pid);
-      return FALSE;
-    }
-
-  return TRUE;
+  return FALSE;
 }
 
 /**
@@ -609,8 +738,10 @@ g_pidfd_exit_info_check (GPidFdExitInfo  *self,
  * @self: a #GPidFdExitInfo
  *
  * Tells whether the record carries the resource usage of the process.
- * Only a process the caller waited for with `waitid(2)` (its child) has
- * one.
+ * Only a process whose status was read with `waitid(2)` has one: a child
+ * the caller reaped, or, with %G_PIDFD_FLAGS_NO_REAP, a child whose status
+ * was read before its owner reaped it (see the
+ * [waiting guide](waiting.html#processes-someone-else-reaps)).
  *
  * Returns: whether resource usage is known
  *

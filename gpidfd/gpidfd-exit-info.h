@@ -23,6 +23,8 @@ G_DECLARE_FINAL_TYPE (GPidFdExitInfo, g_pidfd_exit_info, G, PIDFD_EXIT_INFO, GOb
 GPIDFD_AVAILABLE_IN_1_0
 GPid                 g_pidfd_exit_info_get_pid         (GPidFdExitInfo *self);
 GPIDFD_AVAILABLE_IN_1_0
+gboolean             g_pidfd_exit_info_has_uid         (GPidFdExitInfo *self);
+GPIDFD_AVAILABLE_IN_1_0
 guint                g_pidfd_exit_info_get_uid         (GPidFdExitInfo *self);
 GPIDFD_AVAILABLE_IN_1_0
 gint                 g_pidfd_exit_info_get_code        (GPidFdExitInfo *self);
@@ -40,6 +42,8 @@ GPIDFD_AVAILABLE_IN_1_0
 gboolean             g_pidfd_exit_info_get_core_dumped (GPidFdExitInfo *self);
 GPIDFD_AVAILABLE_IN_1_0
 gint                 g_pidfd_exit_info_get_wait_status (GPidFdExitInfo *self);
+GPIDFD_AVAILABLE_IN_1_0
+gboolean             g_pidfd_exit_info_get_successful  (GPidFdExitInfo *self);
 GPIDFD_AVAILABLE_IN_1_0
 gboolean             g_pidfd_exit_info_check           (GPidFdExitInfo  *self,
                                                         GError         **error);

@@ -25,6 +25,11 @@ struct _GPidFd
   GPidFdFlags flags;
   int construct_fd;       /* the "fd" property given to construction */
   guint uid;              /* real uid when opened, or GPIDFD_UID_UNKNOWN */
+  /* Where the record comes from: the process itself (fd and pid), or,
+   * for a thread, the process it belongs to, opened alongside it (-1
+   * when the thread had already ended). */
+  int process_fd;
+  GPid process_pid;
   guint initialized : 1;
   guint is_thread : 1;
   GError *init_error;
@@ -40,6 +45,9 @@ struct _GPidFd
 /* Whether @self holds a process; sets G_IO_ERROR_NOT_INITIALIZED otherwise. */
 gboolean        gpidfd_pidfd_check_ready  (GPidFd     *self,
                                            GError    **error);
+
+/* The descriptor that tells when the record is ready. */
+int             gpidfd_pidfd_get_status_fd (GPidFd     *self);
 
 /* The pid in the caller's namespace now: 0 when not visible, -1 once
  * reaped; -2 when the kernel cannot tell. */

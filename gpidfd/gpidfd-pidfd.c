@@ -104,6 +104,8 @@ g_pidfd_finalize (GObject *object)
   g_assert (self->pending == NULL);
   g_clear_object (&self->exit_info);
   g_clear_error (&self->init_error);
+  if (self->process_fd >= 0 && self->process_fd != self->fd)
+    close (self->process_fd);
   if (self->fd >= 0)
     close (self->fd);
   g_mutex_clear (&self->lock);
@@ -216,6 +218,7 @@ static void
 g_pidfd_init (GPidFd *self)
 {
   self->fd = -1;
+  self->process_fd = -1;
   self->construct_fd = -1;
   self->uid = GPIDFD_UID_UNKNOWN;
   g_mutex_init (&self->lock);
@@ -407,6 +410,49 @@ adopt_fd (GPidFd  *self,
   return TRUE;
 }
 
+/* The process whose record a thread's waits give: opened by the thread
+ * group id, which names that process for as long as the thread is alive,
+ * so the thread is checked to be alive afterwards. */
+static void
+open_process_of_thread (GPidFd *self)
+{
+  GPidFdKernelInfo info;
+  pid_t tgid = -1;
+  int fd;
+
+  if (!self->is_thread)
+    {
+      self->process_fd = self->fd;
+      self->process_pid = self->pid;
+      return;
+    }
+
+  if (gpidfd_sys_get_info (self->fd, GPIDFD_INFO_PID, &info) == 0)
+    tgid = (pid_t) info.tgid;
+  else if (self->pid > 0)
+    tgid = gpidfd_sys_thread_group_of (self->pid);
+  if (tgid <= 0)
+    return;
+
+  fd = gpidfd_sys_pidfd_open (tgid, 0);
+  if (fd < 0)
+    return;
+  if (g_pidfd_has_exited (self))
+    {
+      close (fd);
+      return;
+    }
+
+  self->process_fd = fd;
+  self->process_pid = tgid;
+}
+
+int
+gpidfd_pidfd_get_status_fd (GPidFd *self)
+{
+  return self->process_fd >= 0 ? self->process_fd : self->fd;
+}
+
 static gboolean
 g_pidfd_initable_init (GInitable     *initable,
                        GCancellable  *cancellable,
@@ -433,7 +479,10 @@ g_pidfd_initable_init (GInitable     *initable,
   else
     ok = open_pid (self, &local_error);
   if (ok)
-    self->uid = query_uid (self->fd, self->pid);
+    {
+      self->uid = query_uid (self->fd, self->pid);
+      open_process_of_thread (self);
+    }
   else
     self->init_error = g_error_copy (local_error);
   self->initialized = TRUE;
@@ -543,13 +592,20 @@ g_pidfd_new_from_pid_full (GPid          pid,
  * (Linux 6.9): the thread may be any thread of any process, not only the
  * main one.
  *
- * For a thread, [method@GPidFd.PidFd.get_pid] gives @tid;
- * [method@GPidFd.PidFd.has_exited], [method@GPidFd.PidFd.wait_exit] and the
- * waits track that thread, which may end while its process goes on; the
- * record of a wait has no status
- * ([method@GPidFd.PidFdExitInfo.has_status] is %FALSE), since a thread has
- * none of its own; and [method@GPidFd.PidFd.send_signal] signals that
- * thread only. [method@GPidFd.PidFd.query_info] gives the process in
+ * What each method means for a thread:
+ * [method@GPidFd.PidFd.get_pid] gives @tid;
+ * [method@GPidFd.PidFd.has_exited], [method@GPidFd.PidFd.wait_exit] and
+ * [method@GPidFd.PidFd.wait_exit_async] track that thread, which may end
+ * while its process goes on; [method@GPidFd.PidFd.send_signal] signals
+ * that thread only (use [method@GPidFd.PidFd.send_signal_full] for its
+ * process). A thread has no exit status of its own, and none is ever
+ * claimed for it: [method@GPidFd.PidFd.wait], [method@GPidFd.PidFd.try_wait]
+ * and [method@GPidFd.PidFd.wait_async] give the record of the process the
+ * thread belongs to, once that process has ended (its pid is then the
+ * process's), reaping it if it is the caller's child. The process is
+ * opened with the thread, by its thread group id while the thread is
+ * alive; a thread that had already ended by then gives a record without
+ * a status. [method@GPidFd.PidFd.query_info] gives the process in
  * [method@GPidFd.PidFdProcessInfo.get_tgid].
  *
  * Errors as [ctor@GPidFd.PidFd.new_from_pid], and
@@ -579,7 +635,8 @@ g_pidfd_new_for_thread (GPid     tid,
  *
  * What @fd refers to is checked: a thread pidfd (opened with
  * `PIDFD_THREAD`) gives a #GPidFd for that thread, with
- * %G_PIDFD_FLAGS_THREAD set (see [ctor@GPidFd.PidFd.new_for_thread]); a pidfd
+ * %G_PIDFD_FLAGS_THREAD set and the meaning of each method that
+ * [ctor@GPidFd.PidFd.new_for_thread] gives; a pidfd
  * of a process outside the caller's pid namespace gives one whose
  * [method@GPidFd.PidFd.get_pid] is 0.
  *

@@ -5,6 +5,11 @@
 
 #include "gpidfd-pidfd-private.h"
 #include "gpidfd-source.h"
+#include "gpidfd-syscall-private.h"
+
+/* As for the waits (gpidfd-wait.c): how often to look again for a zombie
+ * that may be handed to us, since no event says so. */
+#define ADOPT_RECHECK_US (100 * G_TIME_SPAN_MILLISECOND)
 
 typedef struct
 {
@@ -41,6 +46,8 @@ pidfd_source_dispatch (GSource     *source,
           self->waiting_for_reap = TRUE;
           g_source_modify_unix_fd (source, self->tag, 0);
         }
+      if (self->waiting_for_reap && gpidfd_sys_may_adopt ())
+        g_source_set_ready_time (source, g_source_get_time (source) + ADOPT_RECHECK_US);
       return G_SOURCE_CONTINUE;
     }
 
@@ -64,9 +71,41 @@ pidfd_source_finalize (GSource *source)
   g_clear_object (&self->pidfd);
 }
 
+/* The callback of a source whose callback was set with
+ * g_source_set_closure(), the way language bindings set typed callbacks:
+ * the closure gets the pidfd and the record, and returns a boolean. */
+static gboolean
+pidfd_source_closure_callback (GPidFd         *pidfd,
+                               GPidFdExitInfo *info,
+                               gpointer        data)
+{
+  GClosure *closure = data;
+  GValue params[2] = { G_VALUE_INIT, G_VALUE_INIT };
+  GValue result = G_VALUE_INIT;
+  gboolean ret;
+
+  g_value_init (&result, G_TYPE_BOOLEAN);
+  g_value_init (&params[0], G_TYPE_PIDFD);
+  g_value_set_object (&params[0], pidfd);
+  g_value_init (&params[1], G_TYPE_PIDFD_EXIT_INFO);
+  g_value_set_object (&params[1], info);
+
+  g_closure_invoke (closure, &result, G_N_ELEMENTS (params), params, NULL);
+  ret = g_value_get_boolean (&result);
+
+  g_value_unset (&params[0]);
+  g_value_unset (&params[1]);
+  g_value_unset (&result);
+
+  return ret;
+}
+
 static GSourceFuncs pidfd_source_funcs = {
   .dispatch = pidfd_source_dispatch,
   .finalize = pidfd_source_finalize,
+  .closure_callback = (GSourceFunc) (void (*) (void)) pidfd_source_closure_callback,
+  /* For a GCClosure made in C; bindings bring their own marshaller. */
+  .closure_marshal = (GSourceDummyMarshal) g_cclosure_marshal_generic,
 };
 
 /**
@@ -74,9 +113,41 @@ static GSourceFuncs pidfd_source_funcs = {
  * @self: a #GPidFd
  *
  * Creates a source that fires once, when the process has ended, with its
- * record; set its callback, of type [callback@GPidFd.PidFdSourceFunc],
- * with [method@GLib.Source.set_callback]. It reaps a child of the caller
- * like [method@GPidFd.PidFd.wait] does.
+ * record. It reaps a child of the caller like [method@GPidFd.PidFd.wait]
+ * does.
+ *
+ * In C, set its callback, of type [callback@GPidFd.PidFdSourceFunc], with
+ * [method@GLib.Source.set_callback]. Language bindings call a
+ * [callback@GLib.SourceFunc] set with [method@GLib.Source.set_callback]
+ * with the user data only, as they do for the source of
+ * [func@GLib.child_watch_source_new]; there, set the callback with
+ * [func@GObject.source_set_closure] instead, and it receives the pidfd
+ * and the record:
+ *
+ * ```c
+ * g_autoptr(GSource) source = g_pidfd_create_source (pidfd);
+ * g_source_set_callback (source, G_SOURCE_FUNC (on_process_ended), NULL, NULL);
+ * g_source_attach (source, context);
+ * ```
+ *
+ * ```py
+ * source = pidfd.create_source()
+ * GObject.source_set_closure(source, on_process_ended)
+ * source.attach(context)
+ * ```
+ *
+ * ```js
+ * const source = pidfd.create_source();
+ * GObject.source_set_closure(source, onProcessEnded);
+ * source.attach(context);
+ * ```
+ *
+ * In Vala, cast a [callback@GPidFd.PidFdSourceFunc] and hand it over:
+ * `source.set_callback ((SourceFunc) (owned) on_process_ended)`.
+ *
+ * A callback set with [method@GLib.Source.set_callback] from a binding can
+ * still read the record with [method@GPidFd.PidFd.try_wait]: the source
+ * has stored it on @self before calling back.
  *
  * The source holds a reference on @self and polls its pidfd, which it
  * never closes. Destroying the source before it fires leaves the process
@@ -101,20 +172,49 @@ g_pidfd_create_source (GPidFd *self)
   source = (GPidFdSource *) g_source_new (&pidfd_source_funcs, sizeof (GPidFdSource));
   g_source_set_static_name ((GSource *) source, "GPidFd source");
   source->pidfd = g_object_ref (self);
-  source->tag = g_source_add_unix_fd ((GSource *) source, g_pidfd_get_fd (self), G_IO_IN);
+  /* For a thread, the record is its process's. */
+  source->tag = g_source_add_unix_fd ((GSource *) source, gpidfd_pidfd_get_status_fd (self),
+                                      G_IO_IN);
 
   return (GSource *) source;
 }
 
 /**
- * g_pidfd_add_watch: (skip)
+ * g_pidfd_add_watch:
  * @self: a #GPidFd
- * @func: called when the process has ended
+ * @func: (scope notified) (closure user_data) (destroy notify): called when
+ *   the process has ended
  * @user_data: data for @func
+ * @notify: (nullable): called to free @user_data when the source is gone,
+ *   or %NULL
  *
  * Calls @func once, from the global-default main context at the default
- * priority, when the process has ended. See
- * [method@GPidFd.PidFd.add_watch_full].
+ * priority, when the process has ended, with the process and its record:
+ * the pidfd counterpart of [func@GLib.child_watch_add]. For another
+ * priority, use [method@GPidFd.PidFd.add_watch_full]; for another main
+ * context, [method@GPidFd.PidFd.create_source].
+ *
+ * ```c
+ * static gboolean
+ * on_process_ended (GPidFd         *pidfd,
+ *                   GPidFdExitInfo *info,
+ *                   gpointer        user_data)
+ * {
+ *   g_print ("%d ended: %d\n", g_pidfd_exit_info_get_pid (info),
+ *            g_pidfd_exit_info_get_wait_status (info));
+ *   return G_SOURCE_REMOVE;
+ * }
+ *
+ *   g_pidfd_add_watch (pidfd, on_process_ended, NULL, NULL);
+ * ```
+ *
+ * ```py
+ * pidfd.add_watch(on_process_ended)
+ * ```
+ *
+ * ```js
+ * pidfd.add_watch(onProcessEnded);
+ * ```
  *
  * Returns: the source id, for [func@GLib.Source.remove]
  *
@@ -123,22 +223,38 @@ g_pidfd_create_source (GPidFd *self)
 guint
 g_pidfd_add_watch (GPidFd           *self,
                    GPidFdSourceFunc  func,
-                   gpointer          user_data)
+                   gpointer          user_data,
+                   GDestroyNotify    notify)
 {
-  return g_pidfd_add_watch_full (self, G_PRIORITY_DEFAULT, func, user_data, NULL);
+  return g_pidfd_add_watch_full (self, G_PRIORITY_DEFAULT, func, user_data, notify);
 }
 
 /**
- * g_pidfd_add_watch_full: (rename-to g_pidfd_add_watch)
+ * g_pidfd_add_watch_full:
  * @self: a #GPidFd
  * @priority: the priority of the source, like %G_PRIORITY_DEFAULT
  * @func: (scope notified) (closure user_data) (destroy notify): called when
  *   the process has ended
  * @user_data: data for @func
- * @notify: (nullable): called to free @user_data when the source is gone
+ * @notify: (nullable): called to free @user_data when the source is gone,
+ *   or %NULL
  *
- * Calls @func once, from the global-default main context, when the process
- * has ended, using a source from [method@GPidFd.PidFd.create_source].
+ * Calls @func once, from the global-default main context at @priority,
+ * when the process has ended, using a source from
+ * [method@GPidFd.PidFd.create_source]. See
+ * [method@GPidFd.PidFd.add_watch].
+ *
+ * ```c
+ * g_pidfd_add_watch_full (pidfd, G_PRIORITY_HIGH, on_process_ended, NULL, NULL);
+ * ```
+ *
+ * ```py
+ * pidfd.add_watch_full(GLib.PRIORITY_HIGH, on_process_ended)
+ * ```
+ *
+ * ```js
+ * pidfd.add_watch_full(GLib.PRIORITY_HIGH, onProcessEnded);
+ * ```
  *
  * Returns: the source id, for [func@GLib.Source.remove]
  *

@@ -450,7 +450,7 @@ parse_field_line (const char *text,
 
           while (q < line_end && (*q == ' ' || *q == '\t'))
             q++;
-          if (q < line_end && *q == '-')
+          if (q < line_end && *q == '-' && !first_only)
             {
               negative = TRUE;
               q++;
@@ -512,8 +512,8 @@ gpidfd_proc_parse_field (const char *text,
   return parse_field_line (text, len, field, FALSE, value);
 }
 
-/* The same, for the first of several numbers ("Uid:\t0\t0\t0\t0"); a
- * uint32 or a negative int32. */
+/* The same, for the first of several numbers ("Uid:\t0\t0\t0\t0"): a
+ * decimal uint32, then the end of the line or a blank. */
 gboolean
 gpidfd_proc_parse_first (const char *text,
                          gsize       len,

@@ -77,7 +77,7 @@ collect_child_locked (GPidFd    *self,
   if (self->flags & G_PIDFD_FLAGS_NO_REAP)
     options |= WNOWAIT;
 
-  r = gpidfd_sys_waitid (P_PIDFD, self->fd, &si, options, &ru);
+  r = gpidfd_sys_waitid (P_PIDFD, self->process_fd, &si, options, &ru);
   if (r < 0)
     {
       int errsv = errno;
@@ -88,12 +88,12 @@ collect_child_locked (GPidFd    *self,
           /* Before Linux 5.4, or blocked: P_PID names the same process
            * as long as the pidfd still shows that pid, since only we
            * reap it. */
-          if (self->pid <= 0 || gpidfd_pidfd_query_pid (self->fd) != self->pid)
+          if (self->process_pid <= 0 || gpidfd_pidfd_query_pid (self->process_fd) != self->process_pid)
             {
               *not_child = TRUE;
               return NULL;
             }
-          r = gpidfd_sys_waitid (P_PID, self->pid, &si, options, &ru);
+          r = gpidfd_sys_waitid (P_PID, self->process_pid, &si, options, &ru);
           errsv = errno;
         }
 
@@ -111,7 +111,7 @@ collect_child_locked (GPidFd    *self,
               return NULL;
             default:
               gpidfd_set_error_from_errno (error, errsv, GPIDFD_CALL_WAITID,
-                                           "Cannot wait for process %d", self->pid);
+                                           "Cannot wait for process %d", self->process_pid);
               return NULL;
             }
         }
@@ -124,7 +124,7 @@ collect_child_locked (GPidFd    *self,
   if (!(self->flags & G_PIDFD_FLAGS_NO_REAP))
     self->reaped = TRUE;
 
-  return gpidfd_exit_info_new_from_siginfo (self->pid, &si, &ru);
+  return gpidfd_exit_info_new_from_siginfo (self->process_pid, &si, &ru);
 }
 
 /* A process the caller does not reap. Under self->lock. */
@@ -141,18 +141,18 @@ collect_other_locked (GPidFd   *self,
        * shows up in PIDFD_INFO_EXIT, and POLLHUP says so; without that
        * kernel feature nothing more is to be learnt. */
       if (!gpidfd_sys_has_exit_info ())
-        return gpidfd_exit_info_new_unknown (self->pid, self->uid);
+        return gpidfd_exit_info_new_unknown (self->process_pid, self->uid);
 
       *wait_for_reap = TRUE;
       return NULL;
     }
 
-  if (gpidfd_sys_get_info (self->fd, GPIDFD_INFO_EXIT, &info) == 0 &&
+  if (gpidfd_sys_get_info (self->process_fd, GPIDFD_INFO_EXIT, &info) == 0 &&
       (info.mask & GPIDFD_INFO_EXIT))
-    return gpidfd_exit_info_new_from_wait_status (self->pid, info.exit_code, self->uid);
+    return gpidfd_exit_info_new_from_wait_status (self->process_pid, info.exit_code, self->uid);
 
   /* Reaped in another pid namespace, or the kernel cannot tell. */
-  return gpidfd_exit_info_new_unknown (self->pid, self->uid);
+  return gpidfd_exit_info_new_unknown (self->process_pid, self->uid);
 }
 
 static GPidFdExitInfo *
@@ -162,14 +162,16 @@ collect_locked (GPidFd    *self,
                 GError   **error)
 {
   GPidFdExitInfo *info = NULL;
+  gboolean not_child;
 
   *wait_for_reap = FALSE;
 
   if (self->exit_info != NULL)
     return g_object_ref (self->exit_info);
 
+  /* revents are those of the status descriptor: the process's. */
   if (revents < 0)
-    revents = gpidfd_sys_poll (self->fd, 0);
+    revents = gpidfd_sys_poll (gpidfd_pidfd_get_status_fd (self), 0);
   if (revents < 0)
     {
       gpidfd_set_error_from_errno (error, errno, -1, "Cannot poll process %d", self->pid);
@@ -178,15 +180,14 @@ collect_locked (GPidFd    *self,
   if (!(revents & (POLLIN | POLLHUP | POLLERR)))
     return NULL;
 
-  if (self->is_thread)
+  if (self->process_fd < 0)
     {
-      /* A thread has no exit status of its own: none is claimed. */
+      /* A thread that had ended before its process could be opened: a
+       * thread has no status of its own, and none is claimed. */
       info = gpidfd_exit_info_new_unknown (self->pid, GPIDFD_UID_UNKNOWN);
     }
   else
     {
-      gboolean not_child;
-
       /* Child or not is decided now: it may have become ours since it
        * was opened. */
       info = collect_child_locked (self, &not_child, error);
@@ -271,6 +272,7 @@ typedef gboolean (*BlockingStep) (GPidFd    *self,
 
 static gboolean
 blocking_wait (GPidFd        *self,
+               gboolean       for_record,
                BlockingStep   step,
                gpointer       result,
                GCancellable  *cancellable,
@@ -284,7 +286,7 @@ blocking_wait (GPidFd        *self,
   if (!gpidfd_pidfd_check_ready (self, error))
     return FALSE;
 
-  fds[0].fd = self->fd;
+  fds[0].fd = for_record ? gpidfd_pidfd_get_status_fd (self) : self->fd;
   if (cancellable != NULL)
     {
       /* Our own eventfd rather than g_cancellable_make_pollfd(), which
@@ -389,8 +391,8 @@ record_step (GPidFd    *self,
  * has reaped it when the kernel can then give its status (Linux 6.15),
  * and as soon as it exits otherwise; a parent that never reaps it keeps
  * this waiting. To learn that it exited without waiting for the reap, use
- * [method@GPidFd.PidFd.wait_exit]. For a thread, this returns when the
- * thread ends, with a record that has no status.
+ * [method@GPidFd.PidFd.wait_exit]. For a thread, this is the record of
+ * its process (see [ctor@GPidFd.PidFd.new_for_thread]).
  *
  * Cancelling @cancellable, from any thread, makes this return
  * %G_IO_ERROR_CANCELLED; the process is left as it was, and a later wait
@@ -414,7 +416,7 @@ g_pidfd_wait (GPidFd        *self,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!blocking_wait (self, record_step, &info, cancellable, error))
+  if (!blocking_wait (self, TRUE, record_step, &info, cancellable, error))
     return NULL;
 
   return info;
@@ -458,7 +460,7 @@ g_pidfd_wait_exit (GPidFd        *self,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return blocking_wait (self, exit_step, NULL, cancellable, error);
+  return blocking_wait (self, FALSE, exit_step, NULL, cancellable, error);
 }
 
 /* The pending asynchronous waits of one GPidFd in one main context. */
@@ -467,7 +469,9 @@ typedef struct
   gint ref_count;          /* atomic */
   GPidFd *self;            /* owned */
   GMainContext *context;   /* owned */
-  GPidFdWatch *watch;      /* the pidfd */
+  int fd;                  /* the pidfd watched: the status descriptor for
+                            * the record, the object's own for the exit */
+  GPidFdWatch *watch;
   GPidFdWatch *recheck;    /* a timer, while waiting for a reap we may do */
   int recheck_fd;
 
@@ -580,7 +584,7 @@ pending_process (PendingWaits *pending,
     }
 
   if (revents < 0)
-    revents = gpidfd_sys_poll (self->fd, 0);
+    revents = gpidfd_sys_poll (pending->fd, 0);
   if (revents > 0 && (revents & (POLLIN | POLLHUP | POLLERR)))
     {
       GQueue tmp = pending->exit_tasks;
@@ -593,7 +597,8 @@ pending_process (PendingWaits *pending,
     {
       gboolean wait_for_reap;
 
-      info = collect_locked (self, revents, &wait_for_reap, &error);
+      info = collect_locked (self, pending->fd == gpidfd_pidfd_get_status_fd (self) ? revents : -1,
+                             &wait_for_reap, &error);
       if (info != NULL || error != NULL)
         {
           GQueue tmp = pending->record_tasks;
@@ -657,10 +662,11 @@ pending_recheck_start_locked (PendingWaits *pending)
     pending_unref (pending);
 }
 
-/* The pending waits of @self in @context, made if need be. */
+/* The pending waits of @self in @context on @fd, made if need be. */
 static PendingWaits *
 pending_get_locked (GPidFd        *self,
                     GMainContext  *context,
+                    int            fd,
                     GError       **error)
 {
   PendingWaits *pending;
@@ -668,7 +674,7 @@ pending_get_locked (GPidFd        *self,
   for (GList *l = self->pending; l != NULL; l = l->next)
     {
       pending = l->data;
-      if (pending->context == context)
+      if (pending->context == context && pending->fd == fd)
         return pending;
     }
 
@@ -676,11 +682,12 @@ pending_get_locked (GPidFd        *self,
   pending->ref_count = 1;
   pending->self = g_object_ref (self);
   pending->context = g_main_context_ref (context);
+  pending->fd = fd;
   pending->recheck_fd = -1;
   g_queue_init (&pending->record_tasks);
   g_queue_init (&pending->exit_tasks);
 
-  pending->watch = gpidfd_watch_new (context, self->fd, G_IO_IN, on_pidfd_ready,
+  pending->watch = gpidfd_watch_new (context, fd, G_IO_IN, on_pidfd_ready,
                                      pending_ref (pending), pending_unref);
   if (pending->watch == NULL)
     {
@@ -807,7 +814,9 @@ wait_async_start (GPidFd              *self,
     }
 
   g_mutex_lock (&self->lock);
-  pending = pending_get_locked (self, g_task_get_context (task), &error);
+  pending = pending_get_locked (self, g_task_get_context (task),
+                                for_exit ? self->fd : gpidfd_pidfd_get_status_fd (self),
+                                &error);
   if (pending == NULL)
     {
       g_mutex_unlock (&self->lock);
@@ -848,10 +857,10 @@ wait_async_start (GPidFd              *self,
  * g_pidfd_wait_async (pidfd, NULL, on_ended, NULL);
  * ```
  * ```py
- * pidfd.wait_async(None, lambda p, res: print(p.wait_finish(res).props.exit_status))
+ * pidfd.wait_async(None, on_ended)   # def on_ended(pidfd, result): info = pidfd.wait_finish(result)
  * ```
  * ```js
- * Gio._promisify(GPidFd.PidFd.prototype, 'wait_async');
+ * Gio._promisify(GPidFd.PidFd.prototype, 'wait_async', 'wait_finish');
  * const info = await pidfd.wait_async(null);
  * ```
  *

@@ -61,7 +61,7 @@ struct _Watcher
   GSource source;
 
   GMainContext *context; /* not owned: the key in the table */
-  pid_t owner;           /* the process the epoll set belongs to */
+  guint generation;      /* fork_generation when the epoll set was made */
   int epfd;
   gpointer tag;
 
@@ -73,6 +73,9 @@ struct _Watcher
 
 static GMutex watchers_lock;
 static GHashTable *watchers; /* GMainContext -> Watcher (owned ref) */
+/* Bumped in every child that fork() makes once a watcher exists: cheaper
+ * than getpid(), which is a system call, on every event. */
+static guint fork_generation;
 
 static GPidFdWatch *
 watch_ref (GPidFdWatch *watch)
@@ -123,10 +126,10 @@ watcher_check_fork_locked (Watcher *w)
   GPidFdWatch *watch;
   int epfd;
 
-  if (G_LIKELY (w->owner == getpid ()) || w->dead)
+  if (G_LIKELY (w->generation == fork_generation) || w->dead)
     return;
 
-  w->owner = getpid ();
+  w->generation = fork_generation;
   epfd = epoll_create1 (EPOLL_CLOEXEC);
   g_source_remove_unix_fd ((GSource *) w, w->tag);
   close (w->epfd);
@@ -247,7 +250,7 @@ watcher_finalize (GSource *source)
 
   g_assert (g_hash_table_size (w->watches) == 0);
   g_hash_table_unref (w->watches);
-  if (w->epfd >= 0 && w->owner == getpid ())
+  if (w->epfd >= 0)
     close (w->epfd);
   g_mutex_clear (&w->lock);
 }
@@ -286,6 +289,13 @@ atfork_release (void)
   g_mutex_unlock (&watchers_lock);
 }
 
+static void
+atfork_child (void)
+{
+  fork_generation++;
+  atfork_release ();
+}
+
 /* Under watchers_lock. Returns NULL with errno set. */
 static Watcher *
 watcher_new (GMainContext *context)
@@ -296,7 +306,7 @@ watcher_new (GMainContext *context)
 
   if (g_once_init_enter (&atfork_registered))
     {
-      pthread_atfork (atfork_prepare, atfork_release, atfork_release);
+      pthread_atfork (atfork_prepare, atfork_release, atfork_child);
       g_once_init_leave (&atfork_registered, 1);
     }
 
@@ -313,7 +323,7 @@ watcher_new (GMainContext *context)
   g_source_set_can_recurse ((GSource *) w, TRUE);
   g_mutex_init (&w->lock);
   w->context = context;
-  w->owner = getpid ();
+  w->generation = fork_generation;
   w->epfd = epfd;
   w->watches = g_hash_table_new (NULL, NULL);
   w->tag = g_source_add_unix_fd ((GSource *) w, epfd, G_IO_IN);
@@ -418,9 +428,10 @@ gpidfd_watch_remove (GPidFdWatch *watch)
   watcher_check_fork_locked (w);
   g_atomic_int_set (&watch->removed, TRUE);
   registered = g_hash_table_steal (w->watches, watch);
-  /* Disarmed or not, the descriptor stays in the set until it is closed:
-   * take it out so that its number can be watched afresh. */
-  if (registered && w->epfd >= 0)
+  /* A disarmed registration stays in the set, inert, until its file is
+   * closed (a new watch of the same descriptor re-arms it): that saves a
+   * system call on every completed wait. An armed one must go now. */
+  if (registered && watch->armed && w->epfd >= 0)
     epoll_ctl (w->epfd, EPOLL_CTL_DEL, watch->fd, NULL);
   watch->armed = FALSE;
   empty = g_hash_table_size (w->watches) == 0;

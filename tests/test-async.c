@@ -726,7 +726,7 @@ test_non_child (void)
 
   g_assert_false (g_pidfd_is_child (pidfd));
   g_pidfd_wait_async (pidfd, NULL, on_wait, &r);
-  g_pidfd_add_watch (pidfd2, on_source, &sr);
+  g_pidfd_add_watch (pidfd2, on_source, &sr, NULL);
   while (!both)
     {
       g_main_context_iteration (NULL, TRUE);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* test-exit-info.c: the exit record's conversions and properties */
+/* test-exit-info.c: the exit record's conversions, properties, messages,
+ * and its delivery to a GClosure, the way bindings receive it */
 
 #include "config.h"
 
@@ -24,7 +25,9 @@ check_round_trip (int ws)
   g_assert_cmpint (g_pidfd_exit_info_get_exited (info), ==, WIFEXITED (ws));
   g_assert_cmpint (g_pidfd_exit_info_get_signaled (info), ==, WIFSIGNALED (ws));
   g_assert_false (g_pidfd_exit_info_has_rusage (info));
+  g_assert_true (g_pidfd_exit_info_has_uid (info));
   g_assert_cmpuint (g_pidfd_exit_info_get_uid (info), ==, 1000);
+  g_assert_cmpint (g_pidfd_exit_info_get_successful (info), ==, ws == 0);
 
   si = g_pidfd_exit_info_get_siginfo (info);
   g_assert_nonnull (si);
@@ -34,7 +37,7 @@ check_round_trip (int ws)
   if (WIFEXITED (ws))
     {
       g_assert_cmpint (g_pidfd_exit_info_get_exit_status (info), ==, WEXITSTATUS (ws));
-      g_assert_cmpint (g_pidfd_exit_info_get_term_signal (info), ==, 0);
+      g_assert_cmpint (g_pidfd_exit_info_get_term_signal (info), ==, -1);
       g_assert_cmpint (g_pidfd_exit_info_get_code (info), ==, CLD_EXITED);
       g_assert_cmpint (si->si_status, ==, WEXITSTATUS (ws));
     }
@@ -48,14 +51,25 @@ check_round_trip (int ws)
       g_assert_cmpint (si->si_status, ==, WTERMSIG (ws));
     }
 
-  /* check() agrees with GLib, and names the pid. */
+  /* check() agrees with GLib on the domain and code, and names the
+   * process without calling it a child. */
   g_assert_cmpint (g_pidfd_exit_info_check (info, &mine), ==,
                    g_spawn_check_wait_status (ws, &glibs));
   if (glibs != NULL)
     {
+      g_autofree char *expected = NULL;
+
       g_assert_error (mine, glibs->domain, glibs->code);
-      g_assert_nonnull (strstr (mine->message, "1234"));
+      if (WIFEXITED (ws))
+        expected = g_strdup_printf ("Process 1234 exited with code %d", WEXITSTATUS (ws));
+      else
+        expected = g_strdup_printf ("Process 1234 was killed by signal %d (%s)%s",
+                                    WTERMSIG (ws), g_strsignal (WTERMSIG (ws)),
+                                    WCOREDUMP (ws) ? ", core dumped" : "");
+      g_assert_cmpstr (mine->message, ==, expected);
     }
+  else
+    g_assert_no_error (mine);
 }
 
 static void
@@ -104,19 +118,22 @@ test_unknown (void)
 {
   g_autoptr(GPidFdExitInfo) info = gpidfd_exit_info_new_unknown (99, G_MAXUINT);
   g_autoptr(GError) error = NULL;
-  gboolean has_status, exited, signaled;
-  int wait_status, exit_status;
+  gboolean exited, signaled, successful;
+  int wait_status, exit_status, term_signal, code;
+  guint uid;
 
   /* Nothing is invented: no success, no signal. */
   g_assert_false (g_pidfd_exit_info_has_status (info));
   g_assert_false (g_pidfd_exit_info_get_exited (info));
   g_assert_false (g_pidfd_exit_info_get_signaled (info));
   g_assert_false (g_pidfd_exit_info_get_core_dumped (info));
-  g_assert_cmpint (g_pidfd_exit_info_get_code (info), ==, 0);
+  g_assert_false (g_pidfd_exit_info_get_successful (info));
+  g_assert_cmpint (g_pidfd_exit_info_get_code (info), ==, -1);
   g_assert_cmpint (g_pidfd_exit_info_get_exit_status (info), ==, -1);
-  g_assert_cmpint (g_pidfd_exit_info_get_term_signal (info), ==, 0);
+  g_assert_cmpint (g_pidfd_exit_info_get_term_signal (info), ==, -1);
   g_assert_cmpint (g_pidfd_exit_info_get_wait_status (info), ==, -1);
-  g_assert_cmpuint (g_pidfd_exit_info_get_uid (info), ==, G_MAXUINT);
+  g_assert_false (g_pidfd_exit_info_has_uid (info));
+  g_assert_cmpuint (g_pidfd_exit_info_get_uid (info), ==, (guint) -1);
   g_assert_null (g_pidfd_exit_info_get_siginfo (info));
   g_assert_null (g_pidfd_exit_info_get_rusage (info));
   g_assert_cmpint (g_pidfd_exit_info_get_user_time (info), ==, -1);
@@ -125,18 +142,37 @@ test_unknown (void)
 
   g_assert_false (g_pidfd_exit_info_check (info, &error));
   g_assert_error (error, G_SPAWN_ERROR, G_SPAWN_ERROR_FAILED);
-  g_assert_nonnull (strstr (error->message, "99"));
+  g_assert_true (g_str_has_prefix (error->message, "Process 99 ended, but how is unknown"));
 
   g_object_get (info,
-                "has-status", &has_status,
                 "exited", &exited,
                 "signaled", &signaled,
+                "successful", &successful,
                 "wait-status", &wait_status,
                 "exit-status", &exit_status,
+                "term-signal", &term_signal,
+                "code", &code,
+                "uid", &uid,
                 NULL);
-  g_assert_false (has_status || exited || signaled);
+  g_assert_false (exited || signaled || successful);
   g_assert_cmpint (wait_status, ==, -1);
   g_assert_cmpint (exit_status, ==, -1);
+  g_assert_cmpint (term_signal, ==, -1);
+  g_assert_cmpint (code, ==, -1);
+  g_assert_cmpuint (uid, ==, (guint) -1);
+}
+
+/* A process outside the caller's pid namespace has pid 0: check() says
+ * so rather than "Process 0". */
+static void
+test_check_other_namespace (void)
+{
+  g_autoptr(GPidFdExitInfo) info = gpidfd_exit_info_new_from_wait_status (0, 3 << 8, G_MAXUINT);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (g_pidfd_exit_info_check (info, &error));
+  g_assert_error (error, G_SPAWN_EXIT_ERROR, 3);
+  g_assert_cmpstr (error->message, ==, "A process of another pid namespace exited with code 3");
 }
 
 /* Every property reads what its getter returns, on a real record. */
@@ -155,8 +191,14 @@ test_properties_match_getters (void)
   info = g_pidfd_wait (pidfd, NULL, &error);
   g_assert_no_error (error);
 
+  /* The has_*() methods have no property: in GJS and Vala a property
+   * would hide the method of the same name. */
+  g_assert_null (g_object_class_find_property (G_OBJECT_GET_CLASS (info), "has-status"));
+  g_assert_null (g_object_class_find_property (G_OBJECT_GET_CLASS (info), "has-rusage"));
+  g_assert_null (g_object_class_find_property (G_OBJECT_GET_CLASS (info), "has-uid"));
+
   pspecs = g_object_class_list_properties (G_OBJECT_GET_CLASS (info), &n);
-  g_assert_cmpuint (n, ==, 14);
+  g_assert_cmpuint (n, ==, 13);
   for (guint i = 0; i < n; i++)
     {
       g_auto(GValue) value = G_VALUE_INIT;
@@ -171,8 +213,6 @@ test_properties_match_getters (void)
         g_assert_cmpuint (g_value_get_uint (&value), ==, g_pidfd_exit_info_get_uid (info));
       else if (g_str_equal (name, "code"))
         g_assert_cmpint (g_value_get_int (&value), ==, g_pidfd_exit_info_get_code (info));
-      else if (g_str_equal (name, "has-status"))
-        g_assert_cmpint (g_value_get_boolean (&value), ==, g_pidfd_exit_info_has_status (info));
       else if (g_str_equal (name, "exited"))
         g_assert_cmpint (g_value_get_boolean (&value), ==, g_pidfd_exit_info_get_exited (info));
       else if (g_str_equal (name, "exit-status"))
@@ -185,8 +225,8 @@ test_properties_match_getters (void)
         g_assert_cmpint (g_value_get_boolean (&value), ==, g_pidfd_exit_info_get_core_dumped (info));
       else if (g_str_equal (name, "wait-status"))
         g_assert_cmpint (g_value_get_int (&value), ==, g_pidfd_exit_info_get_wait_status (info));
-      else if (g_str_equal (name, "has-rusage"))
-        g_assert_cmpint (g_value_get_boolean (&value), ==, g_pidfd_exit_info_has_rusage (info));
+      else if (g_str_equal (name, "successful"))
+        g_assert_cmpint (g_value_get_boolean (&value), ==, g_pidfd_exit_info_get_successful (info));
       else if (g_str_equal (name, "user-time"))
         g_assert_cmpint (g_value_get_int64 (&value), ==, g_pidfd_exit_info_get_user_time (info));
       else if (g_str_equal (name, "system-time"))
@@ -199,6 +239,152 @@ test_properties_match_getters (void)
   g_free (pspecs);
 }
 
+typedef struct
+{
+  gboolean done;
+  GPidFd *pidfd;
+  GPidFdExitInfo *info;
+  guint n_notified;
+} Delivery;
+
+static gboolean
+on_closure_record (GPidFd         *pidfd,
+                   GPidFdExitInfo *info,
+                   gpointer        user_data)
+{
+  Delivery *d = user_data;
+
+  g_assert_false (d->done);
+  d->done = TRUE;
+  d->pidfd = g_object_ref (pidfd);
+  d->info = g_object_ref (info);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* A closure set on the source (as PyGObject and GJS do through
+ * GObject.source_set_closure) receives the pidfd and the record, in the
+ * context the source is attached to. */
+static void
+test_source_closure (void)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPidFd) pidfd = NULL;
+  g_autoptr(GSource) source = NULL;
+  g_autoptr(GPidFdExitInfo) again = NULL;
+  Delivery d = { FALSE, NULL, NULL, 0 };
+  pid_t pid = gpt_spawn_exit (6, 50);
+
+  pidfd = g_pidfd_new_from_pid (pid, &error);
+  g_assert_no_error (error);
+
+  source = g_pidfd_create_source (pidfd);
+  g_source_set_closure (source, g_cclosure_new (G_CALLBACK (on_closure_record), &d, NULL));
+  g_source_attach (source, context);
+
+  gpt_run_until (context, &d.done, 10);
+  g_assert_true (d.pidfd == pidfd);
+  g_assert_true (g_pidfd_exit_info_get_exited (d.info));
+  g_assert_cmpint (g_pidfd_exit_info_get_exit_status (d.info), ==, 6);
+  g_assert_true (g_pidfd_exit_info_has_rusage (d.info));
+  g_assert_true (g_source_is_destroyed (source));
+  /* Reaped: the record is the one the pidfd keeps. */
+  again = g_pidfd_try_wait (pidfd, &error);
+  g_assert_no_error (error);
+  g_assert_true (again == d.info);
+  g_clear_object (&d.pidfd);
+  g_clear_object (&d.info);
+}
+
+static void
+on_notify (gpointer user_data)
+{
+  guint *n_notified = user_data;
+
+  (*n_notified)++;
+}
+
+static void
+on_delivery_notify (gpointer user_data)
+{
+  Delivery *d = user_data;
+
+  d->n_notified++;
+}
+
+static gboolean
+on_watch_record (GPidFd         *pidfd,
+                 GPidFdExitInfo *info,
+                 gpointer        user_data)
+{
+  Delivery *d = user_data;
+
+  g_assert_false (d->done);
+  d->done = TRUE;
+  d->pidfd = g_object_ref (pidfd);
+  d->info = g_object_ref (info);
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_watch_never (GPidFd         *pidfd,
+                GPidFdExitInfo *info,
+                gpointer        user_data)
+{
+  g_assert_not_reached ();
+  return G_SOURCE_REMOVE;
+}
+
+/* add_watch() at the default priority, add_watch_full() at another; the
+ * destroy notify runs once the watch has fired, or once it is removed
+ * before firing, which leaves the process alone. */
+static void
+test_add_watch (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPidFd) pidfd = NULL;
+  g_autoptr(GPidFd) paused = NULL;
+  Delivery d = { FALSE, NULL, NULL, 0 };
+  guint n_notified = 0;
+  pid_t pid = gpt_spawn_exit (7, 20);
+  pid_t paused_pid = gpt_spawn_pause ();
+  GSource *source;
+  guint id;
+  int status;
+
+  pidfd = g_pidfd_new_from_pid (pid, &error);
+  g_assert_no_error (error);
+  id = g_pidfd_add_watch (pidfd, on_watch_record, &d, on_delivery_notify);
+  source = g_main_context_find_source_by_id (NULL, id);
+  g_assert_cmpint (g_source_get_priority (source), ==, G_PRIORITY_DEFAULT);
+  gpt_run_until (NULL, &d.done, 10);
+  g_assert_true (d.pidfd == pidfd);
+  g_assert_cmpint (g_pidfd_exit_info_get_exit_status (d.info), ==, 7);
+  /* The source is gone once the callback has returned. */
+  g_assert_null (g_main_context_find_source_by_id (NULL, id));
+  g_assert_cmpuint (d.n_notified, ==, 1);
+  g_clear_object (&d.pidfd);
+  g_clear_object (&d.info);
+
+  /* Removed before it fires: notified, the process untouched. */
+  paused = g_pidfd_new_from_pid (paused_pid, &error);
+  g_assert_no_error (error);
+  id = g_pidfd_add_watch_full (paused, G_PRIORITY_HIGH, on_watch_never,
+                               &n_notified, on_notify);
+  source = g_main_context_find_source_by_id (NULL, id);
+  g_assert_cmpint (g_source_get_priority (source), ==, G_PRIORITY_HIGH);
+  g_assert_cmpuint (n_notified, ==, 0);
+  g_source_remove (id);
+  g_assert_cmpuint (n_notified, ==, 1);
+  g_assert_true (g_pidfd_send_signal (paused, SIGKILL, &error));
+  g_assert_no_error (error);
+  status = gpt_reap (paused_pid);
+  g_assert_true (WIFSIGNALED (status));
+  g_assert_cmpint (WTERMSIG (status), ==, SIGKILL);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -208,7 +394,10 @@ main (int    argc,
   g_test_add_func ("/exit-info/round-trip", test_round_trip);
   g_test_add_func ("/exit-info/from-siginfo", test_from_siginfo);
   g_test_add_func ("/exit-info/unknown", test_unknown);
+  g_test_add_func ("/exit-info/check-other-namespace", test_check_other_namespace);
   g_test_add_func ("/exit-info/properties", test_properties_match_getters);
+  g_test_add_func ("/exit-info/source-closure", test_source_closure);
+  g_test_add_func ("/exit-info/add-watch", test_add_watch);
 
   return g_test_run ();
 }

@@ -5,7 +5,7 @@
 // the build tree. Prints TAP. A missing typelib is a failure, not a skip.
 
 const System = imports.system;
-const {GLib, Gio} = imports.gi;
+const {GLib, GObject, Gio} = imports.gi;
 
 let GPidFd;
 try {
@@ -18,6 +18,8 @@ try {
 }
 
 Gio._promisify(GPidFd.PidFd.prototype, 'wait_async', 'wait_finish');
+Gio._promisify(GPidFd.PidFd.prototype, 'wait_check_async',
+    'wait_check_finish');
 
 // Every test fails if it has not finished after this many seconds.
 const TEST_TIMEOUT_S = 10;
@@ -182,14 +184,14 @@ test('wait: exit record', () => {
     assert(pidfd.has_exited(), 'has exited');
     assertEqual(pidfd.get_pid(), -1, 'pid once reaped');
 
-    // Getters and properties agree. In GJS, has_status and has_rusage are
-    // the properties: they hide the methods of the same name.
+    // Getters and properties agree; the has_* methods are methods, as in
+    // every other language.
     assertEqual(info.get_pid(), pid, 'get_pid');
     assertEqual(info.pid, pid, 'pid');
-    assert(info.get_uid() >= 0, 'get_uid');
+    assertEqual(info.has_uid(), true, 'has_uid');
+    assertEqual(info.get_uid(), ownUid(), 'get_uid');
     assertEqual(info.uid, info.get_uid(), 'uid');
-    assertEqual(info.has_status, true, 'has_status');
-    assertEqual(info.hasStatus, true, 'hasStatus');
+    assertEqual(info.has_status(), true, 'has_status');
     assertEqual(info.get_exited(), true, 'get_exited');
     assertEqual(info.exited, true, 'exited');
     assertEqual(info.get_exit_status(), 42, 'get_exit_status');
@@ -197,8 +199,11 @@ test('wait: exit record', () => {
     assertEqual(info.exitStatus, 42, 'exitStatus');
     assertEqual(info.get_signaled(), false, 'get_signaled');
     assertEqual(info.signaled, false, 'signaled');
-    assertEqual(info.get_term_signal(), 0, 'get_term_signal');
-    assertEqual(info.term_signal, 0, 'term_signal');
+    // Not applicable: -1, like every unknown integer.
+    assertEqual(info.get_term_signal(), -1, 'get_term_signal');
+    assertEqual(info.term_signal, -1, 'term_signal');
+    assertEqual(info.get_successful(), false, 'get_successful');
+    assertEqual(info.successful, false, 'successful');
     assertEqual(info.get_core_dumped(), false, 'get_core_dumped');
     assertEqual(info.core_dumped, false, 'core_dumped');
     assertEqual(info.get_code(), CLD_EXITED, 'get_code');
@@ -207,7 +212,7 @@ test('wait: exit record', () => {
     assertEqual(info.wait_status, 42 << 8, 'wait_status');
 
     // A child's record carries its resource usage.
-    assertEqual(info.has_rusage, true, 'has_rusage');
+    assertEqual(info.has_rusage(), true, 'has_rusage');
     assert(info.get_user_time() >= 0, 'get_user_time');
     assertEqual(info.user_time, info.get_user_time(), 'user_time');
     assert(info.get_system_time() >= 0, 'get_system_time');
@@ -223,7 +228,8 @@ test('wait: exit record', () => {
         assert(e instanceof GLib.Error, 'a GLib.Error');
         assert(e.matches(GLib.spawn_exit_error_quark(), 42),
             `G_SPAWN_EXIT_ERROR 42, got ${e}`);
-        assert(e.message.includes(`${pid}`), 'the message names the pid');
+        assertEqual(e.message, `Process ${pid} exited with code 42`,
+            'the message');
     }
 
     // The record is cached: a second wait gives the same object.
@@ -235,6 +241,8 @@ test('wait: success', () => {
     const info = GPidFd.PidFd.new_from_pid(spawnExit(0)).wait(null);
     assert(info.check(), 'check');
     assertEqual(info.exit_status, 0, 'exit status');
+    assertEqual(info.get_successful(), true, 'get_successful');
+    assertEqual(info.successful, true, 'successful');
 });
 
 test('try_wait', () => {
@@ -260,7 +268,7 @@ test('send_signal', () => {
     assert(pidfd.send_signal(0), 'signal 0');
     assert(pidfd.send_signal(SIGTERM), 'SIGTERM');
     const info = pidfd.wait(null);
-    assertEqual(info.has_status, true, 'has_status');
+    assertEqual(info.has_status(), true, 'has_status');
     assertEqual(info.exited, false, 'exited');
     assertEqual(info.exit_status, -1, 'exit_status');
     assertEqual(info.signaled, true, 'signaled');
@@ -273,6 +281,8 @@ test('send_signal', () => {
     } catch (e) {
         assert(e.matches(GLib.SpawnError, GLib.SpawnError.FAILED),
             `G_SPAWN_ERROR_FAILED, got ${e}`);
+        assertEqual(e.message, `Process ${info.pid} was killed by signal ` +
+            `${SIGTERM} (${GLib.strsignal(SIGTERM)})`, 'the message');
     }
 });
 
@@ -323,13 +333,23 @@ test('non-child: status once its parent reaped it', () => {
     assertEqual(pidfd.try_wait(), null, 'try_wait while running');
     release();
     const info = pidfd.wait(null);
-    assertEqual(info.has_status, true, 'has_status');
+    assertEqual(info.has_status(), true, 'has_status');
     assertEqual(info.exited, true, 'exited');
     assertEqual(info.exit_status, 7, 'exit_status');
     assertEqual(info.pid, grandchild, 'pid');
-    assertEqual(info.has_rusage, false, 'has_rusage');
+    assertEqual(info.has_rusage(), false, 'has_rusage');
     assertEqual(info.user_time, -1, 'user_time');
     assertEqual(info.max_rss, -1, 'max_rss');
+    // check() does not call it a child.
+    try {
+        info.check();
+        throw new AssertionError('check() did not throw');
+    } catch (e) {
+        assert(e.matches(GLib.spawn_exit_error_quark(), 7),
+            `G_SPAWN_EXIT_ERROR 7, got ${e}`);
+        assertEqual(e.message, `Process ${grandchild} exited with code 7`,
+            'the message');
+    }
     assertEqual(middle.wait(null).exit_status, 0, 'the middle process');
 });
 
@@ -340,9 +360,9 @@ test('non-child: await wait_async', async () => {
     release();
     const info = await promise;
     assert(!pidfd.is_child(), 'not a child');
-    assertEqual(info.has_status, true, 'has_status');
+    assertEqual(info.has_status(), true, 'has_status');
     assertEqual(info.exit_status, 3, 'exit_status');
-    assertEqual(info.has_rusage, false, 'has_rusage');
+    assertEqual(info.has_rusage(), false, 'has_rusage');
 });
 
 test('wait_async with a callback', () => {
@@ -372,7 +392,7 @@ test('wait_async with a callback', () => {
         throw error;
     GLib.source_remove(timeoutId);
     assertEqual(info.exit_status, 17, 'exit_status');
-    assertEqual(info.has_rusage, true, 'has_rusage');
+    assertEqual(info.has_rusage(), true, 'has_rusage');
     assert(pidfd.wait(null) === info, 'the same record');
 });
 
@@ -436,26 +456,250 @@ test('NO_REAP with Gio.Subprocess', async () => {
     assertEqual(proc.get_exit_status(), 5, 'the GSubprocess status');
 });
 
-test('add_watch', () => {
+// Runs the default main context until done() is true or the test times out.
+async function until(done) {
+    while (!done())
+        // eslint-disable-next-line no-await-in-loop
+        await sleep(10);
+}
+
+// Iterates context (not the default one) until done() is true.
+function iterateUntil(context, done, what) {
+    let timedOut = false;
+    const timeout = GLib.timeout_source_new_seconds(TEST_TIMEOUT_S);
+    timeout.set_callback(() => {
+        timedOut = true;
+        return GLib.SOURCE_REMOVE;
+    });
+    timeout.attach(context);
+    try {
+        while (!done()) {
+            if (timedOut)
+                throw new AssertionError(`timed out waiting for ${what}`);
+            context.iteration(true);
+        }
+    } finally {
+        timeout.destroy();
+    }
+}
+
+function ownUid() {
+    const [, bytes] = GLib.file_get_contents('/proc/self/status');
+    const line = new TextDecoder().decode(bytes).split('\n')
+        .find(l => l.startsWith('Uid:'));
+    return parseInt(line.split(/\s+/)[1]);
+}
+
+test('construct: new PidFd({pid}) and init()', () => {
+    const pid = spawnExit(8);
+    const pidfd = new GPidFd.PidFd({pid});
+    assertEqual(pidfd.pid, pid, 'pid before init');
+    assert(pidfd.init(null), 'init');
+    assertEqual(pidfd.get_pid(), pid, 'get_pid');
+    assert(pidfd.get_fd() >= 0, 'an fd');
+    assert(pidfd.is_child(), 'is a child');
+    assertEqual(pidfd.wait(null).get_exit_status(), 8, 'exit status');
+    assert(pidfd.init(null), 'a second init');
+});
+
+test('construct: new PidFd({fd, flags}) and init()', () => {
+    const first = sleeper();
+    const pidfd = new GPidFd.PidFd({
+        fd: first.get_fd(),
+        flags: GPidFd.PidFdFlags.NO_REAP,
+    });
+    pidfd.init(null);
+    assert(pidfd.get_fd() !== first.get_fd(), 'the fd is duplicated');
+    assertEqual(pidfd.get_pid(), first.get_pid(), 'pid');
+    assertEqual(pidfd.flags, GPidFd.PidFdFlags.NO_REAP, 'flags');
+});
+
+test('construct: every call fails before init()', async () => {
+    const running = sleeper();
+    const pidfd = new GPidFd.PidFd({pid: running.get_pid()});
+    const calls = {
+        wait: () => pidfd.wait(null),
+        try_wait: () => pidfd.try_wait(),
+        send_signal: () => pidfd.send_signal(SIGTERM),
+        force_exit: () => pidfd.force_exit(),
+        wait_check: () => pidfd.wait_check(null),
+    };
+    for (const [name, call] of Object.entries(calls)) {
+        const e = assertIOError(call, Gio.IOErrorEnum.NOT_INITIALIZED, name);
+        assert(e.message.includes('init'), `${name}: the message says why`);
+    }
+    await assertRejectsIOError(pidfd.wait_async(null),
+        Gio.IOErrorEnum.NOT_INITIALIZED, 'wait_async');
+    assert(!running.has_exited(), 'nothing was sent');
+});
+
+test('construct: init() fails and says why, every time', () => {
+    const [, bytes] = GLib.file_get_contents('/proc/sys/kernel/pid_max');
+    const noSuchPid = parseInt(new TextDecoder().decode(bytes)) + 1;
+    const pidfd = new GPidFd.PidFd({pid: noSuchPid});
+    let e = assertIOError(() => pidfd.init(null), Gio.IOErrorEnum.NOT_FOUND,
+        'init');
+    assert(e.message.includes(`${noSuchPid}`), 'the message names the pid');
+    assertIOError(() => pidfd.init(null), Gio.IOErrorEnum.NOT_FOUND,
+        'init again');
+    e = assertIOError(() => pidfd.wait(null),
+        Gio.IOErrorEnum.NOT_INITIALIZED, 'wait');
+    assert(e.message.includes(`${noSuchPid}`), 'wait says why');
+});
+
+test('wait_check and force_exit', async () => {
+    assert(GPidFd.PidFd.new_from_pid(spawnExit(0)).wait_check(null),
+        'wait_check of a success');
+    const pid = spawnExit(3);
+    try {
+        GPidFd.PidFd.new_from_pid(pid).wait_check(null);
+        throw new AssertionError('wait_check did not throw');
+    } catch (e) {
+        assert(e.matches(GLib.spawn_exit_error_quark(), 3),
+            `G_SPAWN_EXIT_ERROR 3, got ${e}`);
+        assertEqual(e.message, `Process ${pid} exited with code 3`,
+            'the message');
+    }
+
+    assertEqual(await GPidFd.PidFd.new_from_pid(spawnExit(0))
+        .wait_check_async(null), true, 'wait_check_async of a success');
+    const failing = spawnExit(4);
+    try {
+        await GPidFd.PidFd.new_from_pid(failing).wait_check_async(null);
+        throw new AssertionError('wait_check_async did not reject');
+    } catch (e) {
+        assert(e.matches(GLib.spawn_exit_error_quark(), 4),
+            `G_SPAWN_EXIT_ERROR 4, got ${e}`);
+        assertEqual(e.message, `Process ${failing} exited with code 4`,
+            'the message');
+    }
+
+    const pidfd = sleeper();
+    assert(pidfd.force_exit(), 'force_exit');
+    try {
+        await pidfd.wait_check_async(null);
+        throw new AssertionError('wait_check_async did not reject');
+    } catch (e) {
+        assert(e.matches(GLib.SpawnError, GLib.SpawnError.FAILED),
+            `G_SPAWN_ERROR_FAILED, got ${e}`);
+        assertEqual(e.message, `Process ${pidfd.wait(null).get_pid()} was ` +
+            `killed by signal ${SIGKILL} (${GLib.strsignal(SIGKILL)})`,
+        'the message');
+    }
+    assertEqual(pidfd.wait(null).get_term_signal(), SIGKILL, 'SIGKILL');
+});
+
+test('add_watch: just a callback', async () => {
     const pidfd = GPidFd.PidFd.new_from_pid(spawnExit(11));
-    const loop = new GLib.MainLoop(null, false);
-    let result = null;
-    const id = pidfd.add_watch(GLib.PRIORITY_DEFAULT, (source, info) => {
-        result = [source, info];
-        loop.quit();
+    let calls = [];
+    const id = pidfd.add_watch((...args) => {
+        calls.push(args);
         return GLib.SOURCE_REMOVE;
     });
     assert(id > 0, 'a source id');
-    const timeoutId = GLib.timeout_add_seconds(GLib.PRIORITY_DEFAULT,
-        TEST_TIMEOUT_S, () => {
-            loop.quit();
-            return GLib.SOURCE_REMOVE;
-        });
-    loop.run();
-    assert(result !== null, 'the watch fired');
-    GLib.source_remove(timeoutId);
-    assert(result[0] === pidfd, 'the pidfd');
-    assertEqual(result[1].exit_status, 11, 'exit_status');
+    const source = GLib.MainContext.default().find_source_by_id(id);
+    assertEqual(source.get_priority(), GLib.PRIORITY_DEFAULT, 'priority');
+    await until(() => calls.length > 0);
+    assertEqual(calls.length, 1, 'one call');
+    const [source_, info] = calls[0];
+    assertEqual(calls[0].length, 2, 'the pidfd and the record');
+    assert(source_ === pidfd, 'the pidfd');
+    assertEqual(info.exit_status, 11, 'exit_status');
+    assertEqual(info.has_rusage(), true, 'has_rusage');
+    assert(pidfd.has_exited(), 'reaped');
+});
+
+test('add_watch_full: a priority', async () => {
+    const pidfd = GPidFd.PidFd.new_from_pid(spawnExit(13));
+    let record = null;
+    const id = pidfd.add_watch_full(GLib.PRIORITY_HIGH, (p, info) => {
+        record = info;
+        return GLib.SOURCE_REMOVE;
+    });
+    const source = GLib.MainContext.default().find_source_by_id(id);
+    assertEqual(source.get_priority(), GLib.PRIORITY_HIGH, 'priority');
+    await until(() => record !== null);
+    assertEqual(record.exit_status, 13, 'exit_status');
+});
+
+test('add_watch: removed before it fires', async () => {
+    const pidfd = sleeper();
+    let fired = false;
+    const id = pidfd.add_watch(() => {
+        fired = true;
+        return GLib.SOURCE_REMOVE;
+    });
+    GLib.source_remove(id);
+    pidfd.send_signal(SIGKILL);
+    await sleep(100);
+    assert(!fired, 'a removed watch does not fire');
+    // The process was left for a wait to reap.
+    assertEqual(pidfd.wait(null).term_signal, SIGKILL, 'term_signal');
+});
+
+test('create_source: a closure gets the record', () => {
+    const pidfd = GPidFd.PidFd.new_from_pid(spawnExit(14));
+    const context = new GLib.MainContext();
+    const calls = [];
+    const source = pidfd.create_source();
+    GObject.source_set_closure(source, (...args) => {
+        calls.push(args);
+        return GLib.SOURCE_REMOVE;
+    });
+    source.attach(context);
+    iterateUntil(context, () => calls.length > 0, 'the source');
+    const [p, info] = calls[0];
+    assertEqual(calls[0].length, 2, 'the pidfd and the record');
+    assert(p === pidfd, 'the pidfd');
+    assertEqual(info.exit_status, 14, 'exit_status');
+    assertEqual(info.has_rusage(), true, 'has_rusage');
+    assert(source.is_destroyed(), 'the source fired once');
+    assert(pidfd.try_wait() === info, 'the same record');
+});
+
+test('create_source: set_callback and try_wait', () => {
+    // A GLib.SourceFunc gets no arguments, as for
+    // GLib.child_watch_source_new(); the pidfd then has the record.
+    const pidfd = GPidFd.PidFd.new_from_pid(spawnExit(15));
+    const context = new GLib.MainContext();
+    const calls = [];
+    const source = pidfd.create_source();
+    source.set_callback((...args) => {
+        calls.push([args, pidfd.try_wait()]);
+        return GLib.SOURCE_REMOVE;
+    });
+    source.attach(context);
+    iterateUntil(context, () => calls.length > 0, 'the source');
+    const [args, info] = calls[0];
+    assertEqual(args.length, 0, 'no arguments');
+    assertEqual(info.exit_status, 15, 'exit_status');
+});
+
+test('names: no property hides a method', () => {
+    // GJS gives a property precedence over a method of the same name, so
+    // the typelib must have no such pair in any class.
+    const GIRepository = imports.gi.GIRepository;
+    const repo = GIRepository.Repository.get_default();
+    const classes = [];
+    for (let i = 0; i < repo.get_n_infos('GPidFd'); i++) {
+        const info = repo.get_info('GPidFd', i);
+        if (info.get_type() !== GIRepository.InfoType.OBJECT)
+            continue;
+        classes.push(info.get_name());
+        for (let j = 0; j < GIRepository.object_info_get_n_properties(info); j++) {
+            const name = GIRepository.object_info_get_property(info, j)
+                .get_name().replace(/-/g, '_');
+            assertEqual(GIRepository.object_info_find_method(info, name), null,
+                `${info.get_name()}: the property ${name} hides ${name}()`);
+        }
+    }
+    assert(classes.includes('PidFdExitInfo'), 'PidFdExitInfo checked');
+    assert(classes.includes('PidFd'), 'PidFd checked');
+
+    const info = GPidFd.PidFd.new_from_pid(spawnExit(0)).wait(null);
+    assertEqual(info.has_status(), true, 'has_status()');
+    assertEqual(info.has_rusage(), true, 'has_rusage()');
+    assertEqual(info.has_uid(), true, 'has_uid()');
 });
 
 function withTimeout(promise, seconds) {

@@ -5,12 +5,14 @@ Run by meson test with GI_TYPELIB_PATH and LD_LIBRARY_PATH pointing into
 the build tree. Prints TAP. A missing typelib is a failure, not a skip.
 """
 
+import gc
 import os
 import signal
 import subprocess
 import sys
 import threading
 import unittest
+import weakref
 
 import gi
 
@@ -22,7 +24,7 @@ except (ImportError, ValueError) as e:
           % (os.environ.get('GI_TYPELIB_PATH', ''), e))
     sys.exit(1)
 
-from gi.repository import GLib, Gio  # noqa: E402
+from gi.repository import GLib, GObject, Gio  # noqa: E402
 
 # Every main loop here gives up after this many seconds and fails.
 LOOP_TIMEOUT_S = 10
@@ -55,6 +57,26 @@ def run_loop(loop, what):
     if timed_out:
         raise AssertionError('timed out waiting for %s' % what)
     GLib.source_remove(source_id)
+
+
+def iterate_until(context, done, what):
+    """Iterates context until done() is true; fails after LOOP_TIMEOUT_S."""
+    timed_out = []
+
+    def on_timeout():
+        timed_out.append(True)
+        return GLib.SOURCE_REMOVE
+
+    timeout = GLib.timeout_source_new_seconds(LOOP_TIMEOUT_S)
+    timeout.set_callback(on_timeout)
+    timeout.attach(context)
+    try:
+        while not done():
+            if timed_out:
+                raise AssertionError('timed out waiting for %s' % what)
+            context.iteration(True)
+    finally:
+        timeout.destroy()
 
 
 class GPidFdTestCase(unittest.TestCase):
@@ -198,18 +220,21 @@ class TestWait(GPidFdTestCase):
         # Getters and properties agree.
         self.assertEqual(info.get_pid(), pid)
         self.assertEqual(info.props.pid, pid)
+        self.assertTrue(info.has_uid())
         self.assertEqual(info.get_uid(), os.getuid())
         self.assertEqual(info.props.uid, os.getuid())
         self.assertTrue(info.has_status())
-        self.assertTrue(info.props.has_status)
         self.assertTrue(info.get_exited())
         self.assertTrue(info.props.exited)
         self.assertEqual(info.get_exit_status(), 42)
         self.assertEqual(info.props.exit_status, 42)
         self.assertFalse(info.get_signaled())
         self.assertFalse(info.props.signaled)
-        self.assertEqual(info.get_term_signal(), 0)
-        self.assertEqual(info.props.term_signal, 0)
+        # A signal did not end it: -1, like every inapplicable integer.
+        self.assertEqual(info.get_term_signal(), -1)
+        self.assertEqual(info.props.term_signal, -1)
+        self.assertFalse(info.get_successful())
+        self.assertFalse(info.props.successful)
         self.assertFalse(info.get_core_dumped())
         self.assertFalse(info.props.core_dumped)
         self.assertEqual(info.get_code(), os.CLD_EXITED)
@@ -220,7 +245,6 @@ class TestWait(GPidFdTestCase):
 
         # A child's record carries its resource usage.
         self.assertTrue(info.has_rusage())
-        self.assertTrue(info.props.has_rusage)
         self.assertGreaterEqual(info.get_user_time(), 0)
         self.assertEqual(info.props.user_time, info.get_user_time())
         self.assertGreaterEqual(info.get_system_time(), 0)
@@ -233,7 +257,8 @@ class TestWait(GPidFdTestCase):
             info.check()
         self.assertTrue(cm.exception.matches(GLib.spawn_exit_error_quark(),
                                              42))
-        self.assertIn(str(pid), cm.exception.message)
+        self.assertEqual(cm.exception.message,
+                         'Process %d exited with code 42' % pid)
 
         # The record is cached: a second wait gives the same object.
         self.assertIs(pidfd.wait(None), info)
@@ -244,6 +269,8 @@ class TestWait(GPidFdTestCase):
         info = pidfd.wait(None)
         self.assertTrue(info.check())
         self.assertEqual(info.get_exit_status(), 0)
+        self.assertTrue(info.get_successful())
+        self.assertTrue(info.props.successful)
 
     def test_try_wait(self):
         pid = self.sleeper()
@@ -298,12 +325,18 @@ class TestSignal(GPidFdTestCase):
         self.assertTrue(info.props.signaled)
         self.assertEqual(info.get_term_signal(), signal.SIGTERM)
         self.assertEqual(info.props.term_signal, signal.SIGTERM)
+        self.assertEqual(info.props.exit_status, -1)
+        self.assertFalse(info.get_successful())
         self.assertEqual(info.get_code(), os.CLD_KILLED)
         self.assertEqual(info.get_wait_status(), signal.SIGTERM)
         with self.assertRaises(GLib.Error) as cm:
             info.check()
         self.assertTrue(cm.exception.matches(GLib.spawn_error_quark(),
                                              GLib.SpawnError.FAILED))
+        self.assertEqual(cm.exception.message,
+                         'Process %d was killed by signal %d (%s)'
+                         % (info.get_pid(), signal.SIGTERM,
+                            signal.strsignal(signal.SIGTERM)))
 
     def test_bad_signal(self):
         pidfd = GPidFd.PidFd.new_from_pid(self.sleeper())
@@ -348,16 +381,24 @@ class TestNonChild(GPidFdTestCase):
         info = pidfd.wait(None)
         # Its parent reaped it; the kernel then told its status.
         self.assertTrue(info.has_status())
-        self.assertTrue(info.props.has_status)
         self.assertTrue(info.get_exited())
         self.assertEqual(info.get_exit_status(), 7)
         self.assertEqual(info.props.exit_status, 7)
         self.assertEqual(info.get_pid(), grandchild)
         self.assertFalse(info.has_rusage())
-        self.assertFalse(info.props.has_rusage)
         self.assertEqual(info.get_user_time(), -1)
+        self.assertEqual(info.props.system_time, -1)
         self.assertEqual(info.get_max_rss(), -1)
         self.assertEqual(middle.wait(), 0)
+
+        # check() does not call it a child.
+        with self.assertRaises(GLib.Error) as cm:
+            info.check()
+        self.assertTrue(cm.exception.matches(GLib.spawn_exit_error_quark(),
+                                             7))
+        self.assertEqual(cm.exception.message,
+                         'Process %d exited with code 7' % grandchild)
+        self.assertNotIn('Child', cm.exception.message)
 
     def test_non_child_async(self):
         middle, grandchild = self.start_grandchild(3)
@@ -505,25 +546,385 @@ class TestAsync(GPidFdTestCase):
         self.assertEqual(Gio.IOErrorEnum(errors[0].code),
                          Gio.IOErrorEnum.CANCELLED)
 
+
+class TestInitable(GPidFdTestCase):
+    """Construction through properties and Gio.Initable, as with
+    Gio.Subprocess."""
+
+    def test_construct_pid(self):
+        pid = spawn_exit(8)
+        pidfd = GPidFd.PidFd(pid=pid)
+        self.assertEqual(pidfd.props.pid, pid)
+        self.assertTrue(pidfd.init(None))
+        self.assertEqual(pidfd.get_pid(), pid)
+        self.assertGreaterEqual(pidfd.get_fd(), 0)
+        self.assertTrue(pidfd.is_child())
+        self.assertEqual(pidfd.wait(None).get_exit_status(), 8)
+        self.assertReaped(pid)
+        # A second init() changes nothing.
+        self.assertTrue(pidfd.init(None))
+
+    def test_construct_fd_flags(self):
+        pid = spawn_exit(9)
+        fd = os.pidfd_open(pid)
+        try:
+            pidfd = GPidFd.PidFd(fd=fd, flags=GPidFd.PidFdFlags.NO_REAP)
+            pidfd.init(None)
+        finally:
+            os.close(fd)
+        self.assertEqual(pidfd.get_pid(), pid)
+        self.assertEqual(pidfd.props.flags, GPidFd.PidFdFlags.NO_REAP)
+        self.assertEqual(pidfd.wait(None).get_exit_status(), 9)
+        # NO_REAP: the owner reaps it.
+        _, status = os.waitpid(pid, 0)
+        self.assertEqual(os.waitstatus_to_exitcode(status), 9)
+
+    def test_not_initialized(self):
+        pid = self.sleeper()
+        pidfd = GPidFd.PidFd(pid=pid)
+        calls = [
+            ('wait', lambda: pidfd.wait(None)),
+            ('try_wait', lambda: pidfd.try_wait()),
+            ('send_signal', lambda: pidfd.send_signal(signal.SIGTERM)),
+            ('force_exit', lambda: pidfd.force_exit()),
+            ('wait_check', lambda: pidfd.wait_check(None)),
+        ]
+        for name, call in calls:
+            with self.assertRaises(GLib.Error, msg=name) as cm:
+                call()
+            self.assertIOError(cm, Gio.IOErrorEnum.NOT_INITIALIZED)
+            self.assertIn('init', cm.exception.message)
+        # Nothing was sent: the process still runs.
+        self.assertEqual(os.waitpid(pid, os.WNOHANG), (0, 0))
+
+        loop = GLib.MainLoop()
+        errors = []
+
+        def on_done(source, result):
+            try:
+                source.wait_finish(result)
+            except GLib.Error as e:
+                errors.append(e)
+            loop.quit()
+
+        pidfd.wait_async(None, on_done)
+        run_loop(loop, 'a wait on an uninitialised GPidFd')
+        err, = errors
+        self.assertTrue(err.matches(Gio.io_error_quark(),
+                                    Gio.IOErrorEnum.NOT_INITIALIZED))
+
+    def test_init_failed(self):
+        with open('/proc/sys/kernel/pid_max') as f:
+            no_such_pid = int(f.read()) + 1
+        pidfd = GPidFd.PidFd(pid=no_such_pid)
+        with self.assertRaises(GLib.Error) as cm:
+            pidfd.init(None)
+        self.assertIOError(cm, Gio.IOErrorEnum.NOT_FOUND)
+        self.assertIn(str(no_such_pid), cm.exception.message)
+        # The same failure again, and every call says why.
+        with self.assertRaises(GLib.Error) as cm:
+            pidfd.init(None)
+        self.assertIOError(cm, Gio.IOErrorEnum.NOT_FOUND)
+        with self.assertRaises(GLib.Error) as cm:
+            pidfd.wait(None)
+        self.assertIOError(cm, Gio.IOErrorEnum.NOT_INITIALIZED)
+        self.assertIn(str(no_such_pid), cm.exception.message)
+
+
+class TestWaitCheck(GPidFdTestCase):
+    """wait_check, wait_check_async and force_exit, as in Gio.Subprocess."""
+
+    def test_wait_check(self):
+        self.assertTrue(GPidFd.PidFd.new_from_pid(spawn_exit(0))
+                        .wait_check(None))
+        pid = spawn_exit(3)
+        pidfd = GPidFd.PidFd.new_from_pid(pid)
+        with self.assertRaises(GLib.Error) as cm:
+            pidfd.wait_check(None)
+        self.assertTrue(cm.exception.matches(GLib.spawn_exit_error_quark(),
+                                             3))
+        self.assertEqual(cm.exception.message,
+                         'Process %d exited with code 3' % pid)
+        self.assertReaped(pid)
+
+    def test_wait_check_async(self):
+        pid = spawn_exit(4)
+        pidfd = GPidFd.PidFd.new_from_pid(pid)
+        ok = GPidFd.PidFd.new_from_pid(spawn_exit(0))
+        loop = GLib.MainLoop()
+        results = {}
+
+        def on_done(source, result, name):
+            try:
+                results[name] = source.wait_check_finish(result)
+            except GLib.Error as e:
+                results[name] = e
+            if len(results) == 2:
+                loop.quit()
+
+        pidfd.wait_check_async(None, on_done, 'failed')
+        ok.wait_check_async(None, on_done, 'ok')
+        run_loop(loop, 'wait_check_async')
+        self.assertIs(results['ok'], True)
+        err = results['failed']
+        self.assertIsInstance(err, GLib.Error)
+        self.assertTrue(err.matches(GLib.spawn_exit_error_quark(), 4))
+        self.assertEqual(err.message, 'Process %d exited with code 4' % pid)
+
+    def test_force_exit(self):
+        pid = self.sleeper()
+        pidfd = GPidFd.PidFd.new_from_pid(pid)
+        self.assertTrue(pidfd.force_exit())
+        with self.assertRaises(GLib.Error) as cm:
+            pidfd.wait_check(None)
+        self.assertTrue(cm.exception.matches(GLib.spawn_error_quark(),
+                                             GLib.SpawnError.FAILED))
+        self.assertEqual(cm.exception.message,
+                         'Process %d was killed by signal 9 (%s)'
+                         % (pid, signal.strsignal(signal.SIGKILL)))
+        self.assertEqual(pidfd.wait(None).get_term_signal(), signal.SIGKILL)
+
+
+class TestWatch(GPidFdTestCase):
+    """add_watch() takes just a callback, like GLib.child_watch_add()."""
+
     def test_add_watch(self):
         pid = spawn_exit(11)
         pidfd = GPidFd.PidFd.new_from_pid(pid)
         loop = GLib.MainLoop()
-        results = []
+        calls = []
 
-        def on_exit(source_pidfd, info, user_data):
-            results.append((source_pidfd, info, user_data))
+        def on_process_ended(*args):
+            calls.append(args)
             loop.quit()
             return GLib.SOURCE_REMOVE
 
-        source_id = pidfd.add_watch(GLib.PRIORITY_DEFAULT, on_exit, 'data')
+        source_id = pidfd.add_watch(on_process_ended)
         self.assertGreater(source_id, 0)
+        source = GLib.MainContext.default().find_source_by_id(source_id)
+        self.assertEqual(source.get_priority(), GLib.PRIORITY_DEFAULT)
         run_loop(loop, 'add_watch')
-        (source_pidfd, info, user_data), = results
+        (source_pidfd, info), = calls
+        self.assertIs(source_pidfd, pidfd)
+        self.assertEqual(info.get_exit_status(), 11)
+        self.assertTrue(info.has_rusage())
+        self.assertReaped(pid)
+
+    def test_add_watch_user_data(self):
+        pidfd = GPidFd.PidFd.new_from_pid(spawn_exit(12))
+        loop = GLib.MainLoop()
+        calls = []
+
+        def on_process_ended(*args):
+            calls.append(args)
+            loop.quit()
+            return GLib.SOURCE_REMOVE
+
+        pidfd.add_watch(on_process_ended, 'data')
+        run_loop(loop, 'add_watch with user data')
+        (source_pidfd, info, user_data), = calls
         self.assertIs(source_pidfd, pidfd)
         self.assertEqual(user_data, 'data')
-        self.assertEqual(info.get_exit_status(), 11)
+        self.assertEqual(info.get_exit_status(), 12)
+
+    def test_add_watch_full(self):
+        pid = spawn_exit(13)
+        pidfd = GPidFd.PidFd.new_from_pid(pid)
+        loop = GLib.MainLoop()
+        calls = []
+
+        def on_process_ended(*args):
+            calls.append(args)
+            loop.quit()
+            return GLib.SOURCE_REMOVE
+
+        source_id = pidfd.add_watch_full(GLib.PRIORITY_HIGH, on_process_ended,
+                                         'data')
+        source = GLib.MainContext.default().find_source_by_id(source_id)
+        self.assertEqual(source.get_priority(), GLib.PRIORITY_HIGH)
+        run_loop(loop, 'add_watch_full')
+        (source_pidfd, info, user_data), = calls
+        self.assertIs(source_pidfd, pidfd)
+        self.assertEqual(user_data, 'data')
+        self.assertEqual(info.get_exit_status(), 13)
         self.assertReaped(pid)
+
+    def test_add_watch_removed(self):
+        """Removing a watch before it fires releases the callback and
+        leaves the process alone."""
+        pid = self.sleeper()
+        pidfd = GPidFd.PidFd.new_from_pid(pid)
+
+        class Callback:
+            def __call__(self, pidfd, info):
+                raise AssertionError('a removed watch fired')
+
+        callback = Callback()
+        ref = weakref.ref(callback)
+        source_id = pidfd.add_watch(callback)
+        del callback
+        gc.collect()
+        self.assertIsNotNone(ref())
+        GLib.source_remove(source_id)
+        gc.collect()
+        self.assertIsNone(ref())
+        self.assertEqual(os.waitpid(pid, os.WNOHANG), (0, 0))
+        self.assertIsNone(pidfd.try_wait())
+
+
+class TestSource(GPidFdTestCase):
+    """create_source() in another main context, with a typed callback."""
+
+    def test_source_closure(self):
+        pid = spawn_exit(14)
+        pidfd = GPidFd.PidFd.new_from_pid(pid)
+        context = GLib.MainContext()
+        calls = []
+
+        def on_process_ended(*args):
+            calls.append(args)
+            return GLib.SOURCE_REMOVE
+
+        source = pidfd.create_source()
+        GObject.source_set_closure(source, on_process_ended)
+        source.attach(context)
+        iterate_until(context, lambda: calls, 'a source with a closure')
+        (source_pidfd, info), = calls
+        self.assertIs(source_pidfd, pidfd)
+        self.assertTrue(info.get_exited())
+        self.assertEqual(info.get_exit_status(), 14)
+        self.assertTrue(info.has_rusage())
+        self.assertTrue(source.is_destroyed())
+        self.assertReaped(pid)
+        self.assertIs(pidfd.try_wait(), info)
+
+    def test_source_closure_signalled(self):
+        pidfd = GPidFd.PidFd.new_from_pid(self.sleeper())
+        context = GLib.MainContext()
+        calls = []
+
+        def on_process_ended(pidfd, info):
+            calls.append(info)
+            return GLib.SOURCE_REMOVE
+
+        source = pidfd.create_source()
+        GObject.source_set_closure(source, on_process_ended)
+        source.attach(context)
+        context.iteration(False)
+        self.assertEqual(calls, [])
+        pidfd.send_signal(signal.SIGUSR1)
+        iterate_until(context, lambda: calls, 'a signalled process')
+        self.assertEqual(calls[0].get_term_signal(), signal.SIGUSR1)
+
+    def test_source_set_callback(self):
+        """A GLib.SourceFunc set from Python gets only its user data, as
+        with GLib.child_watch_source_new(); the record is then the pidfd's
+        try_wait()."""
+        pid = spawn_exit(15)
+        pidfd = GPidFd.PidFd.new_from_pid(pid)
+        context = GLib.MainContext()
+        calls = []
+
+        def on_process_ended(*args):
+            calls.append((args, pidfd.try_wait()))
+            return GLib.SOURCE_REMOVE
+
+        source = pidfd.create_source()
+        source.set_callback(on_process_ended, 'data')
+        source.attach(context)
+        iterate_until(context, lambda: calls, 'a source with set_callback')
+        (args, info), = calls
+        self.assertEqual(args, ('data',))
+        self.assertEqual(info.get_exit_status(), 15)
+        self.assertReaped(pid)
+
+
+class TestNames(unittest.TestCase):
+    """The same spelling works in C, Python, GJS and Vala."""
+
+    def test_no_property_hides_a_method(self):
+        # In GJS and Vala a property hides a method of the same name.
+        classes = [getattr(GPidFd, name) for name in dir(GPidFd)]
+        classes = [c for c in classes
+                   if isinstance(c, type) and issubclass(c, GObject.Object)]
+        self.assertIn(GPidFd.PidFdExitInfo, classes)
+        self.assertIn(GPidFd.PidFd, classes)
+        for cls in classes:
+            for pspec in cls.list_properties():
+                name = pspec.name.replace('-', '_')
+                self.assertFalse(callable(getattr(cls, name, None)),
+                                 '%s: property %s hides the method %s()'
+                                 % (cls.__name__, pspec.name, name))
+
+    def test_has_methods(self):
+        info = GPidFd.PidFd.new_from_pid(spawn_exit(0)).wait(None)
+        self.assertTrue(info.has_status())
+        self.assertTrue(info.has_rusage())
+        self.assertTrue(info.has_uid())
+        self.assertTrue(info.get_successful())
+        self.assertTrue(info.props.successful)
+
+
+class TestNoReapRusage(GPidFdTestCase):
+    """When a G_PIDFD_FLAGS_NO_REAP record carries resource usage, as
+    doc/waiting.md says: exactly when gpidfd reads the status with
+    waitid(WNOWAIT) before the owner reaps the child."""
+
+    BURN = 'i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done; exit %d'
+
+    def test_unreaped_child(self):
+        # Nobody else reaps it, so gpidfd always gets there first: the
+        # record carries the rusage the owner then gets, to the
+        # microsecond, and the owner still reaps the child.
+        pid = spawn('sh', '-c', self.BURN % 4)
+        pidfd = GPidFd.PidFd.new_from_pid_full(pid, GPidFd.PidFdFlags.NO_REAP)
+        info = pidfd.wait(None)
+        self.assertTrue(info.has_rusage())
+        self.assertEqual(info.get_exit_status(), 4)
+        _, status, rusage = os.wait4(pid, 0)
+        self.assertEqual(os.waitstatus_to_exitcode(status), 4)
+        self.assertEqual(info.get_user_time(),
+                         round(rusage.ru_utime * 1000000))
+        self.assertEqual(info.get_system_time(),
+                         round(rusage.ru_stime * 1000000))
+        self.assertEqual(info.get_max_rss(), rusage.ru_maxrss)
+        self.assertGreater(info.get_user_time() + info.get_system_time(), 0)
+
+    def test_subprocess_reaped_first(self):
+        # GIO reaped the child before the wait: the status comes from the
+        # kernel (PIDFD_INFO_EXIT, Linux 6.15) and there is no rusage.
+        proc = Gio.Subprocess.new(['sh', '-c', 'sleep 0.2; exit 5'],
+                                  Gio.SubprocessFlags.NONE)
+        pidfd = GPidFd.PidFd.new_from_pid_full(int(proc.get_identifier()),
+                                               GPidFd.PidFdFlags.NO_REAP)
+        proc.wait(None)
+        self.assertEqual(proc.get_exit_status(), 5)
+        info = pidfd.wait(None)
+        self.assertFalse(info.has_rusage())
+        self.assertEqual(info.get_user_time(), -1)
+        self.assertEqual(info.get_exit_status(),
+                         5 if info.has_status() else -1)
+
+    def test_subprocess_race(self):
+        # Whoever reads first: the status is always right, and the record
+        # has rusage only if it has the full siginfo of waitid().
+        procs = [Gio.Subprocess.new(['sh', '-c',
+                                     'sleep 0.2; ' + self.BURN % 5],
+                                    Gio.SubprocessFlags.NONE)
+                 for _ in range(6)]
+        pidfds = [GPidFd.PidFd.new_from_pid_full(int(p.get_identifier()),
+                                                 GPidFd.PidFdFlags.NO_REAP)
+                  for p in procs]
+        for proc, pidfd in zip(procs, pidfds):
+            info = pidfd.wait(None)
+            if info.has_rusage():
+                self.assertTrue(info.has_status())
+                self.assertTrue(info.has_uid())
+                self.assertGreater(info.get_max_rss(), 0)
+            if info.has_status():
+                self.assertEqual(info.get_exit_status(), 5)
+            proc.wait(None)
+            self.assertEqual(proc.get_exit_status(), 5)
 
 
 class TapResult(unittest.TestResult):

@@ -67,7 +67,74 @@ reference_parse (const char *text,
   return FALSE;
 }
 
+/* The contract of gpidfd_proc_parse_first(): the first line that starts
+ * with @field decides; after optional blanks, decimal digits of uint32
+ * magnitude, then the end of the line or a blank and anything. */
+static gboolean
+reference_parse_first (const char *text,
+                       gsize       len,
+                       const char *field,
+                       gint64     *value)
+{
+  static GRegex *first_regex;
+  gsize field_len = strlen (field);
+  gsize start = 0;
+
+  if (g_once_init_enter (&first_regex))
+    g_once_init_leave (&first_regex,
+                       g_regex_new ("\\A[ \\t]*([0-9]+)([ \\t][^\\n]*)?\\z",
+                                    G_REGEX_RAW | G_REGEX_OPTIMIZE, 0, NULL));
+
+  while (start < len)
+    {
+      const char *nl = memchr (text + start, '\n', len - start);
+      gsize end = nl != NULL ? (gsize) (nl - text) : len;
+
+      if (end - start >= field_len && memcmp (text + start, field, field_len) == 0)
+        {
+          g_autoptr(GMatchInfo) match = NULL;
+          g_autofree char *number = NULL;
+          guint64 v;
+
+          if (!g_regex_match_full (first_regex, text + start + field_len,
+                                   end - start - field_len, 0, 0, &match, NULL))
+            return FALSE;
+          number = g_match_info_fetch (match, 1);
+          if (!g_ascii_string_to_unsigned (number, 10, 0, G_MAXUINT32, &v, NULL))
+            return FALSE;
+          *value = (gint64) v;
+          return TRUE;
+        }
+
+      if (nl == NULL)
+        break;
+      start = end + 1;
+    }
+
+  return FALSE;
+}
+
 static guint n_parsed;
+
+static void
+check_first (const char *text,
+             gsize       len,
+             const char *field)
+{
+  gint64 got = G_MININT64, want = G_MININT64;
+  gboolean got_ok = gpidfd_proc_parse_first (text, len, field, &got);
+  gboolean want_ok = reference_parse_first (text, len, field, &want);
+
+  if (got_ok != want_ok || (got_ok && got != want))
+    g_error ("first-number parse of field \"%s\" (%" G_GSIZE_FORMAT " bytes): got %d/%"
+             G_GINT64_FORMAT ", reference %d/%" G_GINT64_FORMAT,
+             field, len, got_ok, got, want_ok, want);
+  if (got_ok)
+    {
+      g_assert_true (got >= 0 && got <= G_MAXUINT32);
+      n_parsed++;
+    }
+}
 
 static void
 check_one (const char *text,
@@ -115,6 +182,7 @@ check_input (const guint8 *data,
 
   check_one (text, size, "Pid:");
   check_one (text, size, "Tgid:");
+  check_first (text, size, "Uid:");
 
   while (field_len < size && field_len < sizeof field - 1 && data[field_len] != '\0' &&
          data[field_len] != '\n')
