@@ -27,8 +27,9 @@
  * always agrees with [method@Gio.Subprocess.get_status].
  *
  * The pid is opened, then @subprocess is asked again whether it still
- * has it: if it has been reaped meanwhile, the pid may already name
- * another process, so the new pidfd is dropped.
+ * has it, and the opened process must be the caller's unreaped child: if
+ * the child has been reaped meanwhile, the pid may already name another
+ * process, so the new pidfd is dropped.
  *
  * Errors: %G_IO_ERROR_NOT_FOUND when the process has already ended and
  * been reaped by @subprocess (its status is then in @subprocess); the
@@ -77,6 +78,15 @@ g_pidfd_new_from_subprocess (GSubprocess  *subprocess,
       g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }
+  /* GLib reaps the child a moment before it forgets the identifier: a
+   * pid reused in between would not be our unreaped child. */
+  if (!gpidfd_pidfd_probe_child (self))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   "Cannot open process %u of a GSubprocess: It has ended and been reaped "
+                   "(g_subprocess_get_status() has its status)", (guint) pid);
+      return NULL;
+    }
 
   return g_steal_pointer (&self);
 }
@@ -97,8 +107,8 @@ g_pidfd_new_from_subprocess (GSubprocess  *subprocess,
  * peer handed its end of the socket to it).
  *
  * Errors: %G_IO_ERROR_NOT_FOUND when the peer has ended;
- * %G_IO_ERROR_INVALID_ARGUMENT when @socket is not a connected unix
- * socket; the errors of [ctor@GPidFd.PidFd.new_from_pid].
+ * %G_IO_ERROR_INVALID_ARGUMENT when @socket is not a unix socket or has
+ * no peer (not connected); the errors of [ctor@GPidFd.PidFd.new_from_pid].
  *
  * Returns: (transfer full): a new #GPidFd, or %NULL with @error set
  *
@@ -120,6 +130,14 @@ g_pidfd_new_from_socket_peer (GSocket  *socket,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   sockfd = g_socket_get_fd (socket);
+  if (g_socket_get_family (socket) != G_SOCKET_FAMILY_UNIX)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "Cannot open the peer process of socket %d: It is not a unix socket",
+                   sockfd);
+      return NULL;
+    }
+
   pidfd = gpidfd_sys_peer_pidfd (sockfd);
   if (pidfd >= 0)
     {
@@ -135,8 +153,13 @@ g_pidfd_new_from_socket_peer (GSocket  *socket,
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
                            "Cannot open the peer process of a socket: It has ended");
       return NULL;
-    case ENOTSOCK:
+    case ENODATA:
     case ENOTCONN:
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "Cannot open the peer process of socket %d: It has no peer "
+                   "(not connected)", sockfd);
+      return NULL;
+    case ENOTSOCK:
     case EBADF:
       gpidfd_set_error_from_errno (error, errsv, -1,
                                    "Cannot open the peer process of socket %d", sockfd);
@@ -150,6 +173,13 @@ g_pidfd_new_from_socket_peer (GSocket  *socket,
     {
       gpidfd_set_error_from_errno (error, errno, -1,
                                    "Cannot open the peer process of socket %d", sockfd);
+      return NULL;
+    }
+  if (pid <= 0 && gpidfd_sys_socket_connected (sockfd) == 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "Cannot open the peer process of socket %d: It has no peer "
+                   "(not connected)", sockfd);
       return NULL;
     }
   if (pid <= 0)

@@ -927,7 +927,9 @@ g_pidfd_hash (gconstpointer pidfd)
  *
  * Gives a text that names the process for as long as this boot lasts:
  * "PID:ID", with the pid when @self was opened and
- * [method@GPidFd.PidFd.get_id], like "4321:8589934723". It can be stored
+ * [method@GPidFd.PidFd.get_id], like "4321:8589934723"; for a thread,
+ * "TID:ID:thread" (the main thread of a process and the process have the
+ * same id, so the text says which is meant). It can be stored
  * or passed to another program, and [ctor@GPidFd.PidFd.new_from_string]
  * turns it back into a #GPidFd for the same process, or fails with
  * %G_IO_ERROR_NOT_FOUND once that process has been reaped: never another
@@ -945,7 +947,8 @@ g_pidfd_to_string (GPidFd *self)
 {
   g_return_val_if_fail (G_IS_PIDFD (self), NULL);
 
-  return g_strdup_printf ("%d:%" G_GUINT64_FORMAT, self->pid, g_pidfd_get_id (self));
+  return g_strdup_printf ("%d:%" G_GUINT64_FORMAT "%s", self->pid, g_pidfd_get_id (self),
+                          self->is_thread ? ":thread" : "");
 }
 
 /**
@@ -958,8 +961,8 @@ g_pidfd_to_string (GPidFd *self)
  * the result is that process, or an error, never a later process that
  * reused the pid.
  *
- * Errors: %G_IO_ERROR_INVALID_ARGUMENT when @text is not "PID:ID" with
- * decimal numbers greater than 0; %G_IO_ERROR_NOT_FOUND when the process
+ * Errors: %G_IO_ERROR_INVALID_ARGUMENT when @text is not "PID:ID" or
+ * "TID:ID:thread" with decimal numbers greater than 0; %G_IO_ERROR_NOT_FOUND when the process
  * has ended and been reaped; %G_IO_ERROR_NOT_SUPPORTED without pidfs
  * (before Linux 6.9), and the errors of
  * [ctor@GPidFd.PidFd.new_from_pid].
@@ -976,18 +979,21 @@ g_pidfd_new_from_string (const gchar  *text,
   g_autoptr(GError) local_error = NULL;
   g_auto(GStrv) parts = NULL;
   guint64 pid = 0, id = 0;
+  gboolean thread;
 
   g_return_val_if_fail (text != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   parts = g_strsplit (text, ":", -1);
-  if (g_strv_length (parts) != 2 ||
+  thread = g_strv_length (parts) == 3 && g_strcmp0 (parts[2], "thread") == 0;
+  if ((g_strv_length (parts) != 2 && !thread) ||
       !g_ascii_string_to_unsigned (parts[0], 10, 1, G_MAXINT, &pid, NULL) ||
       !g_ascii_string_to_unsigned (parts[1], 10, 0, G_MAXUINT64, &id, NULL) ||
       parts[0][0] == '+' || parts[1][0] == '+')
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "Cannot open process \"%s\": Not a process handle (PID:ID)", text);
+                   "Cannot open process \"%s\": Not a process handle (PID:ID or "
+                   "TID:ID:thread)", text);
       return NULL;
     }
   if (id == 0)
@@ -998,9 +1004,11 @@ g_pidfd_new_from_string (const gchar  *text,
       return NULL;
     }
 
-  self = g_pidfd_new_from_pid ((GPid) pid, &local_error);
+  self = g_pidfd_new_from_pid_full ((GPid) pid, thread ? G_PIDFD_FLAGS_THREAD : G_PIDFD_FLAGS_NONE,
+                                    &local_error);
   if (self == NULL)
     {
+      /* INVALID_ARGUMENT: the pid now names a thread, not a process. */
       if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND) ||
           g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT))
         g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
@@ -1040,6 +1048,13 @@ kill_unreaped_child (GPidFd *self,
 {
   int r;
 
+  /* Whoever reaped it, a process that is gone is gone, whichever way
+   * the signal would have been sent. */
+  if (gpidfd_pidfd_query_pid (self->fd) == -1)
+    {
+      errno = ESRCH;
+      return -1;
+    }
   if (self->is_thread || (self->flags & G_PIDFD_FLAGS_NO_REAP) || self->pid <= 0)
     {
       errno = errsv;
@@ -1127,7 +1142,9 @@ g_pidfd_send_signal (GPidFd  *self,
  * process group, as @scope says (`PIDFD_SIGNAL_*`, Linux 6.9).
  *
  * Errors as [method@GPidFd.PidFd.send_signal], and
- * %G_IO_ERROR_NOT_SUPPORTED when the kernel does not accept @scope.
+ * %G_IO_ERROR_NOT_SUPPORTED when the kernel does not accept @scope;
+ * %G_IO_ERROR_INVALID_ARGUMENT for %G_PIDFD_SIGNAL_PROCESS_GROUP when the
+ * process does not lead a process group.
  *
  * Returns: %TRUE if the signal was sent
  *
@@ -1180,6 +1197,16 @@ g_pidfd_send_signal_full (GPidFd             *self,
           r = kill_unreaped_child (self, signum, errsv);
           errsv = errno;
         }
+      else if (errsv == ESRCH && scope == G_PIDFD_SIGNAL_PROCESS_GROUP &&
+               gpidfd_pidfd_query_pid (self->fd) != -1)
+        {
+          /* Alive, but its pid is no process group's id. */
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       "Cannot send signal %d to the process group of process %d: "
+                       "It does not lead a process group (signal a group through "
+                       "its leader)", signum, self->pid);
+          return FALSE;
+        }
       else if (errsv == EINVAL && scope != G_PIDFD_SIGNAL_DEFAULT)
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
@@ -1188,7 +1215,9 @@ g_pidfd_send_signal_full (GPidFd             *self,
                        signum, what, self->pid, scope_name (scope));
           return FALSE;
         }
-      else if (errsv == EINVAL && gpidfd_pidfd_query_pid (self->fd) == 0)
+      /* The signal and the flags were checked: for a pidfd, EINVAL means
+       * a process outside the pid namespaces the caller may signal into. */
+      else if (errsv == EINVAL)
         errsv = EREMOTE;
 
       if (r < 0)

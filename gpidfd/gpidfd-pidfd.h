@@ -48,8 +48,10 @@ typedef enum /*< flags,underscore_name=g_pidfd_flags >*/
  *   (`PIDFD_SIGNAL_THREAD`)
  * @G_PIDFD_SIGNAL_THREAD_GROUP: the whole process, even for a thread pidfd
  *   (`PIDFD_SIGNAL_THREAD_GROUP`)
- * @G_PIDFD_SIGNAL_PROCESS_GROUP: every process of the process group the
- *   process belongs to (`PIDFD_SIGNAL_PROCESS_GROUP`)
+ * @G_PIDFD_SIGNAL_PROCESS_GROUP: every process of the process group that
+ *   the process leads, the group whose id is its pid
+ *   (`PIDFD_SIGNAL_PROCESS_GROUP`); the kernel reaches a group only
+ *   through its leader's pidfd
  *
  * Who receives a signal sent by [method@GPidFd.PidFd.send_signal_full]. The
  * scopes other than %G_PIDFD_SIGNAL_DEFAULT need Linux 6.9.

@@ -130,6 +130,8 @@ guint64  gpidfd_sys_pidfd_inode       (int               fd);
 int      gpidfd_sys_peer_pidfd        (int               sockfd);
 int      gpidfd_sys_peer_pid          (int               sockfd,
                                        pid_t            *pid);
+/* 1 when the socket has a peer (getpeername()), 0 when not, -1 with errno. */
+int      gpidfd_sys_socket_connected  (int               sockfd);
 
 /* The thread group (process) of a thread id, from /proc; -1 if unknown. */
 pid_t    gpidfd_sys_thread_group_of   (pid_t             tid);

@@ -697,6 +697,18 @@ gpidfd_sys_peer_pid (int    sockfd,
   return 0;
 }
 
+int
+gpidfd_sys_socket_connected (int sockfd)
+{
+  struct sockaddr_storage addr;
+  socklen_t len = sizeof addr;
+
+  if (getpeername (sockfd, (struct sockaddr *) &addr, &len) == 0)
+    return 1;
+
+  return errno == ENOTCONN ? 0 : -1;
+}
+
 /* getpid() the last time /proc was checked, and the answer. */
 static gint proc_checked_for;
 static gint proc_ours;

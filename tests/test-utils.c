@@ -240,3 +240,38 @@ gpt_run_until (GMainContext *context,
   g_source_destroy (timeout);
   g_source_unref (timeout);
 }
+
+typedef struct
+{
+  gconstpointer data;
+  GptTestFunc func;
+} CheckedTest;
+
+static void
+run_checked (gconstpointer user_data)
+{
+  const CheckedTest *test = user_data;
+  guint before = gpt_count_fds ();
+
+  test->func (test->data);
+  g_assert_cmpuint (gpt_count_fds (), ==, before);
+}
+
+/* Every test added, kept for the life of the process: a subprocess of
+ * g_test_trap_subprocess() exits without freeing GTest's test data. */
+static GPtrArray *checked_tests;
+
+void
+gpt_add_checked (const char    *path,
+                gconstpointer  data,
+                GptTestFunc     func)
+{
+  CheckedTest *test = g_new0 (CheckedTest, 1);
+
+  test->data = data;
+  test->func = func;
+  if (checked_tests == NULL)
+    checked_tests = g_ptr_array_new ();
+  g_ptr_array_add (checked_tests, test);
+  g_test_add_data_func (path, test, run_checked);
+}

@@ -47,4 +47,13 @@ void     gpt_run_until         (GMainContext *context,
                                 gboolean     *done,
                                 guint         timeout_s);
 
+/* A test body; @data is its table row, or NULL. */
+typedef void (*GptTestFunc)    (gconstpointer  data);
+/* Adds test @path running @func (@data) between two counts of this
+ * process's descriptors: a test that leaves one open fails. Every suite
+ * adds its tests through this. */
+void     gpt_add_checked       (const char    *path,
+                                gconstpointer  data,
+                                GptTestFunc    func);
+
 G_END_DECLS

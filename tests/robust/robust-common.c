@@ -6,11 +6,17 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -22,6 +28,7 @@
 # define RUNNING_ON_VALGRIND 0
 #endif
 
+#include "gpidfd-syscall-private.h"
 #include "robust-common.h"
 
 guint
@@ -362,4 +369,271 @@ rb_watchdog_stop (void)
   g_thread_join (watchdog.thread);
   watchdog.thread = NULL;
   g_clear_pointer (&watchdog.what, g_free);
+}
+
+/* In the forked child: runs the body between two descriptor counts and
+ * leaves without running atexit handlers (they belong to the parent). */
+static G_GNUC_NORETURN void
+child_run_body (RbForkFlags   flags,
+                RbTestFunc    func,
+                gconstpointer data)
+{
+  guint before = gpt_count_fds ();
+  guint after;
+
+  func (data);
+  after = gpt_count_fds ();
+  if (!(flags & RB_FORK_BODY_COUNTS_FDS) && after != before)
+    {
+      g_autofree char *cmd = g_strdup_printf ("ls -l /proc/%d/fd", (int) getpid ());
+
+      g_printerr ("forked child %d: %u descriptors open after the test, %u before\n",
+                  (int) getpid (), after, before);
+      if (system (cmd) != 0)
+        g_printerr ("(could not list them)\n");
+      _exit (3);
+    }
+  fflush (stdout);
+  fflush (stderr);
+  _exit (g_test_failed () ? 1 : 0);
+}
+
+/* In the forked child: makes the pid namespace (and mount namespace) and
+ * forks its pid 1, which runs the body; returns that process's outcome as
+ * an exit status. */
+static G_GNUC_NORETURN void
+child_run_in_pidns (RbForkFlags   flags,
+                    RbTestFunc    func,
+                    gconstpointer data)
+{
+  int nsflags = CLONE_NEWPID;
+  pid_t init;
+  int status;
+
+  if (flags & RB_FORK_MOUNT_PROC)
+    nsflags |= CLONE_NEWNS;
+  if (unshare (nsflags) != 0)
+    {
+      g_printerr ("unshare: %s\n", g_strerror (errno));
+      _exit (77);
+    }
+  if ((flags & RB_FORK_MOUNT_PROC) &&
+      mount ("none", "/", "none", MS_REC | MS_PRIVATE, NULL) != 0)
+    {
+      g_printerr ("making / private: %s\n", g_strerror (errno));
+      _exit (77);
+    }
+
+  init = fork ();
+  if (init < 0)
+    _exit (4);
+  if (init == 0)
+    {
+      /* Pid 1 ignores signals it has no handler for, SIGALRM included:
+       * its parent's alarm bounds it, through PDEATHSIG. */
+      prctl (PR_SET_PDEATHSIG, SIGKILL);
+      if ((flags & RB_FORK_MOUNT_PROC) &&
+          mount ("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0)
+        {
+          g_printerr ("mounting /proc: %s\n", g_strerror (errno));
+          _exit (77);
+        }
+      g_assert_cmpint (getpid (), ==, 1);
+      child_run_body (flags, func, data);
+    }
+
+  while (waitpid (init, &status, 0) < 0)
+    {
+      if (errno != EINTR)
+        _exit (5);
+    }
+  if (WIFEXITED (status))
+    _exit (WEXITSTATUS (status));
+  g_printerr ("pid 1 of the new pid namespace killed by signal %d\n", WTERMSIG (status));
+  _exit (6);
+}
+
+void
+rb_fork_run (const char    *what,
+             RbForkFlags    flags,
+             guint          timeout_s,
+             RbTestFunc     func,
+             gconstpointer  data)
+{
+  pid_t parent = getpid ();
+  pid_t pid;
+  int status;
+
+  fflush (stdout);
+  fflush (stderr);
+  pid = fork ();
+  if (pid < 0)
+    g_error ("fork: %s", g_strerror (errno));
+
+  if (pid == 0)
+    {
+      struct sigaction sa = { .sa_handler = SIG_DFL };
+
+      prctl (PR_SET_PDEATHSIG, SIGKILL);
+      if (getppid () != parent)
+        _exit (7);
+      /* What the child prints goes to stderr: a failed assertion there
+       * must not print "Bail out!" into the parent's TAP stream. */
+      dup2 (STDERR_FILENO, STDOUT_FILENO);
+      sigaction (SIGALRM, &sa, NULL);
+      alarm (timeout_s);
+      if (flags & RB_FORK_NEW_PIDNS)
+        child_run_in_pidns (flags, func, data);
+      child_run_body (flags, func, data);
+    }
+
+  while (waitpid (pid, &status, 0) < 0)
+    {
+      if (errno != EINTR)
+        g_error ("waitpid(%d): %s", (int) pid, g_strerror (errno));
+    }
+
+  if (WIFEXITED (status) && WEXITSTATUS (status) == 0)
+    return;
+  if (WIFEXITED (status) && WEXITSTATUS (status) == 77)
+    g_test_skip_printf ("%s: not possible here (the forked child says why on stderr)", what);
+  else if (WIFSIGNALED (status) && WTERMSIG (status) == SIGALRM)
+    g_test_fail_printf ("%s: forked child %d did not finish within %u s", what, (int) pid, timeout_s);
+  else if (WIFSIGNALED (status))
+    g_test_fail_printf ("%s: forked child %d killed by signal %d (%s)", what, (int) pid,
+                        WTERMSIG (status), g_strsignal (WTERMSIG (status)));
+  else
+    g_test_fail_printf ("%s: forked child %d exited %d", what, (int) pid, WEXITSTATUS (status));
+}
+
+gboolean
+rb_under_valgrind (void)
+{
+  const char *env = g_getenv ("GPIDFD_UNDER_VALGRIND");
+
+  return env != NULL && *env != '\0' && !g_str_equal (env, "0");
+}
+
+void
+rb_fork_skip (const char *reason)
+{
+  g_printerr ("SKIP (process %d): %s\n", (int) getpid (), reason);
+  fflush (stdout);
+  _exit (77);
+}
+
+static void
+probe_pidns_body (gconstpointer data)
+{
+}
+
+char *
+rb_pidns_unavailable (RbForkFlags flags)
+{
+  pid_t pid;
+  int status;
+
+  fflush (stdout);
+  fflush (stderr);
+  pid = fork ();
+  if (pid < 0)
+    g_error ("fork: %s", g_strerror (errno));
+  if (pid == 0)
+    {
+      int null = open ("/dev/null", O_WRONLY | O_CLOEXEC);
+
+      /* Quiet: the reason is reported by the caller. */
+      if (null >= 0)
+        dup2 (null, STDERR_FILENO);
+      alarm (10);
+      child_run_in_pidns (flags | RB_FORK_NEW_PIDNS, probe_pidns_body, NULL);
+    }
+  status = gpt_reap (pid);
+  if (WIFEXITED (status) && WEXITSTATUS (status) == 0)
+    return NULL;
+
+  return g_strdup_printf ("cannot create a pid namespace%s here (%s)",
+                          (flags & RB_FORK_MOUNT_PROC) ? " with its own /proc" : "",
+                          geteuid () != 0 ? "not root" : "refused by the system");
+}
+
+void
+rb_wait_exited (pid_t pid,
+                guint timeout_s)
+{
+  struct pollfd pfd = { .events = POLLIN };
+  int r;
+
+  pfd.fd = (int) syscall (SYS_pidfd_open, pid, 0);
+  if (pfd.fd < 0)
+    g_error ("pidfd_open(%d): %s", (int) pid, g_strerror (errno));
+  do
+    r = poll (&pfd, 1, (int) timeout_s * 1000);
+  while (r < 0 && errno == EINTR);
+  close (pfd.fd);
+  if (r == 0)
+    g_error ("process %d did not exit within %u s", (int) pid, timeout_s);
+  g_assert_cmpint (r, ==, 1);
+}
+
+gboolean
+rb_kernel_has_exit_info (void)
+{
+  GPidFdKernelInfo info = { .mask = GPIDFD_INFO_EXIT };
+  pid_t pid = gpt_spawn_exit (0, 0);
+  int fd = (int) syscall (SYS_pidfd_open, pid, 0);
+  int r;
+
+  g_assert_cmpint (fd, >=, 0);
+  gpt_reap (pid);
+  r = ioctl (fd, _IOWR (0xFF, 11, GPidFdKernelInfo), &info);
+  close (fd);
+
+  return r == 0 && (info.mask & GPIDFD_INFO_EXIT) != 0;
+}
+
+void
+rb_fail_printf (const char *format,
+                ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_printerr ("FAILED (process %d): %s\n", (int) getpid (), message);
+  g_test_fail_printf ("%s", message);
+}
+
+void
+rb_assert_error (const GError *error,
+                 GQuark        domain,
+                 gint          code,
+                 const char   *what,
+                 pid_t         pid)
+{
+  g_autofree char *message = NULL;
+  g_autofree char *want = NULL;
+
+  g_assert_nonnull (error);
+  if (error->domain != domain || error->code != code)
+    g_error ("error \"%s\" (%s %d), want %s %d", error->message,
+             g_quark_to_string (error->domain), error->code,
+             g_quark_to_string (domain), code);
+
+  message = g_ascii_strdown (error->message, -1);
+  if (what != NULL)
+    {
+      want = g_ascii_strdown (what, -1);
+      if (strstr (message, want) == NULL)
+        g_error ("error message \"%s\" does not say \"%s\"", error->message, what);
+    }
+  if (pid != 0)
+    {
+      g_autofree char *pid_str = g_strdup_printf ("%d", (int) pid);
+
+      if (strstr (error->message, pid_str) == NULL)
+        g_error ("error message \"%s\" does not name process %s", error->message, pid_str);
+    }
 }

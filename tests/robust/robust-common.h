@@ -73,4 +73,60 @@ gboolean rb_store_source_info   (GPidFd         *pidfd,
                                  GPidFdExitInfo *info,
                                  gpointer        user_data);
 
+/* A test body; @data is its table row, or NULL. */
+typedef GptTestFunc RbTestFunc;
+
+typedef enum
+{
+  RB_FORK_PLAIN           = 0,
+  /* The body runs as pid 1 of a new pid namespace... */
+  RB_FORK_NEW_PIDNS       = 1 << 0,
+  /* ...that has its own /proc (a new mount namespace too). */
+  RB_FORK_MOUNT_PROC      = 1 << 1,
+  /* The body counts its descriptors itself (when it can: a body that
+   * has lost a completion keeps the descriptors of the wait). */
+  RB_FORK_BODY_COUNTS_FDS = 1 << 2,
+} RbForkFlags;
+
+/* Runs @func (@data) in a forked child (no exec), so that what it changes
+ * in its process (subreaper, seccomp filter, personality, pid namespace)
+ * stays there. The child counts its descriptors around @func, is bounded
+ * by @timeout_s and dies with this process. Returns when the child has
+ * ended; its failure (an assertion, a signal, a descriptor left open, the
+ * time running out) fails the test, naming @what; a child that exits 77
+ * marks the test skipped. */
+void     rb_fork_run            (const char    *what,
+                                 RbForkFlags    flags,
+                                 guint          timeout_s,
+                                 RbTestFunc     func,
+                                 gconstpointer  data);
+/* Whether the tests run under the 'valgrind' setup (GPIDFD_UNDER_VALGRIND
+ * set); for a forked child, where gpt_skip_under_valgrind() cannot mark
+ * the test skipped, to leave out what valgrind cannot do. */
+gboolean rb_under_valgrind      (void);
+/* In the body of rb_fork_run(): gives up, marking the test skipped. */
+void     rb_fork_skip           (const char    *reason) G_GNUC_NORETURN;
+/* NULL when a forked child of this process can make a new pid namespace
+ * (and, with @flags RB_FORK_MOUNT_PROC, mount its /proc); else why not. */
+char    *rb_pidns_unavailable   (RbForkFlags    flags);
+/* Waits until @pid has exited (its pidfd turns readable); fails the test
+ * after @timeout_s. Works in any pid namespace, whatever /proc is. */
+void     rb_wait_exited         (pid_t          pid,
+                                 guint          timeout_s);
+/* Whether the kernel gives a reaped process's wait status to any pidfd
+ * holder (PIDFD_INFO_EXIT, Linux 6.15), asked with raw calls that leave
+ * gpidfd's own probes alone. */
+gboolean rb_kernel_has_exit_info (void);
+/* Marks the test failed and says why on stderr at once: works in a forked
+ * child too, whose own end-of-test report nobody sees. */
+void     rb_fail_printf         (const char    *format,
+                                 ...) G_GNUC_PRINTF (1, 2);
+/* Asserts that @error is @code and that its message holds @what and,
+ * when @pid is not 0, the pid. */
+void     rb_assert_error        (const GError  *error,
+                                 GQuark         domain,
+                                 gint           code,
+                                 const char    *what,
+                                 pid_t          pid);
+
 G_END_DECLS

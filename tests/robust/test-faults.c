@@ -13,6 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <glib-unix.h>
+
 #include "gpidfd-syscall-private.h"
 #include "gpidfd-watcher-private.h"
 #include "robust-common.h"
@@ -537,12 +539,21 @@ test_sigchld_ignored (void)
   for (guint i = 0; i < 20; i++)
     {
       int code = 60 + i;
-      pid_t pid = gpt_spawn_exit (code, i % 2 ? 0 : 20);
+      int gate[2];
+      pid_t pid;
       g_autoptr(GError) error = NULL;
-      g_autoptr(GPidFd) pidfd = g_pidfd_new_from_pid (pid, &error);
+      g_autoptr(GPidFd) pidfd = NULL;
       g_autoptr(GPidFdExitInfo) info = NULL;
 
+      /* The kernel reaps an exited child at once here: the child waits
+       * for its pidfd to be open before it exits, or the pid would be
+       * gone (and a pid alone can name nothing race-free). */
+      g_assert_true (g_unix_open_pipe (gate, FD_CLOEXEC, NULL));
+      pid = rb_spawn_gated (gate[0], gate[1], code, 0);
+      pidfd = g_pidfd_new_from_pid (pid, &error);
       g_assert_no_error (error);
+      close (gate[1]);
+      close (gate[0]);
       info = g_pidfd_wait (pidfd, NULL, &error);
       g_assert_no_error (error);
       assert_record_after_foreign_reap (info, pid, code);

@@ -19,6 +19,63 @@
 
 #include "gpidfd-syscall-private.h"
 
+/* The first line of @text that starts with @field: its part after the
+ * field name, in *@rest and *@rest_len. */
+static gboolean
+reference_find_line (const char  *text,
+                     gsize        len,
+                     const char  *field,
+                     const char **rest,
+                     gsize       *rest_len)
+{
+  gsize field_len = strlen (field);
+  gsize start = 0;
+
+  while (start < len)
+    {
+      const char *nl = memchr (text + start, '\n', len - start);
+      gsize end = nl != NULL ? (gsize) (nl - text) : len;
+
+      if (end - start >= field_len && memcmp (text + start, field, field_len) == 0)
+        {
+          *rest = text + start + field_len;
+          *rest_len = end - start - field_len;
+          return TRUE;
+        }
+
+      if (nl == NULL)
+        break;
+      start = end + 1;
+    }
+
+  return FALSE;
+}
+
+/* Matches @regex on the line of @field and reads its first group as a
+ * number between @min and @max. */
+static gboolean
+reference_parse_with (GRegex     *regex,
+                      const char *text,
+                      gsize       len,
+                      const char *field,
+                      gint64      min,
+                      gint64      max,
+                      gint64     *value)
+{
+  g_autoptr(GMatchInfo) match = NULL;
+  g_autofree char *number = NULL;
+  const char *rest;
+  gsize rest_len;
+
+  if (!reference_find_line (text, len, field, &rest, &rest_len))
+    return FALSE;
+  if (!g_regex_match_full (regex, rest, rest_len, 0, 0, &match, NULL))
+    return FALSE;
+  number = g_match_info_fetch (match, 1);
+
+  return g_ascii_string_to_signed (number, 10, min, max, value, NULL);
+}
+
 /* The contract, written independently of the implementation: the first
  * line that starts with @field decides; it must then hold optional blanks,
  * an optional '-', decimal digits of at most int32 magnitude and optional
@@ -30,41 +87,13 @@ reference_parse (const char *text,
                  gint64     *value)
 {
   static GRegex *line_regex;
-  gsize field_len = strlen (field);
-  gsize start = 0;
 
   if (g_once_init_enter (&line_regex))
     g_once_init_leave (&line_regex,
                        g_regex_new ("\\A[ \\t]*(-?[0-9]+)[ \\t]*\\z",
                                     G_REGEX_RAW | G_REGEX_OPTIMIZE, 0, NULL));
 
-  while (start < len)
-    {
-      const char *nl = memchr (text + start, '\n', len - start);
-      gsize end = nl != NULL ? (gsize) (nl - text) : len;
-
-      if (end - start >= field_len && memcmp (text + start, field, field_len) == 0)
-        {
-          g_autoptr(GMatchInfo) match = NULL;
-          g_autofree char *number = NULL;
-          gint64 v;
-
-          if (!g_regex_match_full (line_regex, text + start + field_len,
-                                   end - start - field_len, 0, 0, &match, NULL))
-            return FALSE;
-          number = g_match_info_fetch (match, 1);
-          if (!g_ascii_string_to_signed (number, 10, -G_MAXINT32, G_MAXINT32, &v, NULL))
-            return FALSE;
-          *value = v;
-          return TRUE;
-        }
-
-      if (nl == NULL)
-        break;
-      start = end + 1;
-    }
-
-  return FALSE;
+  return reference_parse_with (line_regex, text, len, field, -G_MAXINT32, G_MAXINT32, value);
 }
 
 /* The contract of gpidfd_proc_parse_first(): the first line that starts
@@ -77,41 +106,13 @@ reference_parse_first (const char *text,
                        gint64     *value)
 {
   static GRegex *first_regex;
-  gsize field_len = strlen (field);
-  gsize start = 0;
 
   if (g_once_init_enter (&first_regex))
     g_once_init_leave (&first_regex,
                        g_regex_new ("\\A[ \\t]*([0-9]+)([ \\t][^\\n]*)?\\z",
                                     G_REGEX_RAW | G_REGEX_OPTIMIZE, 0, NULL));
 
-  while (start < len)
-    {
-      const char *nl = memchr (text + start, '\n', len - start);
-      gsize end = nl != NULL ? (gsize) (nl - text) : len;
-
-      if (end - start >= field_len && memcmp (text + start, field, field_len) == 0)
-        {
-          g_autoptr(GMatchInfo) match = NULL;
-          g_autofree char *number = NULL;
-          guint64 v;
-
-          if (!g_regex_match_full (first_regex, text + start + field_len,
-                                   end - start - field_len, 0, 0, &match, NULL))
-            return FALSE;
-          number = g_match_info_fetch (match, 1);
-          if (!g_ascii_string_to_unsigned (number, 10, 0, G_MAXUINT32, &v, NULL))
-            return FALSE;
-          *value = (gint64) v;
-          return TRUE;
-        }
-
-      if (nl == NULL)
-        break;
-      start = end + 1;
-    }
-
-  return FALSE;
+  return reference_parse_with (first_regex, text, len, field, 0, G_MAXUINT32, value);
 }
 
 static guint n_parsed;

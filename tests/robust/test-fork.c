@@ -1,0 +1,439 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* test-fork.c: nothing hidden survives fork
+ *
+ * A program with waits pending forks workers that do not exec and wait
+ * for children of their own. Whatever gpidfd keeps behind the caller's
+ * back (the per-context epoll set, eventfds, anything cached per process)
+ * belongs to the process that made it: a forked child must abandon it
+ * untouched and make its own, or one side steals or cancels the other's
+ * completions (a shared epoll set hands a one-shot event to whichever
+ * process calls epoll_wait first).
+ *
+ * Each row runs in a forked process P (bounded in time) that keeps waits
+ * pending for ten children of its own while it forks 50 workers, one
+ * after the other; P waits for each worker too. Each worker waits for a
+ * child of its own in the row's way, checks its status and exits 0, or
+ * dies of SIGALRM when its completion never comes. P checks that every
+ * one of its 60 waits completed once, with the right status. Rows: P's
+ * main context (the global default one, or a thread-default one) x the
+ * worker's way of waiting (wait_async in the inherited context or in a
+ * new one, a source in the inherited context, a blocking wait with a
+ * cancellable, a blocking wait cancelled and then repeated, and a worker
+ * that, with its own wait pending, forks a worker of its own).
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "robust-common.h"
+
+#define N_OWN        10
+#define N_WORKERS    50
+#define OWN_CODE(j)  (20 + (j))
+#define WORKER_CHILD_CODE(i) (40 + (i) % 50)
+
+typedef enum
+{
+  CTX_GLOBAL_DEFAULT,
+  CTX_THREAD_DEFAULT,
+} Ctx;
+
+typedef enum
+{
+  WORKER_ASYNC_INHERITED,
+  WORKER_ASYNC_NEW_CONTEXT,
+  WORKER_SOURCE_INHERITED,
+  WORKER_BLOCKING,
+  WORKER_BLOCKING_CANCELLED,
+  WORKER_NESTED,
+} Worker;
+
+typedef struct
+{
+  Ctx ctx;
+  Worker worker;
+} Row;
+
+static const char *ctx_names[] = { "global-default", "thread-default" };
+static const char *worker_names[] = {
+  "wait-async-inherited-context", "wait-async-new-context", "source-inherited-context",
+  "blocking-cancellable", "blocking-cancelled-then-again", "nested-fork",
+};
+
+/* Worker exit codes other than 0. */
+enum
+{
+  WORKER_CANNOT_OPEN = 11,
+  WORKER_WRONG_RECORD = 12,
+  WORKER_WRONG_ERROR = 13,
+};
+
+typedef struct
+{
+  pid_t pid;
+  int want_code;
+  guint completions;
+  int got_code;    /* -1: no status; -2: an error */
+} Slot;
+
+typedef struct
+{
+  Slot *slot;
+  guint *done;
+} SlotRef;
+
+static void
+on_slot_done (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  SlotRef *ref = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPidFdExitInfo) info = g_pidfd_wait_finish (G_PIDFD (object), result, &error);
+
+  ref->slot->completions++;
+  if (info == NULL)
+    {
+      g_printerr ("wait for %d failed: %s\n", (int) ref->slot->pid, error->message);
+      ref->slot->got_code = -2;
+    }
+  else if (g_pidfd_exit_info_has_status (info) && g_pidfd_exit_info_get_exited (info))
+    ref->slot->got_code = g_pidfd_exit_info_get_exit_status (info);
+  else
+    ref->slot->got_code = -1;
+  (*ref->done)++;
+  g_free (ref);
+}
+
+static void
+watch_slot (Slot  *slot,
+            guint *done)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPidFd) pidfd = g_pidfd_new_from_pid (slot->pid, &error);
+  SlotRef *ref = g_new0 (SlotRef, 1);
+
+  g_assert_no_error (error);
+  ref->slot = slot;
+  ref->done = done;
+  g_pidfd_wait_async (pidfd, NULL, on_slot_done, ref);
+}
+
+static gboolean
+cancel_later (gpointer user_data)
+{
+  g_cancellable_cancel (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static gpointer
+cancel_thread (gpointer user_data)
+{
+  g_usleep (5 * 1000);
+  cancel_later (user_data);
+  return NULL;
+}
+
+static gboolean
+on_tick (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* A record that says "exited @code". */
+static gboolean
+exited_with (GPidFdExitInfo *info,
+             int             code)
+{
+  return info != NULL && g_pidfd_exit_info_has_status (info) &&
+         g_pidfd_exit_info_get_exited (info) &&
+         g_pidfd_exit_info_get_exit_status (info) == code;
+}
+
+/* The worker: waits for a child of its own, exits 0 when it got its
+ * status, dies of SIGALRM when the completion never comes. */
+static G_GNUC_NORETURN void
+worker_main (const Row    *row,
+             GMainContext *inherited,
+             guint         i)
+{
+  struct sigaction sa = { .sa_handler = SIG_DFL };
+  int code = WORKER_CHILD_CODE (i);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPidFd) pidfd = NULL;
+  GPidFdExitInfo *info = NULL;
+  int gate[2] = { -1, -1 };
+  pid_t child;
+
+  sigaction (SIGALRM, &sa, NULL);
+  alarm (5);
+
+  if (row->worker == WORKER_BLOCKING_CANCELLED)
+    {
+      /* Exits only once the first wait has been cancelled. */
+      if (pipe2 (gate, O_CLOEXEC) != 0)
+        _exit (WORKER_CANNOT_OPEN);
+      child = rb_spawn_gated (gate[0], gate[1], code, 0);
+      close (gate[0]);
+    }
+  else
+    child = rb_spawn_exit_us (code, (i % 5) * 2000);
+  pidfd = g_pidfd_new_from_pid (child, &error);
+  if (pidfd == NULL)
+    {
+      g_printerr ("worker %d: %s\n", (int) getpid (), error->message);
+      _exit (WORKER_CANNOT_OPEN);
+    }
+
+  switch (row->worker)
+    {
+    case WORKER_ASYNC_INHERITED:
+      g_pidfd_wait_async (pidfd, NULL, rb_store_wait_result, &info);
+      while (info == NULL)
+        g_main_context_iteration (inherited, TRUE);
+      break;
+
+    case WORKER_ASYNC_NEW_CONTEXT:
+      {
+        GMainContext *context = g_main_context_new ();
+
+        g_main_context_push_thread_default (context);
+        g_pidfd_wait_async (pidfd, NULL, rb_store_wait_result, &info);
+        while (info == NULL)
+          g_main_context_iteration (context, TRUE);
+        g_main_context_pop_thread_default (context);
+        g_main_context_unref (context);
+        break;
+      }
+
+    case WORKER_SOURCE_INHERITED:
+      {
+        GSource *source = g_pidfd_create_source (pidfd);
+
+        g_source_set_callback (source, G_SOURCE_FUNC (rb_store_source_info), &info, NULL);
+        g_source_attach (source, inherited);
+        while (info == NULL)
+          g_main_context_iteration (inherited, TRUE);
+        g_source_destroy (source);
+        g_source_unref (source);
+        break;
+      }
+
+    case WORKER_BLOCKING:
+      {
+        g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+
+        info = g_pidfd_wait (pidfd, cancellable, &error);
+        break;
+      }
+
+    case WORKER_BLOCKING_CANCELLED:
+      {
+        g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+        GThread *canceller = g_thread_new ("cancel", cancel_thread, cancellable);
+
+        info = g_pidfd_wait (pidfd, cancellable, &error);
+        g_thread_join (canceller);
+        if (info != NULL || !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+          {
+            g_printerr ("worker %d: cancelled wait gave %s\n", (int) getpid (),
+                        info != NULL ? "a record" : error->message);
+            _exit (WORKER_WRONG_ERROR);
+          }
+        g_clear_error (&error);
+        close (gate[1]);
+        info = g_pidfd_wait (pidfd, NULL, &error);
+        break;
+      }
+
+    case WORKER_NESTED:
+      {
+        /* With its own wait pending in the inherited context (so that
+         * it has a watcher of its own by now), it forks a second
+         * generation that does the same with a child of its own; it
+         * waits for that worker too. */
+        GPidFdExitInfo *sub_info = NULL;
+        g_autoptr(GPidFd) sub_pidfd = NULL;
+        pid_t sub;
+
+        g_pidfd_wait_async (pidfd, NULL, rb_store_wait_result, &info);
+        g_main_context_iteration (inherited, FALSE);
+        sub = fork ();
+        if (sub < 0)
+          _exit (WORKER_CANNOT_OPEN);
+        if (sub == 0)
+          {
+            Row sub_row = { row->ctx, WORKER_ASYNC_INHERITED };
+
+            worker_main (&sub_row, inherited, i + 1);
+          }
+        sub_pidfd = g_pidfd_new_from_pid (sub, &error);
+        if (sub_pidfd == NULL)
+          _exit (WORKER_CANNOT_OPEN);
+        g_pidfd_wait_async (sub_pidfd, NULL, rb_store_wait_result, &sub_info);
+        while (info == NULL || sub_info == NULL)
+          g_main_context_iteration (inherited, TRUE);
+        if (!exited_with (sub_info, 0))
+          {
+            g_printerr ("worker %d: its own worker %d did not get its completion\n",
+                        (int) getpid (), (int) sub);
+            _exit (WORKER_WRONG_RECORD);
+          }
+        g_object_unref (sub_info);
+        break;
+      }
+
+    default:
+      g_assert_not_reached ();
+    }
+
+  if (!exited_with (info, code))
+    {
+      g_printerr ("worker %d: wrong record for its child %d (want exit %d)%s%s\n",
+                  (int) getpid (), (int) child, code, error ? ": " : "",
+                  error ? error->message : "");
+      _exit (WORKER_WRONG_RECORD);
+    }
+  _exit (0);
+}
+
+static void
+scenario (gconstpointer data)
+{
+  const Row *row = data;
+  guint n_workers = rb_scale (N_WORKERS, 5);
+  guint total = N_OWN + n_workers;
+  g_autofree Slot *slots = g_new0 (Slot, total);
+  GMainContext *context;
+  GSource *tick;
+  guint done = 0;
+  guint before;
+  guint lost = 0;
+  gint64 deadline;
+
+  before = gpt_count_fds ();
+  if (row->ctx == CTX_THREAD_DEFAULT)
+    {
+      context = g_main_context_new ();
+      g_main_context_push_thread_default (context);
+    }
+  else
+    context = g_main_context_ref (g_main_context_default ());
+
+  /* Our own children, exiting while the workers come and go. */
+  for (guint j = 0; j < N_OWN; j++)
+    {
+      slots[j].pid = rb_spawn_exit_us (OWN_CODE (j), (j + 1) * 30000);
+      slots[j].want_code = OWN_CODE (j);
+      watch_slot (&slots[j], &done);
+    }
+  g_main_context_iteration (context, FALSE);
+
+  for (guint i = 0; i < n_workers; i++)
+    {
+      Slot *slot = &slots[N_OWN + i];
+      pid_t pid = fork ();
+
+      g_assert_cmpint (pid, >=, 0);
+      if (pid == 0)
+        worker_main (row, context, i);
+      slot->pid = pid;
+      slot->want_code = 0;
+      watch_slot (slot, &done);
+      while (g_main_context_iteration (context, FALSE))
+        ;
+      g_usleep (3000);
+    }
+
+  tick = g_timeout_source_new (100);
+  g_source_set_callback (tick, on_tick, NULL, NULL);
+  g_source_attach (tick, context);
+  deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (done < total && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (context, TRUE);
+  g_source_destroy (tick);
+  g_source_unref (tick);
+
+  for (guint k = 0; k < total; k++)
+    {
+      Slot *slot = &slots[k];
+      const char *who = k < N_OWN ? "own child" : "worker";
+
+      if (slot->completions == 1 && slot->got_code == slot->want_code)
+        continue;
+      lost++;
+      if (slot->completions == 0)
+        g_printerr ("%s %d: no completion in P within 30 s\n", who, (int) slot->pid);
+      else if (slot->completions > 1)
+        g_printerr ("%s %d: %u completions\n", who, (int) slot->pid, slot->completions);
+      else if (k >= N_OWN && slot->got_code == -1)
+        g_printerr ("worker %d: record without status (killed: its completion never came?)\n",
+                    (int) slot->pid);
+      else
+        g_printerr ("%s %d: exit code %d, want %d\n", who, (int) slot->pid,
+                    slot->got_code, slot->want_code);
+    }
+  if (lost > 0)
+    rb_fail_printf ("%u of %u waits went wrong across %u forks without exec "
+                    "(%s, workers: %s)", lost, total, n_workers,
+                    ctx_names[row->ctx], worker_names[row->worker]);
+
+  /* Whatever went wrong, leave nothing behind. */
+  for (guint k = 0; k < total; k++)
+    {
+      if (slots[k].completions == 0)
+        {
+          kill (slots[k].pid, SIGKILL);
+          waitpid (slots[k].pid, NULL, 0);
+        }
+    }
+  g_assert_false (rb_has_children ());
+
+  if (row->ctx == CTX_THREAD_DEFAULT)
+    g_main_context_pop_thread_default (context);
+  g_main_context_unref (context);
+  if (lost == 0)
+    g_assert_cmpuint (gpt_count_fds (), ==, before);
+}
+
+static void
+test_row (gconstpointer data)
+{
+  g_test_summary ("Waits pending in a process and in the workers it forks "
+                  "without exec: each side gets every completion of its own");
+  rb_fork_run ("fork without exec", RB_FORK_BODY_COUNTS_FDS, 90, scenario, data);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GArray) rows = g_array_new (FALSE, FALSE, sizeof (Row));
+
+  g_test_init (&argc, &argv, NULL);
+  rb_warm_up ();
+
+  for (Ctx ctx = CTX_GLOBAL_DEFAULT; ctx <= CTX_THREAD_DEFAULT; ctx++)
+    for (Worker worker = WORKER_ASYNC_INHERITED; worker <= WORKER_NESTED; worker++)
+      {
+        Row row = { ctx, worker };
+
+        g_array_append_val (rows, row);
+      }
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      const Row *row = &g_array_index (rows, Row, i);
+      g_autofree char *path = g_strdup_printf ("/robust/fork/%s/%s", ctx_names[row->ctx],
+                                               worker_names[row->worker]);
+
+      gpt_add_checked (path, row, test_row);
+    }
+
+  return g_test_run ();
+}

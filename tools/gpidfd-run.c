@@ -1,0 +1,593 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* gpidfd-run.c: gpidfd run, a time(1) and timeout(1) on pidfds */
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <glib-unix.h>
+
+#include "gpidfd-tool.h"
+
+/* Signals sent to gpidfd that go on to the command. */
+static const int forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+
+typedef struct
+{
+  GMainLoop *loop;
+  GPidFd *pidfd;
+  GPidFdToolStream *report;
+  gboolean json;
+
+  int timeout_signal;
+  const char *timeout_text;
+  double kill_after;
+  const char *kill_after_text;
+  gboolean timed_out;
+  gboolean killed;
+  guint kill_id;
+
+  GPtrArray *forwarded;     /* "SIGTERM", ... in order */
+  GPidFdExitInfo *info;
+  GError *error;
+} RunState;
+
+static void
+run_state_clear (RunState *state)
+{
+  g_clear_pointer (&state->loop, g_main_loop_unref);
+  g_clear_object (&state->pidfd);
+  g_clear_pointer (&state->forwarded, g_ptr_array_unref);
+  g_clear_object (&state->info);
+  g_clear_error (&state->error);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RunState, run_state_clear)
+
+/* {"event": "signal", "pid": N, "signal": "SIGTERM", "reason": ...} */
+static void
+emit_signal_event (RunState   *state,
+                   int         signum,
+                   const char *reason,
+                   GError     *error)
+{
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autofree char *name = gpidfd_tool_signal_full_name (signum);
+
+  if (error != NULL)
+    gpidfd_tool_report_error (state->json ? state->report : NULL,
+                              g_pidfd_get_pid (state->pidfd), NULL, error);
+
+  if (!state->json)
+    return;
+
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "event");
+  json_builder_add_string_value (builder, "signal");
+  json_builder_set_member_name (builder, "pid");
+  json_builder_add_int_value (builder, g_pidfd_get_pid (state->pidfd));
+  json_builder_set_member_name (builder, "signal");
+  json_builder_add_string_value (builder, name);
+  json_builder_set_member_name (builder, "reason");
+  json_builder_add_string_value (builder, reason);
+  json_builder_set_member_name (builder, "sent");
+  json_builder_add_boolean_value (builder, error == NULL);
+  json_builder_end_object (builder);
+  gpidfd_tool_json_emit (state->report, builder);
+}
+
+static void
+send_to_command (RunState   *state,
+                 int         signum,
+                 const char *reason)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* A process that has just exited but is not reaped yet takes the
+   * signal without complaint; one that is gone cannot be reached since
+   * we hold its pidfd. */
+  g_pidfd_send_signal (state->pidfd, signum, &error);
+  emit_signal_event (state, signum, reason, error);
+}
+
+static gboolean
+on_kill_after (gpointer user_data)
+{
+  RunState *state = user_data;
+
+  state->kill_id = 0;
+  state->killed = TRUE;
+  send_to_command (state, SIGKILL, "kill-after");
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_timeout (gpointer user_data)
+{
+  RunState *state = user_data;
+
+  state->timed_out = TRUE;
+  send_to_command (state, state->timeout_signal, "timeout");
+  state->kill_id = gpidfd_tool_timeout_add (state->kill_after, on_kill_after, state);
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_signal (int          fd,
+           GIOCondition condition,
+           gpointer     user_data)
+{
+  RunState *state = user_data;
+  struct signalfd_siginfo si;
+
+  while (read (fd, &si, sizeof si) == sizeof si)
+    {
+      /* A key on the terminal (^C, ^\) or a hangup signals the whole
+       * foreground process group, the command included: it has its copy
+       * already. Anything else was meant for us and goes on. */
+      if (si.ssi_code == SI_KERNEL)
+        continue;
+
+      g_ptr_array_add (state->forwarded, gpidfd_tool_signal_full_name ((int) si.ssi_signo));
+      send_to_command (state, (int) si.ssi_signo, "forwarded");
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_command_done (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  RunState *state = user_data;
+
+  state->info = g_pidfd_wait_finish (G_PIDFD (object), result, &state->error);
+  g_main_loop_quit (state->loop);
+}
+
+static void
+add_line (GString    *report,
+          const char *key,
+          const char *format,
+          ...) G_GNUC_PRINTF (3, 4);
+
+static void
+add_line (GString    *report,
+          const char *key,
+          const char *format,
+          ...)
+{
+  va_list args;
+
+  g_string_append_printf (report, "%-30s", key);
+  va_start (args, format);
+  g_string_append_vprintf (report, format, args);
+  va_end (args);
+  g_string_append_c (report, '\n');
+}
+
+static double
+us_to_s (gint64 us)
+{
+  return (double) us / G_USEC_PER_SEC;
+}
+
+static int
+cpu_percent (GPidFdExitInfo *info,
+             gint64          wall_us)
+{
+  gint64 cpu_us = g_pidfd_exit_info_get_user_time (info) +
+                  g_pidfd_exit_info_get_system_time (info);
+
+  if (wall_us <= 0)
+    return 0;
+
+  return (int) ((cpu_us * 100 + wall_us / 2) / wall_us);
+}
+
+static char *
+format_report_text (RunState  *state,
+                    char     **argv,
+                    gint64     wall_us)
+{
+  GString *report = g_string_new (NULL);
+  GPidFdExitInfo *info = state->info;
+  const struct rusage *ru = g_pidfd_exit_info_get_rusage (info);
+  g_autofree char *command_line = gpidfd_tool_quote_argv (argv);
+  g_autofree char *ending = gpidfd_tool_describe_ending (info);
+  gint status = g_pidfd_exit_info_get_wait_status (info);
+
+  add_line (report, "Command:", "%s", command_line);
+  add_line (report, "Process id:", "%d", g_pidfd_exit_info_get_pid (info));
+  add_line (report, "Ended:", "%s", ending);
+  add_line (report, "Wait status:", "%d (0x%04x)", status, (guint) status);
+  if (state->timed_out)
+    {
+      g_autofree char *name = gpidfd_tool_signal_full_name (state->timeout_signal);
+      g_autofree char *after = gpidfd_tool_duration_label (state->timeout_text);
+
+      if (state->killed)
+        {
+          g_autofree char *later = gpidfd_tool_duration_label (state->kill_after_text);
+
+          add_line (report, "Timed out:", "after %s; sent %s, then SIGKILL %s later",
+                    after, name, later);
+        }
+      else
+        add_line (report, "Timed out:", "after %s; sent %s", after, name);
+    }
+  if (state->forwarded->len > 0)
+    {
+      g_autoptr(GString) names = g_string_new (NULL);
+
+      for (guint i = 0; i < state->forwarded->len; i++)
+        g_string_append_printf (names, "%s%s", i > 0 ? ", " : "",
+                                (const char *) g_ptr_array_index (state->forwarded, i));
+      add_line (report, "Signals forwarded:", "%s", names->str);
+    }
+  add_line (report, "Wall-clock time:", "%.3f s", us_to_s (wall_us));
+  add_line (report, "User CPU time:", "%.3f s", us_to_s (g_pidfd_exit_info_get_user_time (info)));
+  add_line (report, "System CPU time:", "%.3f s", us_to_s (g_pidfd_exit_info_get_system_time (info)));
+  add_line (report, "CPU:", "%d%%", cpu_percent (info, wall_us));
+  add_line (report, "Maximum resident set size:", "%" G_GINT64_FORMAT " KiB",
+            g_pidfd_exit_info_get_max_rss (info));
+  add_line (report, "Major page faults:", "%ld", ru->ru_majflt);
+  add_line (report, "Minor page faults:", "%ld", ru->ru_minflt);
+  add_line (report, "Voluntary context switches:", "%ld", ru->ru_nvcsw);
+  add_line (report, "Involuntary context switches:", "%ld", ru->ru_nivcsw);
+  add_line (report, "File system inputs:", "%ld", ru->ru_inblock);
+  add_line (report, "File system outputs:", "%ld", ru->ru_oublock);
+
+  return g_string_free (report, FALSE);
+}
+
+static void
+emit_report_json (RunState  *state,
+                  char     **argv,
+                  gint64     wall_us)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  GPidFdExitInfo *info = state->info;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "event");
+  json_builder_add_string_value (builder, "exit");
+  json_builder_set_member_name (builder, "command");
+  json_builder_begin_array (builder);
+  for (gsize i = 0; argv[i] != NULL; i++)
+    gpidfd_tool_json_add_text (builder, argv[i]);
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "pid");
+  json_builder_add_int_value (builder, g_pidfd_exit_info_get_pid (info));
+  json_builder_set_member_name (builder, "child");
+  json_builder_add_boolean_value (builder, g_pidfd_is_child (state->pidfd));
+  gpidfd_tool_json_add_exit_info (builder, info);
+  json_builder_set_member_name (builder, "wall_time_us");
+  json_builder_add_int_value (builder, wall_us);
+  json_builder_set_member_name (builder, "cpu_percent");
+  json_builder_add_int_value (builder, cpu_percent (info, wall_us));
+  json_builder_set_member_name (builder, "timed_out");
+  json_builder_add_boolean_value (builder, state->timed_out);
+  json_builder_set_member_name (builder, "killed_after_timeout");
+  json_builder_add_boolean_value (builder, state->killed);
+  json_builder_set_member_name (builder, "forwarded_signals");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < state->forwarded->len; i++)
+    json_builder_add_string_value (builder, g_ptr_array_index (state->forwarded, i));
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+
+  gpidfd_tool_json_emit (state->report, builder);
+}
+
+/* In the forked child: async-signal-safe calls only. */
+G_GNUC_NORETURN static void
+exec_command (char                   **argv,
+              const struct sigaction  *old_sigchld,
+              const sigset_t          *old_mask,
+              int                      error_fd)
+{
+  int errsv;
+
+  /* What the command would have had without us. */
+  sigaction (SIGCHLD, old_sigchld, NULL);
+  sigprocmask (SIG_SETMASK, old_mask, NULL);
+
+  execvp (argv[0], argv);
+
+  errsv = errno;
+  while (write (error_fd, &errsv, sizeof errsv) < 0 && errno == EINTR)
+    ;
+  _exit (GPIDFD_TOOL_EXIT_NOT_FOUND);
+}
+
+static int
+open_output (const char         *path,
+             gboolean            append,
+             GPidFdToolStream   *stream,
+             GError            **error)
+{
+  int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY | (append ? O_APPEND : O_TRUNC);
+  int fd;
+
+  /* In place, as time -o does: a device, a FIFO, a symlink's target or a
+   * file with other links stays what it is. */
+  do
+    fd = open (path, flags, 0666);
+  while (fd < 0 && errno == EINTR);
+
+  if (fd < 0)
+    {
+      int errsv = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+                   "Cannot open '%s': %s", path, g_strerror (errsv));
+      return -1;
+    }
+
+  stream->fd = fd;
+  stream->name = g_strdup_printf ("'%s'", path);
+  stream->error = 0;
+
+  return fd;
+}
+
+int
+gpidfd_tool_run (int    argc,
+                 char **argv)
+{
+  gboolean json = FALSE;
+  gboolean append = FALSE;
+  g_autofree char *output = NULL;
+  g_autofree char *timeout_text = NULL;
+  g_autofree char *signal_text = NULL;
+  g_autofree char *kill_after_text = NULL;
+  const GOptionEntry entries[] = {
+    { "timeout", 't', 0, G_OPTION_ARG_STRING, &timeout_text,
+      "Send SIGNAL to COMMAND after DURATION (then exit 124)",
+      "DURATION" },
+    { "signal", 's', 0, G_OPTION_ARG_STRING, &signal_text,
+      "The signal of the timeout (TERM by default)", "SIGNAL" },
+    { "kill-after", 'k', 0, G_OPTION_ARG_STRING, &kill_after_text,
+      "Then send SIGKILL if it still runs DURATION later",
+      "DURATION" },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
+      "Write the report to FILE, not standard error", "FILE" },
+    { "append", 'a', 0, G_OPTION_ARG_NONE, &append,
+      "Append to FILE instead of truncating it", NULL },
+    { "json", 'j', 0, G_OPTION_ARG_NONE, &json,
+      "Write the report as JSON Lines", NULL },
+    G_OPTION_ENTRY_NULL
+  };
+  const GPidFdToolCommandInfo info = {
+    "run", "[--] COMMAND [ARGUMENT...]",
+    "Run COMMAND, wait for it, and report how it ended and what it used.",
+    "FILE is opened (created, or truncated in place) before COMMAND starts; "
+    "'-' is standard output.\n"
+    "\n"
+    "COMMAND inherits the descriptors, the signal dispositions and the signal "
+    "mask of gpidfd, as it would without it. SIGINT, SIGTERM, SIGHUP and "
+    "SIGQUIT sent to gpidfd go on to COMMAND (those that a terminal sends to "
+    "the whole process group already reach it), and the report is written "
+    "whatever ends COMMAND.\n"
+    "\n"
+    "DURATION is a number of seconds, possibly with a fraction or an exponent, "
+    "and an optional unit: s (seconds), m (minutes), h (hours) or d (days); "
+    "0 and 'inf' mean no limit.\n"
+    "\n"
+    "Exit status: that of COMMAND, or 128 + N when signal N killed it; 124 "
+    "when the timeout fired (137 when SIGKILL ended COMMAND then); 125 when "
+    "gpidfd itself fails; 126 when COMMAND cannot be run; 127 when it is "
+    "not found.",
+    TRUE,
+  };
+  g_auto(RunState) state = { 0, };
+  g_autoptr(GError) error = NULL;
+  GPidFdToolStream output_stream = { -1, NULL, 0 };
+  struct sigaction old_sigchld;
+  struct sigaction default_action = { 0, };
+  sigset_t forwarded_mask, old_mask;
+  double timeout = 0;
+  double kill_after = 0;
+  int timeout_signal = SIGTERM;
+  char **command;
+  int error_pipe[2];
+  int signal_fd;
+  int exec_errno = 0;
+  ssize_t n;
+  gint64 start, wall_us;
+  GPid pid;
+  int status;
+  guint timeout_id = 0;
+
+  if (!gpidfd_tool_parse_options (&info, entries, &argc, &argv, &status))
+    return status;
+  /* Where the report goes; -o is not open yet. */
+  if (json)
+    gpidfd_tool_set_json_errors (output != NULL && strcmp (output, "-") == 0
+                                 ? gpidfd_tool_stdout () : gpidfd_tool_stderr ());
+
+  if (timeout_text != NULL && !gpidfd_tool_parse_duration (timeout_text, &timeout, &error))
+    return gpidfd_tool_usage_error ("--timeout: %s", error->message);
+  if (kill_after_text != NULL &&
+      !gpidfd_tool_parse_duration (kill_after_text, &kill_after, &error))
+    return gpidfd_tool_usage_error ("--kill-after: %s", error->message);
+  if (signal_text != NULL)
+    {
+      timeout_signal = gpidfd_tool_parse_signal (signal_text);
+      if (timeout_signal < 0)
+        return gpidfd_tool_usage_error ("--signal: unknown signal '%s' "
+                                        "('gpidfd kill -l' lists them)", signal_text);
+    }
+  if ((signal_text != NULL || kill_after_text != NULL) && timeout_text == NULL)
+    return gpidfd_tool_usage_error ("--signal and --kill-after need --timeout");
+  if (append && output == NULL)
+    return gpidfd_tool_usage_error ("--append needs --output");
+
+  command = argv + 1;
+  if (command[0] == NULL)
+    return gpidfd_tool_usage_error ("no command given");
+
+  state.json = json;
+  state.timeout_signal = timeout_signal;
+  state.timeout_text = timeout_text;
+  state.kill_after = kill_after;
+  state.kill_after_text = kill_after_text;
+  state.forwarded = g_ptr_array_new_with_free_func (g_free);
+  state.report = gpidfd_tool_stderr ();
+
+  /* Before the command starts: a path that cannot be written fails now,
+   * not after the command has done its work. */
+  if (output != NULL && strcmp (output, "-") == 0)
+    state.report = gpidfd_tool_stdout ();
+  else if (output != NULL)
+    {
+      if (open_output (output, append, &output_stream, &error) < 0)
+        {
+          gpidfd_tool_report_error (json ? state.report : NULL, 0, output, error);
+          return GPIDFD_TOOL_EXIT_FAILED;
+        }
+      state.report = &output_stream;
+    }
+
+  /* Our own waiting must not depend on what we inherited: with SIGCHLD
+   * ignored (or SA_NOCLDWAIT), the kernel would reap the command before
+   * we can. The command gets the inherited disposition back. */
+  default_action.sa_handler = SIG_DFL;
+  sigemptyset (&default_action.sa_mask);
+  sigaction (SIGCHLD, &default_action, &old_sigchld);
+
+  /* The signals to forward are read from a signalfd. Those we inherited
+   * ignored stay ignored, and so never show up there. */
+  sigemptyset (&forwarded_mask);
+  for (gsize i = 0; i < G_N_ELEMENTS (forwarded_signals); i++)
+    sigaddset (&forwarded_mask, forwarded_signals[i]);
+  sigprocmask (SIG_BLOCK, &forwarded_mask, &old_mask);
+  signal_fd = signalfd (-1, &forwarded_mask, SFD_CLOEXEC | SFD_NONBLOCK);
+  if (signal_fd < 0)
+    {
+      int errsv = errno;
+
+      g_set_error (&error, G_IO_ERROR, g_io_error_from_errno (errsv),
+                   "Cannot create a signalfd: %s", g_strerror (errsv));
+      gpidfd_tool_report_error (json ? state.report : NULL, 0, NULL, error);
+      return GPIDFD_TOOL_EXIT_FAILED;
+    }
+
+  if (pipe2 (error_pipe, O_CLOEXEC) < 0)
+    {
+      int errsv = errno;
+
+      g_set_error (&error, G_IO_ERROR, g_io_error_from_errno (errsv),
+                   "Cannot create a pipe: %s", g_strerror (errsv));
+      gpidfd_tool_report_error (json ? state.report : NULL, 0, NULL, error);
+      return GPIDFD_TOOL_EXIT_FAILED;
+    }
+
+  start = g_get_monotonic_time ();
+  pid = fork ();
+  if (pid < 0)
+    {
+      int errsv = errno;
+
+      g_set_error (&error, G_IO_ERROR, g_io_error_from_errno (errsv),
+                   "Cannot start '%s': %s", command[0], g_strerror (errsv));
+      gpidfd_tool_report_error (json ? state.report : NULL, 0, NULL, error);
+      return GPIDFD_TOOL_EXIT_FAILED;
+    }
+  if (pid == 0)
+    exec_command (command, &old_sigchld, &old_mask, error_pipe[1]);
+
+  close (error_pipe[1]);
+
+  /* Race-free: with SIGCHLD at its default, our child stays until we reap
+   * it, and nothing else in this process reaps. */
+  state.pidfd = g_pidfd_new_from_pid (pid, &error);
+  if (state.pidfd == NULL)
+    {
+      kill (pid, SIGKILL);
+      waitpid (pid, NULL, 0);
+      gpidfd_tool_report_error (json ? state.report : NULL, pid, NULL, error);
+      return GPIDFD_TOOL_EXIT_FAILED;
+    }
+
+  /* EOF when the exec succeeded; the errno otherwise. */
+  do
+    n = read (error_pipe[0], &exec_errno, sizeof exec_errno);
+  while (n < 0 && errno == EINTR);
+  close (error_pipe[0]);
+
+  if (n == sizeof exec_errno)
+    {
+      /* Reaps the child that could not exec. */
+      GPidFdExitInfo *reaped = g_pidfd_wait (state.pidfd, NULL, NULL);
+
+      g_clear_object (&reaped);
+      g_set_error (&error, G_IO_ERROR, g_io_error_from_errno (exec_errno),
+                   "cannot run '%s': %s", command[0], g_strerror (exec_errno));
+      gpidfd_tool_report_error (json ? state.report : NULL, pid, command[0], error);
+      status = exec_errno == ENOENT ? GPIDFD_TOOL_EXIT_NOT_FOUND : GPIDFD_TOOL_EXIT_CANNOT_INVOKE;
+      return gpidfd_tool_finish (status, GPIDFD_TOOL_EXIT_FAILED, state.report);
+    }
+
+  state.loop = g_main_loop_new (NULL, FALSE);
+  g_pidfd_wait_async (state.pidfd, NULL, on_command_done, &state);
+  g_unix_fd_add (signal_fd, G_IO_IN, on_signal, &state);
+  timeout_id = gpidfd_tool_timeout_add (timeout, on_timeout, &state);
+  g_main_loop_run (state.loop);
+
+  wall_us = g_get_monotonic_time () - start;
+
+  if (timeout_id != 0 && !state.timed_out)
+    g_source_remove (timeout_id);
+  if (state.kill_id != 0)
+    g_source_remove (state.kill_id);
+
+  if (state.info == NULL)
+    {
+      gpidfd_tool_report_error (json ? state.report : NULL, pid, NULL, state.error);
+      return gpidfd_tool_finish (GPIDFD_TOOL_EXIT_FAILED, GPIDFD_TOOL_EXIT_FAILED, state.report);
+    }
+
+  if (json)
+    emit_report_json (&state, command, wall_us);
+  else
+    {
+      g_autofree char *text = format_report_text (&state, command, wall_us);
+
+      gpidfd_tool_stream_puts (state.report, text);
+    }
+
+  status = gpidfd_tool_shell_status (state.info);
+  if (status < 0)
+    status = GPIDFD_TOOL_EXIT_FAILED;
+  /* As timeout(1): 124, unless SIGKILL was needed. */
+  if (state.timed_out &&
+      !(g_pidfd_exit_info_get_signaled (state.info) &&
+        g_pidfd_exit_info_get_term_signal (state.info) == SIGKILL))
+    status = GPIDFD_TOOL_EXIT_TIMED_OUT;
+
+  status = gpidfd_tool_finish (status, GPIDFD_TOOL_EXIT_FAILED, state.report);
+  if (output_stream.fd >= 0)
+    {
+      if (close (output_stream.fd) < 0 && output_stream.error == 0)
+        {
+          gpidfd_tool_error ("error writing %s: %s", output, g_strerror (errno));
+          status = GPIDFD_TOOL_EXIT_FAILED;
+        }
+      g_free (output_stream.name);
+    }
+
+  return status;
+}

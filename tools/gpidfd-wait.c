@@ -1,0 +1,576 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* gpidfd-wait.c: gpidfd wait, pidwait(1) on pidfds, with the status */
+
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib-unix.h>
+
+#include "gpidfd-tool.h"
+
+/* How long, once a process has exited, to give its parent to reap it so
+ * that the kernel can tell its status (Linux 6.15 and later), unless
+ * --reap-grace says otherwise. Shells and service managers reap at once;
+ * a parent busy elsewhere may take a moment. */
+#define DEFAULT_REAP_GRACE_S 2.0
+
+typedef struct _WaitState WaitState;
+
+typedef struct
+{
+  WaitState *state;
+  GPidFd *pidfd;
+  GPid pid;             /* as opened: the pidfd forgets it once reaped */
+  GPid ppid;            /* its parent when it exited; 0 unknown */
+  char *name;           /* nullable */
+  guint watch_id;
+  guint grace_id;
+  gboolean exited;      /* seen exiting, not reaped yet */
+  gboolean done;
+} WaitTarget;
+
+struct _WaitState
+{
+  GMainLoop *loop;
+  GCancellable *cancellable;
+  GPtrArray *targets;   /* WaitTarget */
+  guint n_pending;
+  gboolean any;
+  gboolean status_mode;
+  gboolean quiet;
+  gboolean json;
+  gboolean failed;
+  gboolean timed_out;
+  gboolean stopped;     /* the answer is given: later completions are not news */
+  const char *timeout_text;
+  double reap_grace;    /* seconds; 0: report at the exit itself */
+  int last_status;      /* shell status of the last record; -1 unknown */
+};
+
+static void
+wait_target_free (WaitTarget *target)
+{
+  if (target->watch_id != 0)
+    g_source_remove (target->watch_id);
+  if (target->grace_id != 0)
+    g_source_remove (target->grace_id);
+  g_clear_object (&target->pidfd);
+  g_free (target->name);
+  g_free (target);
+}
+
+static char *
+target_label (WaitTarget *target)
+{
+  if (target->name != NULL)
+    return g_strdup_printf ("%d (%s)", target->pid, target->name);
+
+  return g_strdup_printf ("%d", target->pid);
+}
+
+static void
+add_name (JsonBuilder *builder,
+          WaitTarget  *target)
+{
+  json_builder_set_member_name (builder, "pid");
+  json_builder_add_int_value (builder, target->pid);
+  json_builder_set_member_name (builder, "name");
+  gpidfd_tool_json_add_text (builder, target->name);
+}
+
+static void
+print_record (WaitTarget     *target,
+              GPidFdExitInfo *info)
+{
+  WaitState *state = target->state;
+
+  if (state->quiet)
+    return;
+
+  if (state->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "event");
+      json_builder_add_string_value (builder, "exit");
+      add_name (builder, target);
+      json_builder_set_member_name (builder, "child");
+      json_builder_add_boolean_value (builder, g_pidfd_is_child (target->pidfd));
+      json_builder_set_member_name (builder, "reaped");
+      json_builder_add_boolean_value (builder, info != NULL);
+      if (info != NULL)
+        gpidfd_tool_json_add_exit_info (builder, info);
+      else
+        {
+          json_builder_set_member_name (builder, "has_status");
+          json_builder_add_boolean_value (builder, FALSE);
+          json_builder_set_member_name (builder, "ppid");
+          if (target->ppid > 0)
+            json_builder_add_int_value (builder, target->ppid);
+          else
+            json_builder_add_null_value (builder);
+        }
+      json_builder_end_object (builder);
+      gpidfd_tool_json_emit (gpidfd_tool_stdout (), builder);
+    }
+  else
+    {
+      g_autofree char *label = target_label (target);
+      g_autofree char *ending = NULL;
+      GString *line = g_string_new (label);
+
+      if (info != NULL)
+        ending = gpidfd_tool_describe_ending (info);
+      else if (target->ppid > 0)
+        ending = g_strdup_printf ("exited; status not known yet (its parent %d "
+                                  "has not reaped it)", target->ppid);
+      else
+        ending = g_strdup ("exited; status not known yet (its parent has not reaped it)");
+      g_string_append_printf (line, ": %s", ending);
+
+      if (info != NULL && g_pidfd_exit_info_has_rusage (info))
+        g_string_append_printf (line, "; user %.3f s, system %.3f s, max RSS %"
+                                G_GINT64_FORMAT " KiB",
+                                (double) g_pidfd_exit_info_get_user_time (info) / G_USEC_PER_SEC,
+                                (double) g_pidfd_exit_info_get_system_time (info) / G_USEC_PER_SEC,
+                                g_pidfd_exit_info_get_max_rss (info));
+      g_string_append_c (line, '\n');
+
+      /* The name is the process's own bytes: written as they are. */
+      gpidfd_tool_stream_write (gpidfd_tool_stdout (), line->str, (gssize) line->len);
+      g_string_free (line, TRUE);
+    }
+}
+
+static void
+target_done (WaitTarget *target)
+{
+  WaitState *state = target->state;
+
+  if (target->done)
+    return;
+
+  target->done = TRUE;
+  if (target->watch_id != 0)
+    g_source_remove (target->watch_id);
+  target->watch_id = 0;
+  if (target->grace_id != 0)
+    g_source_remove (target->grace_id);
+  target->grace_id = 0;
+
+  if (--state->n_pending == 0)
+    g_main_loop_quit (state->loop);
+}
+
+static void
+target_ended (WaitTarget     *target,
+              GPidFdExitInfo *info)
+{
+  if (target->done || target->state->stopped)
+    return;
+
+  target->state->last_status = info != NULL ? gpidfd_tool_shell_status (info) : -1;
+  print_record (target, info);
+  target_done (target);
+  /* --any: one ended is success, whatever failed before. */
+  if (target->state->any)
+    {
+      target->state->failed = FALSE;
+      g_main_loop_quit (target->state->loop);
+    }
+}
+
+static void
+target_failed (WaitTarget   *target,
+               const GError *error)
+{
+  WaitState *state = target->state;
+
+  if (target->done || state->stopped)
+    return;
+
+  gpidfd_tool_report_error (state->json ? gpidfd_tool_stdout () : NULL,
+                            target->pid, NULL, error);
+  state->failed = TRUE;
+  target_done (target);
+}
+
+static gboolean
+on_grace_over (gpointer user_data)
+{
+  WaitTarget *target = user_data;
+
+  target->grace_id = 0;
+  target_ended (target, NULL);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Once exited, the pidfd hangs up when the parent reaps the process. */
+static gboolean
+on_reaped (int          fd,
+           GIOCondition condition,
+           gpointer     user_data)
+{
+  WaitTarget *target = user_data;
+  g_autoptr(GPidFdExitInfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+
+  target->watch_id = 0;
+  info = g_pidfd_try_wait (target->pidfd, &error);
+  if (error != NULL)
+    target_failed (target, error);
+  else
+    target_ended (target, info);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_exited (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  WaitTarget *target = user_data;
+  g_autoptr(GPidFdExitInfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_pidfd_wait_exit_finish (G_PIDFD (object), result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        target_failed (target, error);
+      return;
+    }
+
+  info = g_pidfd_try_wait (target->pidfd, &error);
+  if (error != NULL)
+    target_failed (target, error);
+  else if (info != NULL)
+    target_ended (target, info);
+  else
+    {
+      g_autoptr(GPidFdProcessInfo) process = g_pidfd_query_info (target->pidfd, NULL);
+
+      /* Exited, and the kernel gives the status after the reap: parents
+       * usually reap at once, so give it a moment. The pidfd hangs up
+       * at the reap. */
+      target->exited = TRUE;
+      if (process != NULL)
+        target->ppid = g_pidfd_process_info_get_ppid (process);
+      if (!(target->state->reap_grace > 0))
+        {
+          target_ended (target, NULL);
+          return;
+        }
+      target->watch_id = g_unix_fd_add (g_pidfd_get_fd (target->pidfd), G_IO_HUP,
+                                        on_reaped, target);
+      /* 0 for an infinite grace: then only the reap ends the wait. */
+      target->grace_id = gpidfd_tool_timeout_add (target->state->reap_grace,
+                                                  on_grace_over, target);
+    }
+}
+
+static void
+on_wait_done (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  WaitTarget *target = user_data;
+  g_autoptr(GPidFdExitInfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+
+  info = g_pidfd_wait_finish (G_PIDFD (object), result, &error);
+  if (info != NULL)
+    target_ended (target, info);
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    target_failed (target, error);
+}
+
+static gboolean
+on_timeout (gpointer user_data)
+{
+  WaitState *state = user_data;
+  g_autoptr(GPtrArray) running = g_ptr_array_new ();
+  g_autoptr(GPtrArray) unreaped = g_ptr_array_new ();
+  GPtrArray *lists[2];
+
+  state->timed_out = TRUE;
+
+  for (guint i = 0; i < state->targets->len; i++)
+    {
+      WaitTarget *target = g_ptr_array_index (state->targets, i);
+
+      if (target->done)
+        continue;
+      /* Those that exited are done, as far as the default mode goes. */
+      if (target->exited && !state->status_mode)
+        {
+          target_ended (target, NULL);
+          continue;
+        }
+      g_ptr_array_add (g_pidfd_has_exited (target->pidfd) ? unreaped : running, target);
+    }
+  lists[0] = running;
+  lists[1] = unreaped;
+
+  if (state->json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      static const char * const members[] = { "running", "exited_unreaped" };
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "event");
+      json_builder_add_string_value (builder, "timeout");
+      json_builder_set_member_name (builder, "timeout");
+      gpidfd_tool_json_add_text (builder, state->timeout_text);
+      for (gsize l = 0; l < G_N_ELEMENTS (lists); l++)
+        {
+          json_builder_set_member_name (builder, members[l]);
+          json_builder_begin_array (builder);
+          for (guint i = 0; i < lists[l]->len; i++)
+            {
+              json_builder_begin_object (builder);
+              add_name (builder, g_ptr_array_index (lists[l], i));
+              json_builder_end_object (builder);
+            }
+          json_builder_end_array (builder);
+        }
+      json_builder_end_object (builder);
+      gpidfd_tool_json_emit (gpidfd_tool_stdout (), builder);
+    }
+
+  {
+    g_autoptr(GString) message = g_string_new (NULL);
+    g_autofree char *after = gpidfd_tool_duration_label (state->timeout_text);
+
+    g_string_append_printf (message, "timed out after %s", after);
+    for (gsize l = 0; l < G_N_ELEMENTS (lists); l++)
+      {
+        if (lists[l]->len == 0)
+          continue;
+        g_string_append (message, l == 0 ? "; still running: "
+                                         : "; exited, waiting to be reaped by their parent: ");
+        for (guint i = 0; i < lists[l]->len; i++)
+          {
+            g_autofree char *label = target_label (g_ptr_array_index (lists[l], i));
+
+            g_string_append_printf (message, "%s%s", i > 0 ? ", " : "", label);
+          }
+      }
+    gpidfd_tool_error ("%s", message->str);
+  }
+
+  /* Completes the pending waits (in this context), as cancelled. */
+  g_cancellable_cancel (state->cancellable);
+  g_main_loop_quit (state->loop);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* The first word of a pid file. */
+static char *
+read_pidfile (const char  *path,
+              GError     **error)
+{
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_auto(GStrv) words = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, &local_error))
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_file_error (local_error->code),
+                   "Cannot read pid file '%s': %s", path, local_error->message);
+      return NULL;
+    }
+
+  g_strstrip (contents);
+  words = g_strsplit_set (contents, " \t\n", 2);
+  if (words[0] == NULL || words[0][0] == '\0')
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "Pid file '%s' is empty", path);
+      return NULL;
+    }
+
+  return g_strdup (words[0]);
+}
+
+static void
+add_target (WaitState   *state,
+            GHashTable  *seen,
+            const char  *text,
+            const char  *source)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPidFd) pidfd = NULL;
+  WaitTarget *target;
+  GPid pid;
+
+  if (!gpidfd_tool_parse_pid (text, &pid, &error))
+    {
+      if (source != NULL)
+        g_prefix_error (&error, "%s: ", source);
+      gpidfd_tool_report_error (state->json ? gpidfd_tool_stdout () : NULL, 0, text, error);
+      state->failed = TRUE;
+      return;
+    }
+
+  /* A pid given twice is one process: waited once. */
+  if (!g_hash_table_add (seen, GINT_TO_POINTER (pid)))
+    return;
+
+  pidfd = g_pidfd_new_from_pid (pid, &error);
+  if (pidfd == NULL)
+    {
+      gpidfd_tool_report_error (state->json ? gpidfd_tool_stdout () : NULL, pid, NULL, error);
+      state->failed = TRUE;
+      return;
+    }
+
+  target = g_new0 (WaitTarget, 1);
+  target->state = state;
+  target->pidfd = g_steal_pointer (&pidfd);
+  target->pid = pid;
+  target->name = gpidfd_tool_process_name (target->pidfd);
+  g_ptr_array_add (state->targets, target);
+}
+
+int
+gpidfd_tool_wait (int    argc,
+                  char **argv)
+{
+  gboolean json = FALSE;
+  gboolean any = FALSE;
+  gboolean status_mode = FALSE;
+  gboolean quiet = FALSE;
+  g_autofree char *timeout_text = NULL;
+  g_autofree char *grace_text = NULL;
+  g_auto(GStrv) pidfiles = NULL;
+  const GOptionEntry entries[] = {
+    { "timeout", 't', 0, G_OPTION_ARG_STRING, &timeout_text,
+      "Give up after DURATION (exit status 124)", "DURATION" },
+    { "reap-grace", 0, 0, G_OPTION_ARG_STRING, &grace_text,
+      "After a process exits, wait up to DURATION for its parent to reap it, "
+      "so that its status can be printed (default 2s; 0: report at the exit)", "DURATION" },
+    { "any", 'a', 0, G_OPTION_ARG_NONE, &any,
+      "Return as soon as one of the processes has ended", NULL },
+    { "status", 0, 0, G_OPTION_ARG_NONE, &status_mode,
+      "Wait until the exit status is known (until reaped)", NULL },
+    { "pidfile", 'F', 0, G_OPTION_ARG_FILENAME_ARRAY, &pidfiles,
+      "Also wait for the pid in PIDFILE (repeatable)", "PIDFILE" },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
+      "Print nothing when a process ends", NULL },
+    { "json", 'j', 0, G_OPTION_ARG_NONE, &json,
+      "Print JSON Lines, one object per event", NULL },
+    G_OPTION_ENTRY_NULL
+  };
+  const GPidFdToolCommandInfo info = {
+    "wait", "PID...",
+    "Wait for processes to end, children of gpidfd or not, and print how each ended.",
+    "By default, as pidwait(1), a process counts as ended when it exits; its "
+    "status is printed when the kernel can tell it: after its parent has reaped "
+    "it, from Linux 6.15, which the wait gives the parent --reap-grace to do. "
+    "With --status, the wait goes on until then.\n"
+    "\n"
+    "DURATION is a number of seconds, possibly with a fraction or an exponent, "
+    "and an optional unit: s, m, h or d; 0 and 'inf' mean no limit.\n"
+    "\n"
+    "Exit status: 0 when every process (with --any, one) ended; 1 when a pid "
+    "could not be waited for (malformed, no such process, no permission); 2 on "
+    "a usage error; 124 on timeout. With --status and a single PID: its exit "
+    "status, or 128 + N when signal N killed it, as the shell's wait.",
+    FALSE,
+  };
+  WaitState state = { 0, };
+  g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
+  g_autoptr(GMainLoop) loop = NULL;
+  g_autoptr(GCancellable) cancellable = NULL;
+  g_autoptr(GPtrArray) targets = NULL;
+  g_autoptr(GError) error = NULL;
+  double timeout = 0;
+  guint timeout_id = 0;
+  guint n_given;
+  int status;
+
+  if (!gpidfd_tool_parse_options (&info, entries, &argc, &argv, &status))
+    return status;
+  if (json)
+    gpidfd_tool_set_json_errors (gpidfd_tool_stdout ());
+
+  if (timeout_text != NULL && !gpidfd_tool_parse_duration (timeout_text, &timeout, &error))
+    return gpidfd_tool_usage_error ("--timeout: %s", error->message);
+  state.reap_grace = DEFAULT_REAP_GRACE_S;
+  if (grace_text != NULL && !gpidfd_tool_parse_duration (grace_text, &state.reap_grace, &error))
+    return gpidfd_tool_usage_error ("--reap-grace: %s", error->message);
+  n_given = (guint) (argc - 1) + (pidfiles != NULL ? g_strv_length (pidfiles) : 0);
+  if (n_given == 0)
+    return gpidfd_tool_usage_error ("no process id given");
+
+  loop = g_main_loop_new (NULL, FALSE);
+  cancellable = g_cancellable_new ();
+  targets = g_ptr_array_new_with_free_func ((GDestroyNotify) wait_target_free);
+  state.loop = loop;
+  state.cancellable = cancellable;
+  state.targets = targets;
+  state.any = any;
+  state.status_mode = status_mode;
+  state.quiet = quiet;
+  state.json = json;
+  state.timeout_text = timeout_text;
+  state.last_status = -1;
+
+  for (int i = 1; i < argc; i++)
+    add_target (&state, seen, argv[i], NULL);
+  for (guint i = 0; pidfiles != NULL && pidfiles[i] != NULL; i++)
+    {
+      g_autofree char *text = read_pidfile (pidfiles[i], &error);
+
+      if (text == NULL)
+        {
+          gpidfd_tool_report_error (json ? gpidfd_tool_stdout () : NULL, 0, pidfiles[i], error);
+          g_clear_error (&error);
+          state.failed = TRUE;
+          continue;
+        }
+      add_target (&state, seen, text, pidfiles[i]);
+    }
+
+  state.n_pending = targets->len;
+  for (guint i = 0; i < targets->len; i++)
+    {
+      WaitTarget *target = g_ptr_array_index (targets, i);
+
+      if (status_mode)
+        g_pidfd_wait_async (target->pidfd, cancellable, on_wait_done, target);
+      else
+        g_pidfd_wait_exit_async (target->pidfd, cancellable, on_exited, target);
+    }
+
+  if (state.n_pending > 0)
+    {
+      timeout_id = gpidfd_tool_timeout_add (timeout, on_timeout, &state);
+      g_main_loop_run (loop);
+      if (timeout_id != 0 && !state.timed_out)
+        g_source_remove (timeout_id);
+    }
+
+  /* Let cancelled waits complete before their targets go. */
+  state.stopped = TRUE;
+  g_cancellable_cancel (cancellable);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+
+  if (state.timed_out)
+    status = GPIDFD_TOOL_EXIT_TIMED_OUT;
+  else if (state.failed)
+    status = EXIT_FAILURE;
+  else if (status_mode && n_given == 1 && targets->len == 1)
+    status = state.last_status >= 0 ? state.last_status : EXIT_FAILURE;
+  else
+    status = EXIT_SUCCESS;
+
+  return gpidfd_tool_finish (status, EXIT_FAILURE, NULL);
+}

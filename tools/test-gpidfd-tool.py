@@ -1,0 +1,1094 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# test-gpidfd-tool.py GPIDFD [GROUP]
+#
+# Runs the built gpidfd program for real, in every way a user would, and
+# checks its output, its exit status and what the commands it runs see.
+# Prints TAP. GROUP (general, run, run-signals, run-output, wait, kill,
+# info, demo) runs one group; without it, all of them.
+# G_TEST_SRCDIR is the source tree, for the man page and the completion.
+
+import fcntl
+import json
+import os
+import pty
+import re
+import resource
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import tempfile
+import termios
+import threading
+import time
+import traceback
+
+GPIDFD = os.path.abspath(sys.argv[1])
+GROUP = sys.argv[2] if len(sys.argv) > 2 else None
+SRCDIR = os.environ.get("G_TEST_SRCDIR",
+                        os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+TESTS = []
+
+
+class Skip(Exception):
+    pass
+
+
+def test(group):
+    def register(func):
+        TESTS.append((group, func.__name__[len("test_"):].replace("_", "-"), func))
+        return func
+    return register
+
+
+def gpidfd(*args, timeout=30, env=None, check_status=None, **kwargs):
+    """Runs gpidfd ARGS; returns the CompletedProcess (text output)."""
+    kwargs.setdefault("stdout", subprocess.PIPE)
+    kwargs.setdefault("stderr", subprocess.PIPE)
+    full_env = dict(os.environ)
+    full_env.pop("LC_ALL", None)
+    if env:
+        full_env.update(env)
+    r = subprocess.run([GPIDFD] + [str(a) for a in args], timeout=timeout, env=full_env,
+                       errors="surrogateescape", **kwargs)
+    if check_status is not None:
+        expect(r.returncode == check_status,
+               "gpidfd %s exited %s, expected %s\nstdout: %s\nstderr: %s"
+               % (" ".join(map(str, args)), r.returncode, check_status, r.stdout, r.stderr))
+    return r
+
+
+def expect(condition, message):
+    if not condition:
+        raise AssertionError(message)
+
+
+def expect_match(pattern, text, what="output"):
+    expect(re.search(pattern, text, re.M) is not None,
+           "no match for %r in %s:\n%s" % (pattern, what, text))
+
+
+def json_lines(text):
+    records = []
+    for line in text.splitlines():
+        if line.strip():
+            records.append(json.loads(line))
+    return records
+
+
+def last_record(text):
+    """The last JSON object of a run report on stderr."""
+    lines = [line for line in text.splitlines() if line.startswith("{")]
+    expect(lines, "no JSON record in:\n" + text)
+    return json.loads(lines[-1])
+
+
+class Reaper:
+    """A child of the test that a thread reaps as soon as it exits, as a
+    well-behaved parent does."""
+
+    def __init__(self, args, **kwargs):
+        self.proc = subprocess.Popen(args, **kwargs)
+        self.pid = self.proc.pid
+        self.thread = threading.Thread(target=self.proc.wait, daemon=True)
+        self.thread.start()
+
+    def finish(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.thread.join(10)
+        return self.proc.returncode
+
+
+def zombie(seconds=0.0):
+    """A child of the test that exits after SECONDS and stays unreaped until
+    os.waitpid is called on it."""
+    pid = os.fork()
+    if pid == 0:
+        time.sleep(seconds)
+        os._exit(3)
+    return pid
+
+
+def wait_until_zombie(pid):
+    for _ in range(500):
+        with open("/proc/%d/stat" % pid) as f:
+            if f.read().rsplit(")", 1)[1].split()[0] == "Z":
+                return
+        time.sleep(0.01)
+    raise AssertionError("process %d did not become a zombie" % pid)
+
+
+def default_signals():
+    """For the processes the tests signal: the default dispositions,
+    whatever the test runner left ignored, and no core files."""
+    for signum in (signal.SIGHUP, signal.SIGINT, signal.SIGQUIT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_DFL)
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def help_options(command):
+    r = gpidfd(command, "--help", check_status=0)
+    return sorted(set(re.findall(r"(--[a-z][a-z-]*)", r.stdout)) - {"--"})
+
+
+COMMANDS = ["run", "wait", "kill", "info", "demo"]
+
+# general ------------------------------------------------------------------
+
+
+@test("general")
+def test_version():
+    r = gpidfd("--version", check_status=0)
+    expect_match(r"^gpidfd \d+\.\d+\.\d+$", r.stdout)
+
+
+@test("general")
+def test_usage():
+    r = gpidfd("--help", check_status=0)
+    for command in COMMANDS:
+        expect_match(r"^  %s " % command, r.stdout)
+    expect("status" not in r.stdout.split(), "the status command is gone")
+    r = gpidfd(check_status=2)
+    expect_match("Usage", r.stderr)
+    r = gpidfd("frobnicate", check_status=2)
+    expect_match(r"^gpidfd: unknown command 'frobnicate'", r.stderr)
+    r = gpidfd("help", "wait", check_status=0)
+    expect_match("--status", r.stdout)
+
+
+@test("general")
+def test_every_command_has_help():
+    for command in COMMANDS + ["signal"]:
+        r = gpidfd(command, "--help", check_status=0)
+        expect_match(r"^  gpidfd %s " % ("kill" if command == "signal" else command), r.stdout)
+        expect_match("Exit status", r.stdout)
+        r = gpidfd(command, "--no-such-option", check_status=2)
+        expect_match(r"^gpidfd \w+: .*no-such-option", r.stderr)
+        expect_match(r"^Try 'gpidfd \w+ --help'", r.stderr)
+
+
+@test("general")
+def test_man_page_and_completion_know_every_option():
+    man = os.path.join(SRCDIR, "data", "gpidfd.1")
+    completion = os.path.join(SRCDIR, "data", "gpidfd.bash-completion")
+    if not os.path.exists(man):
+        raise Skip("no source tree at %s" % SRCDIR)
+    with open(man) as f:
+        man_text = f.read().replace("\\-", "-")
+    with open(completion) as f:
+        completion_text = f.read()
+    for command in COMMANDS:
+        expect_match(r"^\.SS .*\bgpidfd %s\b" % command, man_text, "man page")
+        for option in help_options(command):
+            expect(option in man_text, "man page lacks %s %s" % (command, option))
+            expect(option in completion_text, "completion lacks %s %s" % (command, option))
+    for status in ("124", "125", "126", "127"):
+        expect(status in man_text, "man page lacks exit status %s" % status)
+
+
+@test("general")
+def test_completion_completes():
+    bash = shutil.which("bash")
+    completion = os.path.join(SRCDIR, "data", "gpidfd.bash-completion")
+    if bash is None or not os.path.exists(completion):
+        raise Skip("no bash or no source tree")
+
+    def complete(line):
+        words = line.split(" ")
+        script = (
+            'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); '
+            'COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}; _gpidfd; printf "%s\\n" "${COMPREPLY[@]}"')
+        env = dict(os.environ, PATH=os.path.dirname(GPIDFD) + ":" + os.environ.get("PATH", ""))
+        r = subprocess.run([bash, "-c", script, "bash", completion, "gpidfd"] + words,
+                           capture_output=True, text=True, env=env, timeout=30)
+        return r.stdout.split()
+
+    expect("run" in complete("") and "kill" in complete("k"), "commands")
+    expect("--timeout=" in complete("run --ti") or "--timeout" in complete("run --ti"),
+           "run options: %s" % complete("run --ti"))
+    expect(complete("kill -s RTMIN+") and "RTMIN+3" in complete("kill -s RTMIN+"),
+           "kill -s SIG<Tab>: %s" % complete("kill -s RTMIN+"))
+    expect("TERM" in complete("signal -s TE"), "signal -s SIG<Tab>")
+    expect("KILL" in complete("kill -l K"), "kill -l SIG<Tab>")
+    expect(str(os.getpid()) in complete("wait %d" % os.getpid()), "pids")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "report-file")
+        open(path, "w").close()
+        expect(path in complete("run --output=" + os.path.join(tmp, "rep")) or
+               ("--output=" + path) in complete("run --output=" + os.path.join(tmp, "rep")),
+               "--output=<Tab>: %s" % complete("run --output=" + os.path.join(tmp, "rep")))
+        expect(path in complete("run -o " + os.path.join(tmp, "rep")), "-o <Tab>")
+
+
+@test("general")
+def test_c_locale_prints_no_question_marks():
+    # Bug 8: under LC_ALL=C, quotes and dashes of GLib or ours came out '?'.
+    cases = [
+        (["run", "--timeout=abc", "--", "true"], 2),
+        (["wait", "--bogus"], 2),
+        (["demo", "--bogus"], 2),
+        (["kill", "-s", "NOPE", "1"], 2),
+        (["wait", "not-a-pid"], 1),
+    ] + [([command, "--help"], 0) for command in COMMANDS] + [(["--help"], 0)]
+    for args, status in cases:
+        r = subprocess.run([GPIDFD] + args, capture_output=True, timeout=30,
+                           env=dict(os.environ, LC_ALL="C"))
+        expect(r.returncode == status, "%s: %d" % (args, r.returncode))
+        for name, data in (("stdout", r.stdout), ("stderr", r.stderr)):
+            expect(b"?" not in data, "'?' in %s of %s: %r" % (name, args, data))
+            expect(all(b < 128 for b in data), "non-ASCII in %s of %s: %r" % (name, args, data))
+
+
+@test("general")
+def test_json_usage_errors_are_objects():
+    # A script reading JSON never has to read stderr.
+    for args, where in ((["wait", "--json", "--timeout=x", "1"], "stdout"),
+                        (["wait", "--json"], "stdout"),
+                        (["kill", "--json", "-s", "FOO", "1"], "stdout"),
+                        (["info", "--json"], "stdout"),
+                        (["demo", "--json", "0"], "stdout"),
+                        (["run", "--json", "--timeout=x", "--", "true"], "stderr"),
+                        (["run", "--json", "-o", "-", "--timeout=x", "--", "true"], "stdout")):
+        r = gpidfd(*args, check_status=2)
+        rec = json_lines(getattr(r, where))[-1]
+        expect(rec["event"] == "error" and rec["error"] == "invalid-argument" and
+               rec["command"] == args[0], (args, rec))
+
+
+@test("general")
+def test_write_errors_are_errors():
+    # Bug 7: output to a full device exited 0.
+    if not os.path.exists("/dev/full"):
+        raise Skip("no /dev/full")
+    proc = Reaper(["sleep", "0.5"])
+    with open("/dev/full", "w") as full:
+        r = gpidfd("wait", "--json", proc.pid, stdout=full, check_status=1)
+        expect_match("error writing standard output: No space left", r.stderr)
+        r = gpidfd("kill", "-l", stdout=full, check_status=1)
+        expect_match("error writing standard output", r.stderr)
+        r = gpidfd("--help", stdout=full, check_status=1)
+        r = gpidfd("run", "-o", "-", "--", "true", stdout=full, check_status=125)
+        expect_match("error writing standard output", r.stderr)
+    proc.finish()
+
+
+# run ----------------------------------------------------------------------
+
+
+@test("run")
+def test_run_exit_status_and_report():
+    r = gpidfd("run", "--", "sh", "-c", "exit 7", check_status=7)
+    for pattern in [r"^Command: +sh -c 'exit 7'$", r"^Process id: +\d+$",
+                    r"^Ended: +exited with status 7$", r"^Wait status: +1792 \(0x0700\)$",
+                    r"^Wall-clock time: +\d+\.\d{3} s$", r"^User CPU time: +\d+\.\d{3} s$",
+                    r"^System CPU time: +\d+\.\d{3} s$", r"^CPU: +\d+%$",
+                    r"^Maximum resident set size: +[1-9]\d* KiB$",
+                    r"^Major page faults: +\d+$", r"^Minor page faults: +[1-9]\d*$",
+                    r"^Voluntary context switches: +\d+$",
+                    r"^Involuntary context switches: +\d+$",
+                    r"^File system inputs: +\d+$", r"^File system outputs: +\d+$"]:
+        expect_match(pattern, r.stderr, "report")
+    expect(r.stdout == "", "nothing on stdout")
+    gpidfd("run", "true", check_status=0)
+    # Options after the command are the command's.
+    r = gpidfd("run", "sh", "-c", 'echo "$1"', "sh", "--json", check_status=0)
+    expect(r.stdout == "--json\n", r.stdout)
+    r = gpidfd("run", "--", "sh", "-c", 'echo "$1"', "sh", "--", check_status=0)
+    expect(r.stdout == "--\n", r.stdout)
+
+
+@test("run")
+def test_run_signals_and_statuses():
+    r = gpidfd("run", "--", "sh", "-c", "kill -TERM $$", check_status=143)
+    expect_match(r"^Ended: +killed by SIGTERM \(signal 15\)$", r.stderr)
+    r = gpidfd("run", "--json", "--", "sh", "-c", "kill -KILL $$", check_status=137)
+    rec = last_record(r.stderr)
+    expect(rec["signaled"] and rec["signal"] == "SIGKILL" and rec["term_signal"] == 9, rec)
+    rtmin = signal.SIGRTMIN
+    r = gpidfd("run", "--json", "--", "sh", "-c", "kill -%d $$" % (rtmin + 2),
+               check_status=128 + rtmin + 2)
+    expect(last_record(r.stderr)["signal"] == "SIGRTMIN+2", r.stderr)
+
+
+@test("run")
+def test_run_reports_core_dumps():
+    # Whether a core was dumped, as the kernel says to a plain waitpid().
+    def allow_cores():
+        default_signals()
+        try:
+            resource.setrlimit(resource.RLIMIT_CORE, (resource.RLIM_INFINITY,
+                                                      resource.RLIM_INFINITY))
+        except (ValueError, OSError):
+            pass
+
+    with tempfile.TemporaryDirectory() as tmp:
+        script = ["sh", "-c", "kill -SEGV $$"]
+        pid = subprocess.Popen(script, cwd=tmp, preexec_fn=allow_cores).pid
+        _, raw = os.waitpid(pid, 0)
+        expect(os.WIFSIGNALED(raw) and os.WTERMSIG(raw) == signal.SIGSEGV, raw)
+        r = gpidfd("run", "--json", "--", *script, cwd=tmp, preexec_fn=allow_cores,
+                   check_status=128 + signal.SIGSEGV)
+        rec = last_record(r.stderr)
+        expect(rec["core_dumped"] == os.WCOREDUMP(raw) and rec["wait_status"] == raw,
+               (raw, rec))
+        r = gpidfd("run", "--", *script, cwd=tmp, preexec_fn=allow_cores,
+                   check_status=128 + signal.SIGSEGV)
+        expect_match(r"^Ended: +killed by SIGSEGV \(signal 11\)%s$"
+                     % (", core dumped" if os.WCOREDUMP(raw) else ""), r.stderr)
+
+
+@test("run")
+def test_run_json_record():
+    r = gpidfd("run", "--json", "--output=-", "--", "sh", "-c", "exit 3", check_status=3)
+    records = json_lines(r.stdout)
+    expect(len(records) == 1, records)
+    rec = records[0]
+    expect(rec["event"] == "exit" and rec["command"] == ["sh", "-c", "exit 3"], rec)
+    expect(rec["exited"] and rec["exit_status"] == 3 and rec["wait_status"] == 768, rec)
+    expect(rec["child"] and rec["has_status"] and rec["has_rusage"], rec)
+    expect(rec["max_rss_kib"] > 0 and rec["minor_faults"] > 0 and rec["wall_time_us"] > 0, rec)
+    for key in ("user_time_us", "system_time_us", "major_faults", "voluntary_context_switches",
+                "involuntary_context_switches", "fs_inputs", "fs_outputs", "cpu_percent"):
+        expect(isinstance(rec[key], int) and rec[key] >= 0, key)
+    expect(rec["timed_out"] is False and rec["forwarded_signals"] == [], rec)
+    expect(r.stderr == "", r.stderr)
+    # Arguments are bytes; the JSON stays valid UTF-8.
+    r = subprocess.run([GPIDFD.encode(), b"run", b"--json", b"--", b"sh", b"-c", b"exit 0",
+                        b"\xff\xfeab"], capture_output=True, timeout=30)
+    rec = json.loads(r.stderr.decode("utf-8").splitlines()[-1])
+    expect(rec["command"][3] == "\ufffd\ufffdab", rec)
+
+
+@test("run")
+def test_run_exec_errors_like_env():
+    with tempfile.TemporaryDirectory() as tmp:
+        r = gpidfd("run", "--", os.path.join(tmp, "no-such-command"), check_status=127)
+        expect_match(r"^gpidfd run: cannot run '.*no-such-command': No such file", r.stderr)
+        r = gpidfd("run", "--", "gpidfd-no-such-command-on-path", check_status=127)
+        plain = os.path.join(tmp, "not-executable")
+        with open(plain, "w") as f:
+            f.write("#!/bin/sh\nexit 0\n")
+        r = gpidfd("run", "--", plain, check_status=126)
+        expect_match("Permission denied", r.stderr)
+        r = gpidfd("run", "--json", "--", plain, check_status=126)
+        rec = last_record(r.stderr)
+        expect(rec["event"] == "error" and rec["error"] == "permission-denied", rec)
+    r = gpidfd("run", check_status=2)
+    expect_match("no command given", r.stderr)
+    gpidfd("run", "--kill-after=1", "--", "true", check_status=2)
+    gpidfd("run", "--append", "--", "true", check_status=2)
+    r = gpidfd("run", "--timeout=1", "--signal=NOPE", "--", "true", check_status=2)
+    expect_match("unknown signal 'NOPE'", r.stderr)
+
+
+@test("run")
+def test_run_durations_as_timeout():
+    # Bug 4: what timeout(1) takes, and nothing else.
+    for good in ("1s", "2m", "1.5h", "1d", "1e9", ".5", "5.", "+3", "0", "inf", "1E2s"):
+        gpidfd("run", "--timeout=" + good, "--", "true", check_status=0)
+    for bad in ("-1", "nan", "NaN", "0x10", "", "abc", "1x", "1e", "1 s", " 1", "--5", "1ss",
+                "infs0", "-inf"):
+        r = gpidfd("run", "--timeout=" + bad, "--", "true", check_status=2)
+        expect("'%s'" % bad in r.stderr, "the text given, %r, is not in %r" % (bad, r.stderr))
+        gpidfd("wait", "--timeout=" + bad, os.getpid(), check_status=2)
+    r = gpidfd("run", "--timeout=-1", "--", "true", check_status=2)
+    expect_match("negative", r.stderr)
+
+
+@test("run")
+def test_run_timeout():
+    start = time.monotonic()
+    r = gpidfd("run", "--timeout=0.005m", "--", "sleep", "10", check_status=124)
+    expect(time.monotonic() - start < 5, "the timeout did not fire in time")
+    expect_match(r"^Ended: +killed by SIGTERM", r.stderr)
+    expect_match(r"^Timed out: +after 0.005m; sent SIGTERM$", r.stderr)
+    r = gpidfd("run", "--json", "-t", "0.2", "-s", "INT", "--", "sleep", "10", check_status=124)
+    events = json_lines(r.stderr)
+    expect(events[0] == {"event": "signal", "pid": events[-1]["pid"], "signal": "SIGINT",
+                         "reason": "timeout", "sent": True}, events)
+    expect(events[-1]["timed_out"] and events[-1]["term_signal"] == signal.SIGINT, events)
+    # -k: as timeout(1), 137 when SIGKILL was needed.
+    r = gpidfd("run", "--json", "-t", "0.2", "-k", "0.2", "--",
+               "sh", "-c", "trap '' TERM; exec sleep 10", check_status=137)
+    events = json_lines(r.stderr)
+    expect([e.get("reason") for e in events[:-1]] == ["timeout", "kill-after"], events)
+    expect(events[-1]["killed_after_timeout"] and events[-1]["signal"] == "SIGKILL", events)
+    # A command that ends in time: its own status.
+    gpidfd("run", "-t", "10", "-k", "1", "--", "sh", "-c", "exit 4", check_status=4)
+
+
+@test("run")
+def test_run_passes_inherited_descriptors():
+    # Bug 2: descriptors above 2 were closed.
+    with tempfile.TemporaryFile() as f:
+        f.write(b"from fd 3\n")
+        f.flush()
+        f.seek(0)
+        r = gpidfd("run", "--", "sh", "-c", "cat <&%d" % f.fileno(), stdin=subprocess.DEVNULL,
+                   pass_fds=(f.fileno(),), check_status=0)
+        expect(r.stdout == "from fd 3\n", r.stdout)
+    # The same set of descriptors as without gpidfd (a jobserver pipe, say).
+    read_end, write_end = os.pipe()
+    try:
+        listing = ["sh", "-c", "ls /proc/$$/fd"]
+        direct = subprocess.run(listing, capture_output=True, text=True,
+                                pass_fds=(read_end, write_end)).stdout.split()
+        through = gpidfd("run", "--", *listing, pass_fds=(read_end, write_end),
+                         check_status=0).stdout.split()
+        expect(direct == through, "without gpidfd %s, with %s" % (direct, through))
+        expect(str(read_end) in through and str(write_end) in through, through)
+    finally:
+        os.close(read_end)
+        os.close(write_end)
+
+
+def signal_lines(*args, **kwargs):
+    r = subprocess.run(list(args) + ["grep", "-E", "^Sig(Ign|Blk|Cgt)", "/proc/self/status"],
+                       capture_output=True, text=True, timeout=30, **kwargs)
+    expect(r.returncode == 0, r.stderr)
+    return r.stdout
+
+
+@test("run")
+def test_run_with_closed_standard_descriptors():
+    # A closed stdout stays closed for the command, and gpidfd's own
+    # descriptors do not take its place.
+    script = "[ -e /proc/$$/fd/1 ] && echo open >&2 || echo closed >&2"
+    r = gpidfd("run", "--json", "--", "sh", "-c", script, stdout=None,
+               preexec_fn=lambda: os.close(1), check_status=0)
+    expect(r.stderr.startswith("closed\n"), r.stderr)
+    expect(last_record(r.stderr)["exit_status"] == 0, r.stderr)
+    r = gpidfd("kill", "-l", stdout=None, preexec_fn=lambda: os.close(1), check_status=1)
+    expect_match("error writing standard output: Bad file descriptor", r.stderr)
+    # The report for a closed stdout goes nowhere else (not into a
+    # descriptor of gpidfd's that took number 1).
+    r = gpidfd("run", "-o", "-", "--", "true", stdout=None, preexec_fn=lambda: os.close(1),
+               check_status=125)
+    expect_match("error writing standard output: Bad file descriptor", r.stderr)
+
+
+@test("run")
+def test_run_passes_dispositions_and_mask():
+    # Bug 3: ignored signals were reset; nohup's SIGHUP was lost.
+    def setup():
+        for signum in (signal.SIGHUP, signal.SIGINT, signal.SIGQUIT, signal.SIGPIPE,
+                       signal.SIGCHLD, signal.SIGTERM, signal.SIGUSR2):
+            signal.signal(signum, signal.SIG_IGN)
+        signal.pthread_sigmask(signal.SIG_SETMASK, {signal.SIGUSR1, signal.SIGINT,
+                                                    signal.SIGALRM})
+
+    direct = signal_lines(preexec_fn=setup)
+    through = signal_lines(GPIDFD, "run", "--", preexec_fn=setup)
+    expect(direct == through, "without gpidfd:\n%s\nwith:\n%s" % (direct, through))
+
+    def defaults():
+        for signum in (signal.SIGHUP, signal.SIGINT, signal.SIGQUIT, signal.SIGPIPE,
+                       signal.SIGCHLD, signal.SIGTERM):
+            signal.signal(signum, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_SETMASK, set())
+
+    direct = signal_lines(preexec_fn=defaults)
+    through = signal_lines(GPIDFD, "run", "--", preexec_fn=defaults)
+    expect(direct == through, "without gpidfd:\n%s\nwith:\n%s" % (direct, through))
+
+    nohup = shutil.which("nohup")
+    if nohup:
+        with tempfile.TemporaryDirectory() as tmp:
+            r = subprocess.run([nohup, GPIDFD, "run", "--", "grep", "^SigIgn", "/proc/self/status"],
+                               capture_output=True, text=True, cwd=tmp, stdin=subprocess.DEVNULL,
+                               preexec_fn=defaults)
+            mask = int(r.stdout.split()[1], 16) if r.stdout else 0
+            expect(mask & (1 << (signal.SIGHUP - 1)), "SIGHUP not ignored under nohup: %r" % r)
+
+
+@test("run")
+def test_run_with_sigchld_ignored():
+    # Bug 9: with SIGCHLD ignored (inherited), the kernel reaped the command
+    # before gpidfd opened it, about half the time.
+    def ignore_sigchld():
+        signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+
+    for _ in range(30):
+        r = gpidfd("run", "--json", "--", "sh", "-c", "exit 7", preexec_fn=ignore_sigchld)
+        rec = last_record(r.stderr)
+        expect(r.returncode == 7 and rec["exited"] and rec["exit_status"] == 7, (r, rec))
+    r = gpidfd("run", "--json", "--", "sh", "-c", "kill -TERM $$", preexec_fn=ignore_sigchld,
+               check_status=143)
+    expect(last_record(r.stderr)["term_signal"] == 15, r.stderr)
+    # And the command still sees SIGCHLD ignored, as it would without us.
+    lines = signal_lines(GPIDFD, "run", "--", preexec_fn=ignore_sigchld)
+    ign = int(re.search(r"SigIgn:\s*([0-9a-f]+)", lines).group(1), 16)
+    expect(ign & (1 << (signal.SIGCHLD - 1)), lines)
+
+
+# run: signals sent to gpidfd ---------------------------------------------------
+
+
+def start_run(*args, **kwargs):
+    kwargs.setdefault("preexec_fn", default_signals)
+    proc = subprocess.Popen([GPIDFD, "run", "--json", "--"] + list(args),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            **kwargs)
+    # Until the command runs: its pid shows up as a child of gpidfd.
+    for _ in range(500):
+        try:
+            with open("/proc/%d/task/%d/children" % (proc.pid, proc.pid)) as f:
+                children = f.read().split()
+        except OSError:
+            children = []
+        if children:
+            with open("/proc/%s/comm" % children[0]) as f:
+                if f.read().strip() == os.path.basename(args[0]):
+                    return proc, int(children[0])
+        time.sleep(0.01)
+    proc.kill()
+    raise AssertionError("the command did not start")
+
+
+@test("run-signals")
+def test_run_forwards_signals():
+    # Bug 6: SIGTERM to gpidfd left the command running and wrote nothing.
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT):
+        proc, child = start_run("sleep", "10")
+        proc.send_signal(signum)
+        out, err = proc.communicate(timeout=10)
+        events = json_lines(err)
+        expect(proc.returncode == 128 + signum, (signum, proc.returncode, err))
+        expect(events[0]["event"] == "signal" and events[0]["reason"] == "forwarded" and
+               events[0]["pid"] == child, events)
+        rec = events[-1]
+        expect(rec["pid"] == child and rec["term_signal"] == signum, rec)
+        expect(rec["forwarded_signals"] == [signal.Signals(signum).name], rec)
+        expect(not os.path.exists("/proc/%d" % child) or
+               open("/proc/%d/stat" % child).read().split(")")[1].split()[0] in "ZX",
+               "the command still runs")
+
+
+@test("run-signals")
+def test_run_under_timeout_writes_report():
+    timeout = shutil.which("timeout")
+    if timeout is None:
+        raise Skip("no timeout(1)")
+    start = time.monotonic()
+    r = subprocess.run([timeout, "0.5", GPIDFD, "run", "--", "sleep", "10"],
+                       capture_output=True, text=True, timeout=30, preexec_fn=default_signals)
+    expect(time.monotonic() - start < 5, "the command was not stopped")
+    expect(r.returncode == 124, r)
+    expect_match(r"^Ended: +killed by SIGTERM", r.stderr, "report")
+    expect_match(r"^Signals forwarded: +SIGTERM", r.stderr, "report")
+
+
+@test("run-signals")
+def test_run_process_group_signal():
+    # The whole group gets it (gpidfd and the command alike): one report,
+    # the command's status.
+    proc, child = start_run("sleep", "10", start_new_session=True)
+    os.killpg(proc.pid, signal.SIGTERM)
+    out, err = proc.communicate(timeout=10)
+    expect(proc.returncode == 143, (proc.returncode, err))
+    expect(last_record(err)["term_signal"] == signal.SIGTERM, err)
+
+
+@test("run-signals")
+def test_run_terminal_interrupt():
+    # ^C on a terminal signals the foreground group: the command has it
+    # from the kernel already, so gpidfd does not send it again.
+    master, slave = pty.openpty()
+
+    def controlling_terminal():
+        default_signals()
+        os.setsid()
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    try:
+        attrs = termios.tcgetattr(slave)
+        attrs[3] |= termios.ISIG
+        termios.tcsetattr(slave, termios.TCSANOW, attrs)
+        proc, child = start_run("sleep", "10", stdin=slave, preexec_fn=controlling_terminal)
+        os.write(master, b"\x03")
+        out, err = proc.communicate(timeout=10)
+    finally:
+        os.close(master)
+        os.close(slave)
+    expect(proc.returncode == 130, (proc.returncode, err))
+    rec = last_record(err)
+    expect(rec["term_signal"] == signal.SIGINT and rec["forwarded_signals"] == [], rec)
+
+
+# run -o --------------------------------------------------------------------
+
+
+def node_facts(path):
+    st = os.lstat(path)
+    return (stat.S_IFMT(st.st_mode), st.st_ino, stat.S_IMODE(st.st_mode), st.st_nlink,
+            st.st_uid, st.st_rdev)
+
+
+@test("run-output")
+def test_run_output_in_place():
+    # Bug 1: -o replaced FILE through a temporary file.
+    with tempfile.TemporaryDirectory() as tmp:
+        target = os.path.join(tmp, "target")
+        with open(target, "w") as f:
+            f.write("old\n")
+        os.chmod(target, 0o640)
+        os.link(target, os.path.join(tmp, "hard"))
+        os.symlink("target", os.path.join(tmp, "link"))
+        before = node_facts(target)
+        link_before = node_facts(os.path.join(tmp, "link"))
+
+        gpidfd("run", "-o", os.path.join(tmp, "link"), "--", "sh", "-c", "exit 2",
+               check_status=2)
+        expect(node_facts(target) == before, "the target was replaced")
+        expect(node_facts(os.path.join(tmp, "link")) == link_before, "the symlink was replaced")
+        with open(target) as f:
+            text = f.read()
+        expect(text.startswith("Command:") and "old" not in text, text)
+
+        gpidfd("run", "-a", "-o", os.path.join(tmp, "hard"), "--", "true", check_status=0)
+        expect(node_facts(target) == before, "the hard link was broken")
+        with open(target) as f:
+            expect(f.read().count("Command:") == 2, "not appended")
+
+        gpidfd("run", "--json", "--append", "--output", target, "--", "true", check_status=0)
+        with open(target) as f:
+            expect(json.loads(f.read().splitlines()[-1])["exit_status"] == 0, "JSON appended")
+
+
+@test("run-output")
+def test_run_output_fifo_and_device():
+    with tempfile.TemporaryDirectory() as tmp:
+        fifo = os.path.join(tmp, "fifo")
+        os.mkfifo(fifo)
+        before = node_facts(fifo)
+        received = []
+        reader = threading.Thread(target=lambda: received.append(open(fifo).read()))
+        reader.start()
+        gpidfd("run", "--json", "-o", fifo, "--", "sh", "-c", "exit 5", check_status=5)
+        reader.join(10)
+        expect(node_facts(fifo) == before, "the FIFO was replaced")
+        expect(json.loads(received[0])["exit_status"] == 5, received)
+
+        # A device node made here (not in /dev): it must stay a device.
+        node = os.path.join(tmp, "null")
+        try:
+            os.mknod(node, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+        except PermissionError:
+            raise Skip("cannot make a device node here (FIFO checked)")
+        before = node_facts(node)
+        r = gpidfd("run", "-o", node, "--", "sh", "-c", "exit 6")
+        expect(node_facts(node) == before, "the device node was replaced")
+        if r.returncode == 125:
+            # A nodev mount refuses to open it: said at once, naming it.
+            expect(node in r.stderr, r.stderr)
+        else:
+            expect(r.returncode == 6, r)
+
+
+@test("run-output")
+def test_run_output_bad_path_fails_first():
+    with tempfile.TemporaryDirectory() as tmp:
+        marker = os.path.join(tmp, "ran")
+        bad = os.path.join(tmp, "no", "such", "dir", "report")
+        r = gpidfd("run", "-o", bad, "--", "touch", marker, check_status=125)
+        expect(not os.path.exists(marker), "the command ran although -o failed")
+        expect("'%s'" % bad in r.stderr and "No such file" in r.stderr, r.stderr)
+        r = gpidfd("run", "--json", "-o", bad, "--", "touch", marker, check_status=125)
+        rec = last_record(r.stderr)
+        expect(rec["event"] == "error" and rec["argument"] == bad and rec["error"] == "not-found",
+               rec)
+
+
+# wait ----------------------------------------------------------------------
+
+
+@test("wait")
+def test_wait_non_child_with_status():
+    proc = Reaper(["sh", "-c", "sleep 0.3; exit 5"])
+    r = gpidfd("wait", proc.pid, check_status=0)
+    expect(r.stdout == "%d (sh): exited with status 5\n" % proc.pid, r.stdout)
+    proc.finish()
+    proc = Reaper(["sleep", "0.5"])
+    r = gpidfd("wait", "--json", proc.pid, check_status=0)
+    rec = json_lines(r.stdout)[0]
+    expect(rec["event"] == "exit" and rec["pid"] == proc.pid and rec["name"] == "sleep", rec)
+    expect(rec["child"] is False and rec["reaped"] and rec["exit_status"] == 0, rec)
+    expect(rec["has_rusage"] is False and rec["max_rss_kib"] is None, rec)
+    proc.finish()
+
+
+@test("wait")
+def test_wait_returns_at_exit():
+    # As pidwait: a process whose parent never reaps it has still ended.
+    pid = zombie(0.1)
+    try:
+        start = time.monotonic()
+        r = gpidfd("wait", "--json", pid, check_status=0, timeout=10)
+        rec = json_lines(r.stdout)[0]
+        expect(rec["pid"] == pid and rec["reaped"] is False and rec["has_status"] is False, rec)
+        expect(time.monotonic() - start < 5, "took too long")
+        r = gpidfd("wait", pid, check_status=0)
+        expect_match(r"^%d \(python3?[^)]*\): exited; status not known yet" % pid, r.stdout)
+    finally:
+        os.waitpid(pid, 0)
+
+
+@test("wait")
+def test_wait_reap_grace():
+    # A parent that reaps one second after the exit: the default grace
+    # (2 s) gets the status, --reap-grace=0 reports the exit at once.
+    pid = zombie(0.1)
+    reaper = threading.Timer(1.2, lambda: os.waitpid(pid, 0))
+    reaper.start()
+    try:
+        r = gpidfd("wait", "--json", "--timeout=5", pid, check_status=0, timeout=10)
+        rec = json_lines(r.stdout)[-1]
+        expect(rec["has_status"] is True and rec["exit_status"] == 3 and rec["reaped"], rec)
+    finally:
+        reaper.join()
+    pid = zombie(0.1)
+    try:
+        wait_until_zombie(pid)
+        start = time.monotonic()
+        r = gpidfd("wait", "--json", "--reap-grace=0", pid, check_status=0, timeout=10)
+        expect(time.monotonic() - start < 1.5, "--reap-grace=0 did not report at the exit")
+        rec = json_lines(r.stdout)[-1]
+        expect(rec["has_status"] is False and rec["reaped"] is False, rec)
+        gpidfd("wait", "--reap-grace=nan", pid, check_status=2)
+    finally:
+        os.waitpid(pid, 0)
+
+
+@test("wait")
+def test_wait_status_waits_for_the_reap():
+    pid = zombie(0)
+    try:
+        wait_until_zombie(pid)
+        r = gpidfd("wait", "--status", "--timeout=0.3", pid, check_status=124)
+        expect_match(r"timed out after 0.3s; exited, waiting to be reaped by their parent: %d "
+                     % pid, r.stderr)
+        r = gpidfd("wait", "--status", "--json", "-t", "0.3", pid, check_status=124)
+        rec = json_lines(r.stdout)[-1]
+        expect(rec["event"] == "timeout" and rec["running"] == [] and
+               [p["pid"] for p in rec["exited_unreaped"]] == [pid], rec)
+        # Reaped while gpidfd waits: then the status is known.
+        waiter = subprocess.Popen([GPIDFD, "wait", "--status", "--json", str(pid)],
+                                  stdout=subprocess.PIPE, text=True)
+        time.sleep(1)
+    finally:
+        os.waitpid(pid, 0)
+    out, _ = waiter.communicate(timeout=10)
+    expect(waiter.returncode == 3, waiter.returncode)
+    rec = json_lines(out)[0]
+    expect(rec["reaped"] and rec["exit_status"] == 3, rec)
+
+
+@test("wait")
+def test_wait_status_exit_codes():
+    proc = Reaper(["sh", "-c", "sleep 0.5; exit 4"])
+    gpidfd("wait", "--status", proc.pid, check_status=4)
+    proc.finish()
+    proc = Reaper(["sh", "-c", "sleep 0.5; kill -TERM $$"])
+    r = gpidfd("wait", "--status", proc.pid, check_status=143)
+    expect_match(r"killed by SIGTERM \(signal 15\)", r.stdout)
+    proc.finish()
+    # Several pids: 0 when all ended.
+    a, b = Reaper(["sh", "-c", "sleep 0.5; exit 1"]), Reaper(["sh", "-c", "sleep 0.6; exit 2"])
+    gpidfd("wait", "--status", a.pid, b.pid, check_status=0)
+    a.finish()
+    b.finish()
+
+
+@test("wait")
+def test_wait_duplicates_and_malformed():
+    proc = Reaper(["sleep", "0.5"])
+    r = gpidfd("wait", proc.pid, proc.pid, str(proc.pid), check_status=0)
+    expect(len(r.stdout.splitlines()) == 1, r.stdout)
+    proc.finish()
+    proc = Reaper(["sleep", "0.5"])
+    r = gpidfd("wait", "abc", proc.pid, "999999999", "--", "-5x", check_status=1)
+    expect(r.stdout.startswith("%d (sleep): " % proc.pid), r.stdout)
+    expect_match(r"^gpidfd wait: 'abc' is not a process id", r.stderr)
+    expect_match(r"999999999", r.stderr)
+    expect_match(r"'-5x' is not a process id", r.stderr)
+    proc.finish()
+    # Bug 5: "--" is an argument after "--".
+    r = gpidfd("wait", "--", "--", check_status=1)
+    expect_match(r"'--' is not a process id", r.stderr)
+    gpidfd("wait", check_status=2)
+    # JSON: errors are objects on stdout too.
+    r = gpidfd("wait", "--json", "abc", "999999999", check_status=1)
+    recs = json_lines(r.stdout)
+    expect(recs[0]["event"] == "error" and recs[0]["argument"] == "abc" and
+           recs[0]["error"] == "invalid-argument", recs)
+    expect(recs[1]["pid"] == 999999999 and recs[1]["error"] == "not-found", recs)
+
+
+@test("wait")
+def test_wait_any_quiet_pidfile_timeout():
+    short, long = Reaper(["sleep", "0.5"]), Reaper(["sleep", "10"])
+    start = time.monotonic()
+    r = gpidfd("wait", "--any", short.pid, long.pid, check_status=0)
+    expect(time.monotonic() - start < 5, "--any waited for all")
+    expect(r.stdout.startswith("%d (sleep)" % short.pid) and len(r.stdout.splitlines()) == 1,
+           r.stdout)
+    r = gpidfd("wait", "--timeout=0.2", long.pid, check_status=124)
+    expect_match(r"timed out after 0.2s; still running: %d \(sleep\)" % long.pid, r.stderr)
+    long.finish()
+    short.finish()
+    with tempfile.TemporaryDirectory() as tmp:
+        proc = Reaper(["sleep", "0.5"])
+        pidfile = os.path.join(tmp, "pid")
+        with open(pidfile, "w") as f:
+            f.write("%d\n" % proc.pid)
+        r = gpidfd("wait", "-q", "-F", pidfile, check_status=0)
+        expect(r.stdout == "" and r.stderr == "", r)
+        proc.finish()
+        r = gpidfd("wait", "-F", os.path.join(tmp, "missing"), check_status=1)
+        expect_match("missing", r.stderr)
+
+
+# kill ----------------------------------------------------------------------
+
+
+@test("kill")
+def test_kill_list():
+    r = gpidfd("kill", "-l", check_status=0)
+    names = r.stdout.split()
+    for name in ("HUP", "INT", "QUIT", "ABRT", "TERM", "STKFLT", "CHLD", "POLL", "PWR", "SYS",
+                 "RTMIN", "RTMIN+1", "RTMAX-1", "RTMAX"):
+        expect(name in names, "%s not listed" % name)
+    rtmin = signal.SIGRTMIN
+    for given, answer in (("143", "TERM"), ("9", "KILL"), ("TERM", "15"), ("sigterm", "15"),
+                          ("IOT", "6"), ("CLD", "17"), ("POLL", "29"), ("IO", "29"),
+                          ("RTMIN+3", str(rtmin + 3)), ("RTMAX-2", str(signal.SIGRTMAX - 2)),
+                          (str(rtmin + 3), "RTMIN+3")):
+        r = gpidfd("kill", "-l", given, check_status=0)
+        expect(r.stdout == answer + "\n", "%s: %r" % (given, r.stdout))
+    r = gpidfd("kill", "-l", "NOPE", check_status=1)
+    expect_match("unknown signal 'NOPE'", r.stderr)
+    r = gpidfd("kill", "-L", check_status=0)
+    expect_match(r"^ 1 HUP +2 INT ", r.stdout)
+    r = gpidfd("signal", "--list", "--json", "TERM", check_status=0)
+    expect(json_lines(r.stdout) == [{"signal": "TERM", "number": 15}], r.stdout)
+
+
+@test("kill")
+def test_kill_syntaxes():
+    rtmin = signal.SIGRTMIN
+    for args, signum in ((["-s", "TERM"], 15), (["-TERM"], 15), (["-15"], 15), (["-n", "15"], 15),
+                         (["-SIGKILL"], 9), (["--signal=int"], 2), (["-s", "RTMIN+3"], rtmin + 3),
+                         (["-RTMAX"], signal.SIGRTMAX), (["-POLL"], signal.SIGIO), ([], 15)):
+        proc = subprocess.Popen(["sleep", "10"], preexec_fn=default_signals)
+        gpidfd("kill", *args, proc.pid, check_status=0)
+        expect(proc.wait(10) == -signum, "%s: %s" % (args, proc.returncode))
+    # The signal alias, and signal 0.
+    proc = subprocess.Popen(["sleep", "10"])
+    gpidfd("signal", "-0", proc.pid, check_status=0)
+    gpidfd("kill", "-s", "0", proc.pid, check_status=0)
+    expect(proc.poll() is None, "signal 0 killed it")
+    proc.kill()
+    proc.wait()
+    r = gpidfd("kill", "-NOPE", "1", check_status=2)
+    expect_match("unknown signal 'NOPE'", r.stderr)
+    gpidfd("kill", check_status=2)
+
+
+@test("kill")
+def test_kill_several_pids_and_errors():
+    a = subprocess.Popen(["sleep", "10"], preexec_fn=default_signals)
+    b = subprocess.Popen(["sleep", "10"], preexec_fn=default_signals)
+    r = gpidfd("kill", "-s", "KILL", a.pid, "999999999", "abc", b.pid, "--", check_status=1)
+    expect(a.wait(10) == -9 and b.wait(10) == -9, "the valid pids were not all signalled")
+    lines = r.stderr.splitlines()
+    expect(len(lines) == 2, lines)
+    expect(lines[0].startswith("gpidfd kill: cannot send KILL to 999999999: ") and
+           "no such process" in lines[0].lower(), lines)
+    expect(lines[1].startswith("gpidfd kill: cannot send KILL to abc: "), lines)
+    r = gpidfd("kill", "-9", "--", "-1", check_status=1)
+    expect_match("'-1' means every process", r.stderr)
+    c = subprocess.Popen(["sleep", "10"], preexec_fn=default_signals)
+    r = gpidfd("kill", "--json", "-HUP", c.pid, "999999999", check_status=1)
+    recs = json_lines(r.stdout)
+    expect(recs[0] == {"event": "sent", "pid": c.pid, "process_group": False,
+                       "signal": "SIGHUP", "number": 1, "as_given": "HUP"}, recs)
+    expect(recs[1]["event"] == "error" and recs[1]["pid"] == 999999999 and
+           "HUP" in recs[1]["message"], recs)
+    expect(c.wait(10) == -1, c.returncode)
+
+
+def group_members(pgid):
+    """The processes of group PGID that have not ended."""
+    members = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % entry) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid and fields[0] not in "ZX":
+            members.append(int(entry))
+    return members
+
+
+@test("kill")
+def test_kill_process_group():
+    proc = subprocess.Popen(["sh", "-c", "sleep 10 & sleep 10 & wait"], start_new_session=True,
+                            preexec_fn=default_signals)
+    try:
+        for _ in range(500):
+            if len(group_members(proc.pid)) == 3:
+                break
+            time.sleep(0.01)
+        expect(len(group_members(proc.pid)) == 3, "the group did not start")
+        # A member that leads no group: refused, nothing sent.
+        sleeper = [pid for pid in group_members(proc.pid) if pid != proc.pid][0]
+        r = gpidfd("kill", "--", "-%d" % sleeper, check_status=1)
+        expect_match(r"cannot send TERM to -%d: Process %d leads no process group" %
+                     (sleeper, sleeper), r.stderr)
+        expect(len(group_members(proc.pid)) == 3, "a member was signalled")
+        r = gpidfd("kill", "--json", "-TERM", "--", "-%d" % proc.pid)
+        rec = json_lines(r.stdout)[0]
+        if rec.get("error") == "not-supported":
+            raise Skip("no PIDFD_SIGNAL_PROCESS_GROUP (Linux 6.9): %s" % rec["message"])
+        expect(r.returncode == 0 and rec["process_group"] is True, (r, rec))
+        for _ in range(500):
+            if not group_members(proc.pid):
+                break
+            time.sleep(0.01)
+        expect(group_members(proc.pid) == [], "the group still runs")
+        expect(proc.wait(10) == -signal.SIGTERM, proc.returncode)
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait()
+
+
+# info ----------------------------------------------------------------------
+
+
+@test("info")
+def test_info():
+    r = gpidfd("info", os.getpid(), check_status=0)
+    expect_match(r"^pid: +%d$" % os.getpid(), r.stdout)
+    expect_match(r"^state: +(running|sleeping)", r.stdout)
+    expect_match(r"^child: +no$", r.stdout)
+    r = gpidfd("info", "--json", os.getpid(), "abc", check_status=1)
+    recs = json_lines(r.stdout)
+    expect(recs[0]["event"] == "info" and recs[0]["pid"] == os.getpid() and
+           recs[0]["child"] is False, recs)
+    with open("/proc/self/comm") as f:
+        expect(recs[0]["name"] == f.read().strip(), recs)
+    expect(recs[1]["event"] == "error" and recs[1]["argument"] == "abc", recs)
+    me = recs[0]
+    expect(me["ppid"] == os.getppid() and me["tgid"] == os.getpid(), me)
+    expect(me["ruid"] == os.getuid() and me["euid"] == os.geteuid() and
+           me["rgid"] == os.getgid() and me["egid"] == os.getegid(), me)
+    expect(me["state"] in ("running", "sleeping") and me["kernel_thread"] is False and
+           me["thread"] is False, me)
+    expect(me["id"] is None or me["id"] > 0, me)
+    expect(me["cgroup_id"] is None or me["cgroup_id"] > 0, me)
+    # Stopped, then a child of gpidfd's caller that it is not the parent of.
+    proc = subprocess.Popen(["sleep", "10"])
+    try:
+        os.kill(proc.pid, signal.SIGSTOP)
+        for _ in range(500):
+            rec = json_lines(gpidfd("info", "--json", proc.pid, check_status=0).stdout)[0]
+            if rec["state"] == "stopped":
+                break
+            time.sleep(0.01)
+        expect(rec["state"] == "stopped" and rec["name"] == "sleep" and
+               rec["ppid"] == os.getpid() and rec["child"] is False, rec)
+        r = gpidfd("info", proc.pid, check_status=0)
+        for pattern in (r"^name: +sleep$", r"^state: +stopped$", r"^parent: +%d$" % os.getpid(),
+                        r"^child: +no$", r"^uids: +%d real, " % os.getuid(), r"^gids: ",
+                        r"^kernel thread: +no$", r"^cgroup id: ", r"^id: "):
+            expect_match(pattern, r.stdout)
+    finally:
+        proc.kill()
+        proc.wait()
+    # A kernel thread, when this pid namespace shows one.
+    kthreadd = [pid for pid in (2,) if os.path.exists("/proc/%d/comm" % pid) and
+                open("/proc/%d/comm" % pid).read().strip() == "kthreadd"]
+    if kthreadd:
+        rec = json_lines(gpidfd("info", "--json", kthreadd[0], check_status=0).stdout)[0]
+        expect(rec["kernel_thread"] is True, rec)
+    pid = zombie(0)
+    try:
+        wait_until_zombie(pid)
+        rec = json_lines(gpidfd("info", "--json", pid, check_status=0).stdout)[0]
+        expect(rec["state"] == "zombie", rec)
+    finally:
+        os.waitpid(pid, 0)
+    gpidfd("info", check_status=2)
+    gpidfd("info", "999999999", check_status=1)
+
+
+# demo ----------------------------------------------------------------------
+
+
+@test("demo")
+def test_demo():
+    r = gpidfd("demo", check_status=0, timeout=60)
+    lines = r.stdout.splitlines()
+    expect(lines[-1] == "5 of 5 children ended as expected", lines)
+    for label in ("exit 0", "exit 3", "SIGTERM", "SIGKILL", "burn CPU, exit 0"):
+        expect(any("[%s]: " % label in line for line in lines), label)
+    expect_match(r"\[exit 3\]: exited with status 3; user \d+\.\d+ s, system \d+\.\d+ s, "
+                 r"max RSS \d+ KiB, \d+ minor faults$", r.stdout)
+
+
+@test("demo")
+def test_demo_json_distinct_usage():
+    r = gpidfd("demo", "--json", check_status=0, timeout=60)
+    recs = json_lines(r.stdout)
+    expect(len(recs) == 5 and all(rec["event"] == "exit" and rec["child"] for rec in recs), recs)
+    by_label = {rec["label"]: rec for rec in recs}
+    expect(by_label["exit 3"]["exit_status"] == 3, by_label)
+    expect(by_label["SIGTERM"]["signal"] == "SIGTERM", by_label)
+    expect(by_label["SIGKILL"]["term_signal"] == 9, by_label)
+    rss = [rec["max_rss_kib"] for rec in recs]
+    expect(len(set(rss)) == 5, "max RSS not distinct: %s" % rss)
+    cpu = [by_label[label]["user_time_us"] + by_label[label]["system_time_us"]
+           for label in ("exit 0", "exit 3", "burn CPU, exit 0")]
+    expect(cpu[0] < cpu[1] < cpu[2], "CPU time not distinct: %s" % cpu)
+    gpidfd("demo", "0", check_status=2)
+    gpidfd("demo", "1", "2", check_status=2)
+    r = gpidfd("demo", "2", check_status=0, timeout=60)
+    expect(r.stdout.splitlines()[-1] == "2 of 2 children ended as expected", r.stdout)
+
+
+def main():
+    selected = [t for t in TESTS if GROUP is None or t[0] == GROUP]
+    if not selected:
+        print("Bail out! no test group %r" % GROUP)
+        return 1
+    print("1..%d" % len(selected))
+    failed = 0
+    for i, (group, name, func) in enumerate(selected, 1):
+        try:
+            func()
+        except Skip as e:
+            print("ok %d - %s/%s # SKIP %s" % (i, group, name, e))
+        except Exception:
+            failed += 1
+            print("not ok %d - %s/%s" % (i, group, name))
+            for line in traceback.format_exc().splitlines():
+                print("# " + line)
+        else:
+            print("ok %d - %s/%s" % (i, group, name))
+        sys.stdout.flush()
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
