@@ -9,6 +9,12 @@
  *          the other children stay watched the whole time
  *   storm  kill all N, then iterate until all N callbacks ran
  *
+ * A watcher is one row of the watchers[] table: its loop's one-time
+ * set-up, the per-process objects it needs, how it registers the N waits
+ * and one iteration of its loop. case_run() walks the same steps for
+ * every row, so every watcher gets the same children, the same kills and
+ * the same clocks.
+ *
  * The case process reports its numbers through a pipe; the parent prints a
  * line per measurement, a table of medians over the runs, and checks the
  * targets of the scale requirement on ratios taken within each run.
@@ -36,6 +42,10 @@
 #include <gio/gio.h>
 #include <gpidfd/gpidfd.h>
 
+#ifdef HAVE_LIBSYSTEMD
+# include <systemd/sd-event.h>
+#endif
+
 #define BENCH_P_PIDFD 3
 #ifndef SYS_pidfd_open
 # define SYS_pidfd_open 434
@@ -50,6 +60,7 @@ typedef enum
   WATCHER_CREATE_SOURCE,
   WATCHER_CHILD_WATCH,
   WATCHER_SUBPROCESS,
+  WATCHER_SD_EVENT,
   WATCHER_FLOOR,
   N_WATCHERS
 } Watcher;
@@ -61,35 +72,21 @@ typedef enum
   N_SCENARIOS
 } Scenario;
 
-static const char * const watcher_names[N_WATCHERS] = {
-  "wait-async",
-  "create-source",
-  "child-watch",
-  "subprocess",
-  "floor",
-};
-
-static const char * const watcher_descriptions[N_WATCHERS] = {
-  "g_pidfd_wait_async (one shared epoll source per context)",
-  "g_pidfd_create_source (one source per process)",
-  "g_child_watch_add (GLib 2.74: SIGCHLD + waitpid)",
-  "GSubprocess + g_subprocess_wait_async",
-  "epoll over pidfds + waitid (P_PIDFD), no GLib",
-};
-
-/* The floor and wait-async run next to each other, so that the ratio of
- * the two within a run sees the same load on a shared machine. */
-static const Watcher run_order[N_WATCHERS] = {
-  WATCHER_FLOOR,
-  WATCHER_WAIT_ASYNC,
-  WATCHER_CREATE_SOURCE,
-  WATCHER_CHILD_WATCH,
-  WATCHER_SUBPROCESS,
-};
-
 static const char * const scenario_names[N_SCENARIOS] = {
   "seq",
   "storm",
+};
+
+/* The floor and wait-async run next to each other, so that the ratio of
+ * the two within a run sees the same load on a shared machine; sd-event,
+ * the other loop that keeps one epoll set, comes right after them. */
+static const Watcher run_order[N_WATCHERS] = {
+  WATCHER_FLOOR,
+  WATCHER_WAIT_ASYNC,
+  WATCHER_SD_EVENT,
+  WATCHER_CREATE_SOURCE,
+  WATCHER_CHILD_WATCH,
+  WATCHER_SUBPROCESS,
 };
 
 /* What a case process sends back: plain data, written in one go. */
@@ -117,13 +114,16 @@ typedef struct
 /* State of the one case a case process runs. */
 typedef struct
 {
-  Watcher watcher;
   guint n;
   pid_t *pids;
   GPidFd **pidfds;
   GSubprocess **subprocesses;
-  int *fds;               /* floor */
+  int *fds;               /* raw pidfds: floor, sd-event */
   int epfd;               /* floor */
+#ifdef HAVE_LIBSYSTEMD
+  sd_event *sd_loop;
+  sd_event_source **sd_sources;
+#endif
   gint64 *kill_ns;
   gint64 *lat_ns;
   gboolean *done;
@@ -133,6 +133,32 @@ typedef struct
 } CaseState;
 
 static CaseState state;
+
+/* One row per watcher. Each step returns FALSE after case_fail(). */
+typedef struct
+{
+  const char *name;
+  const char *description;
+  /* FALSE: the watcher was not built in (its library was not found). */
+  gboolean available;
+  /* TRUE: make_objects() makes the children (GSubprocess spawns them);
+   * otherwise case_run() forks N children that pause(). */
+  gboolean spawns_children;
+  /* The loop's one-time set-up, before the first memory reading. */
+  gboolean (*setup) (CaseResult *r);
+  /* The per-process objects, before any wait exists; NULL for none. */
+  gboolean (*make_objects) (CaseResult *r);
+  /* Registers the N waits. */
+  gboolean (*add_waits) (CaseResult *r);
+  /* One iteration of the loop, blocking or not; returns whether it
+   * handled anything. */
+  gboolean (*iterate) (gboolean    may_block,
+                       CaseResult *r);
+  /* Frees the loop once the case is over; NULL for nothing. */
+  void (*teardown) (void);
+} WatcherClass;
+
+static const WatcherClass watchers[N_WATCHERS];
 
 static inline gint64
 now_ns (void)
@@ -214,12 +240,13 @@ percentile (const gint64 *sorted,
   return sorted[rank - 1];
 }
 
-static void
+static gboolean
 case_fail (CaseResult *r,
            const char *format,
            ...) G_GNUC_PRINTF (2, 3);
 
-static void
+/* Marks the case failed (the first reason wins); returns FALSE. */
+static gboolean
 case_fail (CaseResult *r,
            const char *format,
            ...)
@@ -227,11 +254,13 @@ case_fail (CaseResult *r,
   va_list args;
 
   if (!r->ok)
-    return;
+    return FALSE;
   r->ok = FALSE;
   va_start (args, format);
   g_vsnprintf (r->error, sizeof r->error, format, args);
   va_end (args);
+
+  return FALSE;
 }
 
 /* Records one exit; @ok says whether it was the expected SIGKILL. */
@@ -279,7 +308,62 @@ kill_all_children (void)
     ;
 }
 
-/* Callbacks */
+/* GLib's loop, shared by the GLib watchers */
+
+/* GLib's one-time set-up, common to every GLib watcher: the default
+ * main context, and the GTask type, whose registration starts GLib's
+ * worker thread. Done after forking, so the children come from a
+ * single-threaded process, and before the first reading, so that the
+ * figures per wait do not carry it. */
+static gboolean
+glib_setup (CaseResult *r)
+{
+  g_main_context_default ();
+  g_type_ensure (G_TYPE_TASK);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+
+  return TRUE;
+}
+
+static gboolean
+glib_iterate (gboolean    may_block,
+              CaseResult *r)
+{
+  return g_main_context_iteration (NULL, may_block);
+}
+
+/* A GPidFd per child: wait-async and create-source. */
+static gboolean
+gpidfd_make_objects (CaseResult *r)
+{
+  for (guint i = 0; i < state.n; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      state.pidfds[i] = g_pidfd_new_from_pid (state.pids[i], &error);
+      if (state.pidfds[i] == NULL)
+        return case_fail (r, "g_pidfd_new_from_pid: %s", error->message);
+    }
+
+  return TRUE;
+}
+
+/* A raw pidfd per child: floor and sd-event. */
+static gboolean
+pidfd_make_objects (CaseResult *r)
+{
+  for (guint i = 0; i < state.n; i++)
+    {
+      state.fds[i] = (int) syscall (SYS_pidfd_open, state.pids[i], 0);
+      if (state.fds[i] < 0)
+        return case_fail (r, "pidfd_open: %s", g_strerror (errno));
+    }
+
+  return TRUE;
+}
+
+/* wait-async */
 
 static void
 on_wait_async_done (GObject      *source_object,
@@ -298,6 +382,17 @@ on_wait_async_done (GObject      *source_object,
 }
 
 static gboolean
+wait_async_add_waits (CaseResult *r)
+{
+  for (guint i = 0; i < state.n; i++)
+    g_pidfd_wait_async (state.pidfds[i], NULL, on_wait_async_done, GUINT_TO_POINTER (i));
+
+  return TRUE;
+}
+
+/* create-source */
+
+static gboolean
 on_source_done (GPidFd         *pidfd,
                 GPidFdExitInfo *info,
                 gpointer        user_data)
@@ -311,6 +406,24 @@ on_source_done (GPidFd         *pidfd,
   return G_SOURCE_REMOVE;
 }
 
+static gboolean
+create_source_add_waits (CaseResult *r)
+{
+  for (guint i = 0; i < state.n; i++)
+    {
+      GSource *source = g_pidfd_create_source (state.pidfds[i]);
+
+      g_source_set_callback (source, (GSourceFunc) (void (*) (void)) on_source_done,
+                             GUINT_TO_POINTER (i), NULL);
+      g_source_attach (source, NULL);
+      g_source_unref (source);
+    }
+
+  return TRUE;
+}
+
+/* child-watch */
+
 static void
 on_child_watch_done (GPid     pid,
                      gint     wait_status,
@@ -319,6 +432,39 @@ on_child_watch_done (GPid     pid,
   guint i = GPOINTER_TO_UINT (user_data);
 
   note_exit (i, WIFSIGNALED (wait_status) && WTERMSIG (wait_status) == SIGKILL);
+}
+
+static gboolean
+child_watch_add_waits (CaseResult *r)
+{
+  for (guint i = 0; i < state.n; i++)
+    g_child_watch_add (state.pids[i], on_child_watch_done, GUINT_TO_POINTER (i));
+
+  return TRUE;
+}
+
+/* subprocess */
+
+static gboolean
+subprocess_make_objects (CaseResult *r)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  const char * const argv[] = { "sleep", "100000", NULL };
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_subprocess_launcher_set_child_setup (launcher, subprocess_child_setup, NULL, NULL);
+  for (guint i = 0; i < state.n; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      state.subprocesses[i] = g_subprocess_launcher_spawnv (launcher, argv, &error);
+      if (state.subprocesses[i] == NULL)
+        return case_fail (r, "g_subprocess_launcher_spawnv: %s", error->message);
+      state.pids[i] = (pid_t) g_ascii_strtoll (g_subprocess_get_identifier (state.subprocesses[i]),
+                                               NULL, 10);
+    }
+
+  return TRUE;
 }
 
 static void
@@ -338,20 +484,138 @@ on_subprocess_done (GObject      *source_object,
   g_clear_object (&state.subprocesses[i]);
 }
 
-/* The floor: handles what one epoll_wait() returns. */
+static gboolean
+subprocess_add_waits (CaseResult *r)
+{
+  for (guint i = 0; i < state.n; i++)
+    g_subprocess_wait_async (state.subprocesses[i], NULL, on_subprocess_done,
+                             GUINT_TO_POINTER (i));
+
+  return TRUE;
+}
+
+/* sd-event: systemd's event loop, one child source per process. It
+ * keeps the pidfd of every source in its epoll set, calls waitid
+ * (WNOWAIT) when one is readable, runs the callback on the zombie and
+ * reaps it afterwards. A loop of its own from sd_event_new(), the
+ * cheapest way to use it (the thread's default loop would add a gettid()
+ * per iteration). */
+
+#ifdef HAVE_LIBSYSTEMD
+static gboolean
+sd_event_setup (CaseResult *r)
+{
+  sigset_t chld;
+  int res;
+
+  /* sd-event requires SIGCHLD to be blocked before a child source is
+   * added; nothing else in the case process uses it. */
+  sigemptyset (&chld);
+  sigaddset (&chld, SIGCHLD);
+  if (sigprocmask (SIG_BLOCK, &chld, NULL) < 0)
+    return case_fail (r, "sigprocmask: %s", g_strerror (errno));
+
+  res = sd_event_new (&state.sd_loop);
+  if (res < 0)
+    return case_fail (r, "sd_event_new: %s", g_strerror (-res));
+
+  return TRUE;
+}
+
+static int
+on_sd_event_child (sd_event_source *source,
+                   const siginfo_t *si,
+                   void            *userdata)
+{
+  guint i = GPOINTER_TO_UINT (userdata);
+
+  note_exit (i, si->si_code == CLD_KILLED && si->si_status == SIGKILL);
+  /* Freed once the dispatch is over, after sd-event has reaped the
+   * child; the source owns the pidfd and closes it then. */
+  state.sd_sources[i] = sd_event_source_unref (state.sd_sources[i]);
+
+  return 0;
+}
+
+static gboolean
+sd_event_add_waits (CaseResult *r)
+{
+  for (guint i = 0; i < state.n; i++)
+    {
+      int res;
+
+      res = sd_event_add_child_pidfd (state.sd_loop, &state.sd_sources[i], state.fds[i],
+                                      WEXITED, on_sd_event_child, GUINT_TO_POINTER (i));
+      if (res < 0)
+        return case_fail (r, "sd_event_add_child_pidfd for %d: %s",
+                          (int) state.pids[i], g_strerror (-res));
+      /* From here on the source closes the pidfd. */
+      sd_event_source_set_child_pidfd_own (state.sd_sources[i], TRUE);
+      state.fds[i] = -1;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+sd_event_iterate (gboolean    may_block,
+                  CaseResult *r)
+{
+  int res;
+
+  res = sd_event_run (state.sd_loop, may_block ? (uint64_t) -1 : 0);
+  if (res < 0)
+    return case_fail (r, "sd_event_run: %s", g_strerror (-res));
+
+  return res > 0;
+}
+
 static void
-floor_dispatch (int         timeout_ms,
-                CaseResult *r)
+sd_event_teardown (void)
+{
+  for (guint i = 0; i < state.n; i++)
+    state.sd_sources[i] = sd_event_source_unref (state.sd_sources[i]);
+  state.sd_loop = sd_event_unref (state.sd_loop);
+}
+#endif
+
+/* floor: no GLib, one epoll set, waitid (P_PIDFD) */
+
+static gboolean
+floor_setup (CaseResult *r)
+{
+  state.epfd = epoll_create1 (EPOLL_CLOEXEC);
+  if (state.epfd < 0)
+    return case_fail (r, "epoll_create1: %s", g_strerror (errno));
+
+  return TRUE;
+}
+
+static gboolean
+floor_add_waits (CaseResult *r)
+{
+  for (guint i = 0; i < state.n; i++)
+    {
+      struct epoll_event ev = { .events = EPOLLIN, .data.u32 = i };
+
+      if (epoll_ctl (state.epfd, EPOLL_CTL_ADD, state.fds[i], &ev) < 0)
+        return case_fail (r, "epoll_ctl: %s", g_strerror (errno));
+    }
+
+  return TRUE;
+}
+
+/* Handles what one epoll_wait() returns. */
+static gboolean
+floor_iterate (gboolean    may_block,
+               CaseResult *r)
 {
   struct epoll_event events[64];
   int n;
 
-  n = epoll_wait (state.epfd, events, G_N_ELEMENTS (events), timeout_ms);
+  n = epoll_wait (state.epfd, events, G_N_ELEMENTS (events), may_block ? -1 : 0);
   if (n < 0 && errno != EINTR)
-    {
-      case_fail (r, "epoll_wait: %s", g_strerror (errno));
-      return;
-    }
+    return case_fail (r, "epoll_wait: %s", g_strerror (errno));
 
   for (int k = 0; k < n; k++)
     {
@@ -370,59 +634,100 @@ floor_dispatch (int         timeout_ms,
       state.fds[i] = -1;
       note_exit (i, si.si_code == CLD_KILLED && si.si_status == SIGKILL);
     }
+
+  return n > 0;
 }
+
+static void
+floor_teardown (void)
+{
+  if (state.epfd >= 0)
+    close (state.epfd);
+  state.epfd = -1;
+}
+
+/* The table */
+
+#ifdef HAVE_LIBSYSTEMD
+# define SD_EVENT_ROW(field) field
+#else
+# define SD_EVENT_ROW(field) NULL
+#endif
+
+static const WatcherClass watchers[N_WATCHERS] = {
+  [WATCHER_WAIT_ASYNC] = {
+    "wait-async", "g_pidfd_wait_async (one shared epoll source per context)",
+    TRUE, FALSE,
+    glib_setup, gpidfd_make_objects, wait_async_add_waits, glib_iterate, NULL,
+  },
+  [WATCHER_CREATE_SOURCE] = {
+    "create-source", "g_pidfd_create_source (one source per process)",
+    TRUE, FALSE,
+    glib_setup, gpidfd_make_objects, create_source_add_waits, glib_iterate, NULL,
+  },
+  [WATCHER_CHILD_WATCH] = {
+    "child-watch", "g_child_watch_add (GLib 2.74: SIGCHLD + waitpid)",
+    TRUE, FALSE,
+    glib_setup, NULL, child_watch_add_waits, glib_iterate, NULL,
+  },
+  [WATCHER_SUBPROCESS] = {
+    "subprocess", "GSubprocess + g_subprocess_wait_async",
+    TRUE, TRUE,
+    glib_setup, subprocess_make_objects, subprocess_add_waits, glib_iterate, NULL,
+  },
+  [WATCHER_SD_EVENT] = {
+#ifdef HAVE_LIBSYSTEMD
+    "sd-event", "sd_event_add_child_pidfd (libsystemd " BENCH_LIBSYSTEMD_VERSION
+    ": one epoll set, a source per process)",
+    TRUE, FALSE,
+#else
+    "sd-event", "sd_event_add_child_pidfd (not built: libsystemd was not found)",
+    FALSE, FALSE,
+#endif
+    SD_EVENT_ROW (sd_event_setup), pidfd_make_objects, SD_EVENT_ROW (sd_event_add_waits),
+    SD_EVENT_ROW (sd_event_iterate), SD_EVENT_ROW (sd_event_teardown),
+  },
+  [WATCHER_FLOOR] = {
+    "floor", "epoll over pidfds + waitid (P_PIDFD), no GLib",
+    TRUE, FALSE,
+    floor_setup, pidfd_make_objects, floor_add_waits, floor_iterate, floor_teardown,
+  },
+};
+
+/* The case */
 
 /* Iterates until child @i was seen (seq) or all were (storm, @i = -1). */
 static void
-wait_for_exits (int         i,
-                CaseResult *r)
+wait_for_exits (const WatcherClass *watcher,
+                int                 i,
+                CaseResult         *r)
 {
-  if (state.watcher == WATCHER_FLOOR)
-    {
-      while (r->ok && (i >= 0 ? !state.done[i] : state.n_done < state.n))
-        floor_dispatch (-1, r);
-    }
-  else
-    {
-      while (i >= 0 ? !state.done[i] : state.n_done < state.n)
-        g_main_context_iteration (NULL, TRUE);
-    }
+  while (r->ok && (i >= 0 ? !state.done[i] : state.n_done < state.n))
+    watcher->iterate (TRUE, r);
 }
 
-/* Runs one case in this (fresh) process and fills @r. */
+/* Runs the loop until it has nothing left to do right now. */
 static void
-case_run (Watcher     watcher,
-          Scenario    scenario,
-          guint       n,
-          CaseResult *r)
+drain (const WatcherClass *watcher,
+       CaseResult         *r)
+{
+  while (r->ok && watcher->iterate (FALSE, r))
+    ;
+}
+
+/* Everything before the measured phase; FALSE if it failed, with @r
+ * saying why. */
+static gboolean
+case_prepare (const WatcherClass *watcher,
+              CaseResult         *r)
 {
   pid_t self = getpid ();
-  gint64 dummy, t_start, cpu_start, t0;
-  g_autofree gint64 *sorted = NULL;
-  siginfo_t si;
-
-  memset (r, 0, sizeof *r);
-  r->ok = TRUE;
-  r->n = n;
-
-  memset (&state, 0, sizeof state);
-  state.watcher = watcher;
-  state.n = n;
-  state.epfd = -1;
-  state.pids = g_new0 (pid_t, n);
-  state.pidfds = g_new0 (GPidFd *, n);
-  state.subprocesses = g_new0 (GSubprocess *, n);
-  state.fds = g_new (int, n);
-  state.kill_ns = g_new0 (gint64, n);
-  state.lat_ns = g_new0 (gint64, n);
-  state.done = g_new0 (gboolean, n);
-  for (guint i = 0; i < n; i++)
-    state.fds[i] = -1;
+  gint64 dummy, t0;
 
   /* The children: forked while this process is still small. */
-  if (watcher != WATCHER_SUBPROCESS)
+  if (!watcher->spawns_children)
     {
-      for (guint i = 0; i < n; i++)
+      for (guint i = 0; i < state.n; i++)
         {
           pid_t pid = fork ();
 
@@ -432,161 +737,70 @@ case_run (Watcher     watcher,
               pause_child_main (self);
             }
           if (pid < 0)
-            {
-              case_fail (r, "fork (child %u of %u): %s", i, n, g_strerror (errno));
-              kill_all_children ();
-              return;
-            }
+            return case_fail (r, "fork (child %u of %u): %s", i, state.n, g_strerror (errno));
           state.pids[i] = pid;
         }
     }
 
-  /* GLib's one-time set-up, common to every GLib watcher: the default
-   * main context, and the GTask type, whose registration starts GLib's
-   * worker thread. Done after forking, so the children come from a
-   * single-threaded process, and before the first reading, so that the
-   * figures per wait do not carry it. */
-  if (watcher != WATCHER_FLOOR)
-    {
-      g_main_context_default ();
-      g_type_ensure (G_TYPE_TASK);
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
-    }
+  /* The loop's one-time set-up, then the first reading. */
+  if (!watcher->setup (r))
+    return FALSE;
   read_rss (&r->rss_children_kb, &dummy);
 
   /* The per-process objects, before any wait exists. */
-  switch (watcher)
-    {
-    case WATCHER_WAIT_ASYNC:
-    case WATCHER_CREATE_SOURCE:
-      for (guint i = 0; i < n; i++)
-        {
-          g_autoptr(GError) error = NULL;
-
-          state.pidfds[i] = g_pidfd_new_from_pid (state.pids[i], &error);
-          if (state.pidfds[i] == NULL)
-            {
-              case_fail (r, "g_pidfd_new_from_pid: %s", error->message);
-              kill_all_children ();
-              return;
-            }
-        }
-      break;
-
-    case WATCHER_SUBPROCESS:
-      {
-        g_autoptr(GSubprocessLauncher) launcher = NULL;
-        const char * const argv[] = { "sleep", "100000", NULL };
-
-        launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
-        g_subprocess_launcher_set_child_setup (launcher, subprocess_child_setup, NULL, NULL);
-        for (guint i = 0; i < n; i++)
-          {
-            g_autoptr(GError) error = NULL;
-
-            state.subprocesses[i] = g_subprocess_launcher_spawnv (launcher, argv, &error);
-            if (state.subprocesses[i] == NULL)
-              {
-                case_fail (r, "g_subprocess_launcher_spawnv: %s", error->message);
-                kill_all_children ();
-                return;
-              }
-            state.pids[i] = (pid_t) g_ascii_strtoll (g_subprocess_get_identifier (state.subprocesses[i]),
-                                                     NULL, 10);
-          }
-      }
-      break;
-
-    case WATCHER_FLOOR:
-      for (guint i = 0; i < n; i++)
-        {
-          state.fds[i] = (int) syscall (SYS_pidfd_open, state.pids[i], 0);
-          if (state.fds[i] < 0)
-            {
-              case_fail (r, "pidfd_open: %s", g_strerror (errno));
-              kill_all_children ();
-              return;
-            }
-        }
-      break;
-
-    case WATCHER_CHILD_WATCH:
-    case N_WATCHERS:
-    default:
-      break;
-    }
+  if (watcher->make_objects != NULL && !watcher->make_objects (r))
+    return FALSE;
   read_rss (&r->rss_objects_kb, &r->anon_objects_kb);
 
   /* The N pending waits. */
   t0 = now_ns ();
-  switch (watcher)
-    {
-    case WATCHER_WAIT_ASYNC:
-      for (guint i = 0; i < n; i++)
-        g_pidfd_wait_async (state.pidfds[i], NULL, on_wait_async_done, GUINT_TO_POINTER (i));
-      break;
-
-    case WATCHER_CREATE_SOURCE:
-      for (guint i = 0; i < n; i++)
-        {
-          GSource *source = g_pidfd_create_source (state.pidfds[i]);
-
-          g_source_set_callback (source, (GSourceFunc) (void (*) (void)) on_source_done,
-                                 GUINT_TO_POINTER (i), NULL);
-          g_source_attach (source, NULL);
-          g_source_unref (source);
-        }
-      break;
-
-    case WATCHER_CHILD_WATCH:
-      for (guint i = 0; i < n; i++)
-        g_child_watch_add (state.pids[i], on_child_watch_done, GUINT_TO_POINTER (i));
-      break;
-
-    case WATCHER_SUBPROCESS:
-      for (guint i = 0; i < n; i++)
-        g_subprocess_wait_async (state.subprocesses[i], NULL, on_subprocess_done,
-                                 GUINT_TO_POINTER (i));
-      break;
-
-    case WATCHER_FLOOR:
-      state.epfd = epoll_create1 (EPOLL_CLOEXEC);
-      if (state.epfd < 0)
-        {
-          case_fail (r, "epoll_create1: %s", g_strerror (errno));
-          kill_all_children ();
-          return;
-        }
-      for (guint i = 0; i < n; i++)
-        {
-          struct epoll_event ev = { .events = EPOLLIN, .data.u32 = i };
-
-          if (epoll_ctl (state.epfd, EPOLL_CTL_ADD, state.fds[i], &ev) < 0)
-            {
-              case_fail (r, "epoll_ctl: %s", g_strerror (errno));
-              kill_all_children ();
-              return;
-            }
-        }
-      break;
-
-    case N_WATCHERS:
-    default:
-      g_assert_not_reached ();
-    }
+  if (!watcher->add_waits (r))
+    return FALSE;
   r->setup_ns = now_ns () - t0;
   read_rss (&r->rss_waits_kb, &r->anon_waits_kb);
 
   /* Nothing may be pending when the clock starts. */
-  if (watcher == WATCHER_FLOOR)
-    floor_dispatch (0, r);
-  else
-    while (g_main_context_iteration (NULL, FALSE))
-      ;
-  if (state.n_done != 0)
+  drain (watcher, r);
+  if (r->ok && state.n_done != 0)
+    return case_fail (r, "%u callbacks ran before any kill", state.n_done);
+
+  return r->ok;
+}
+
+/* Runs one case in this (fresh) process and fills @r. */
+static void
+case_run (Watcher     w,
+          Scenario    scenario,
+          guint       n,
+          CaseResult *r)
+{
+  const WatcherClass *watcher = &watchers[w];
+  gint64 t_start, cpu_start;
+  g_autofree gint64 *sorted = NULL;
+  siginfo_t si;
+
+  memset (r, 0, sizeof *r);
+  r->ok = TRUE;
+  r->n = n;
+
+  memset (&state, 0, sizeof state);
+  state.n = n;
+  state.epfd = -1;
+  state.pids = g_new0 (pid_t, n);
+  state.pidfds = g_new0 (GPidFd *, n);
+  state.subprocesses = g_new0 (GSubprocess *, n);
+  state.fds = g_new (int, n);
+#ifdef HAVE_LIBSYSTEMD
+  state.sd_sources = g_new0 (sd_event_source *, n);
+#endif
+  state.kill_ns = g_new0 (gint64, n);
+  state.lat_ns = g_new0 (gint64, n);
+  state.done = g_new0 (gboolean, n);
+  for (guint i = 0; i < n; i++)
+    state.fds[i] = -1;
+
+  if (!case_prepare (watcher, r))
     {
-      case_fail (r, "%u callbacks ran before any kill", state.n_done);
       kill_all_children ();
       return;
     }
@@ -600,7 +814,7 @@ case_run (Watcher     watcher,
         {
           state.kill_ns[i] = now_ns ();
           kill (state.pids[i], SIGKILL);
-          wait_for_exits ((int) i, r);
+          wait_for_exits (watcher, (int) i, r);
         }
     }
   else
@@ -610,7 +824,7 @@ case_run (Watcher     watcher,
           state.kill_ns[i] = now_ns ();
           kill (state.pids[i], SIGKILL);
         }
-      wait_for_exits (-1, r);
+      wait_for_exits (watcher, -1, r);
     }
   r->cpu_us = cpu_self_us () - cpu_start;
   r->wall_ns = state.last_ns - t_start;
@@ -631,12 +845,10 @@ case_run (Watcher     watcher,
   r->lat_p99_ns = percentile (sorted, n, 0.99);
   r->lat_max_ns = sorted[n - 1];
 
-  /* Let GLib finish what it does after the last callback (the shared
+  /* Let the loop finish what it does after the last callback (the shared
    * watcher going away, GSubprocess bookkeeping), then look for children
    * that nobody reaped. */
-  if (watcher != WATCHER_FLOOR)
-    while (g_main_context_iteration (NULL, FALSE))
-      ;
+  drain (watcher, r);
   memset (&si, 0, sizeof si);
   if (waitid (P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT | __WALL) == 0)
     {
@@ -648,8 +860,8 @@ case_run (Watcher     watcher,
   else if (errno != ECHILD)
     case_fail (r, "waitid (P_ALL): %s", g_strerror (errno));
 
-  if (state.epfd >= 0)
-    close (state.epfd);
+  if (watcher->teardown != NULL)
+    watcher->teardown ();
 }
 
 /* The parent side */
@@ -828,7 +1040,8 @@ static gboolean opt_strict = FALSE;
 static GOptionEntry option_entries[] = {
   { "watcher", 'w', 0, G_OPTION_ARG_STRING, &opt_watchers,
     "Watchers to measure: all, or a comma-separated list of wait-async, "
-    "create-source, child-watch, subprocess, floor", "LIST" },
+    "create-source, child-watch, subprocess, sd-event (when built with "
+    "libsystemd), floor", "LIST" },
   { "scenario", 's', 0, G_OPTION_ARG_STRING, &opt_scenarios,
     "Scenarios: all, or a comma-separated list of seq, storm", "LIST" },
   { "n", 'n', 0, G_OPTION_ARG_STRING, &opt_ns,
@@ -866,19 +1079,41 @@ n_index_of (guint n)
   return -1;
 }
 
+static const char *
+watcher_name (guint k)
+{
+  return watchers[k].name;
+}
+
 static gboolean
-parse_list (const char         *text,
-            const char * const *names,
-            guint               n_names,
-            gboolean           *enabled,
-            GError            **error)
+watcher_available (guint k)
+{
+  return watchers[k].available;
+}
+
+static const char *
+scenario_name (guint k)
+{
+  return scenario_names[k];
+}
+
+/* Parses "all" or a comma-separated list of names into @enabled. "all"
+ * leaves out what is not available in this build (@available may be NULL:
+ * everything is); naming it is an error that says why. */
+static gboolean
+parse_list (const char  *text,
+            guint        n_names,
+            const char *(*name_of) (guint k),
+            gboolean   (*available) (guint k),
+            gboolean    *enabled,
+            GError     **error)
 {
   g_auto(GStrv) items = NULL;
 
   if (text == NULL || g_str_equal (text, "all"))
     {
       for (guint k = 0; k < n_names; k++)
-        enabled[k] = TRUE;
+        enabled[k] = available == NULL || available (k);
       return TRUE;
     }
 
@@ -889,8 +1124,15 @@ parse_list (const char         *text,
       gboolean found = FALSE;
 
       for (guint k = 0; k < n_names; k++)
-        if (g_str_equal (item, names[k]))
+        if (g_str_equal (item, name_of (k)))
           {
+            if (available != NULL && !available (k))
+              {
+                g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                             "“%s” is not part of this build: %s", item,
+                             watchers[k].description);
+                return FALSE;
+              }
             enabled[k] = TRUE;
             found = TRUE;
           }
@@ -945,9 +1187,14 @@ print_machine (void)
   uname (&u);
   getrlimit (RLIMIT_NOFILE, &rl);
 
-  g_print ("# machine: %ld cpus, Linux %s, GLib %u.%u.%u, RLIMIT_NOFILE %lu\n",
+  g_print ("# machine: %ld cpus, Linux %s, GLib %u.%u.%u, libsystemd %s, RLIMIT_NOFILE %lu\n",
            sysconf (_SC_NPROCESSORS_ONLN), u.release,
            glib_major_version, glib_minor_version, glib_micro_version,
+#ifdef HAVE_LIBSYSTEMD
+           BENCH_LIBSYSTEMD_VERSION,
+#else
+           "not built in",
+#endif
            (unsigned long) rl.rlim_cur);
   print_load ("at start");
 }
@@ -961,7 +1208,7 @@ print_result_line (guint             run,
   if (!r->ok)
     {
       g_print ("RESULT watcher=%s scenario=%s n=%u run=%u ok=0 error=\"%s\"\n",
-               watcher_names[watcher], scenario_names[scenario], r->n, run + 1, r->error);
+               watchers[watcher].name, scenario_names[scenario], r->n, run + 1, r->error);
       return;
     }
 
@@ -970,7 +1217,7 @@ print_result_line (guint             run,
            "lat_p50_us=%.1f lat_p99_us=%.1f lat_max_us=%.1f "
            "rss_per_wait_b=%.0f rss_per_wait_with_object_b=%.0f anon_per_wait_b=%.0f "
            "setup_us_per_wait=%.2f\n",
-           watcher_names[watcher], scenario_names[scenario], r->n, run + 1,
+           watchers[watcher].name, scenario_names[scenario], r->n, run + 1,
            r->cpu_us, cpu_per_exit_us (r), wall_ms (r),
            r->lat_p50_ns / 1e3, r->lat_p99_ns / 1e3, r->lat_max_ns / 1e3,
            rss_per_wait_b (r), rss_per_wait_obj_b (r),
@@ -1060,14 +1307,14 @@ print_table (void)
               if (n_ok == 0)
                 {
                   g_print ("%-6s %5u  %-14s FAILED: %s\n", scenario_names[s], ns[k],
-                           watcher_names[w], any->error);
+                           watchers[w].name, any->error);
                   continue;
                 }
               if (watcher_enabled[WATCHER_FLOOR])
                 x_floor = median_ratio (k, s, w, k, s, WATCHER_FLOOR, cpu_per_exit_us, NULL);
 
               g_print ("%-6s %5u  %-14s %12.1f %8.2f %11.1f %10.1f %10.1f %9.0f %9.0f%s\n",
-                       scenario_names[s], ns[k], watcher_names[w],
+                       scenario_names[s], ns[k], watchers[w].name,
                        median_metric (k, s, w, cpu_per_exit_us),
                        x_floor,
                        median_metric (k, s, w, wall_ms),
@@ -1127,15 +1374,46 @@ print_target (const char *label,
            per_run != NULL ? per_run : "");
 }
 
+/* A target: watcher @a in @scenario at the largest N, its @metric
+ * compared with @limit. When @b is a watcher, the figure is the ratio
+ * a / b within each run (b at the smallest N when @b_at_small_n); when
+ * @b is N_WATCHERS, it is a's own value. */
+typedef struct
+{
+  const char *what;
+  Scenario scenario;
+  Watcher a;
+  Watcher b;
+  gboolean b_at_small_n;
+  Metric metric;
+  Bound bound;
+  double limit;
+  const char *unit;
+} Target;
+
+static const Target targets[] = {
+  /* Flat per-exit cost, close to the floor. */
+  { "wait-async CPU per exit vs floor", SCENARIO_SEQ,
+    WATCHER_WAIT_ASYNC, WATCHER_FLOOR, FALSE, cpu_per_exit_us, BOUND_AT_MOST, 1.3, "x" },
+  /* Independent of the number waiting. */
+  { "wait-async CPU per exit", SCENARIO_SEQ,
+    WATCHER_WAIT_ASYNC, WATCHER_WAIT_ASYNC, TRUE, cpu_per_exit_us, BOUND_AT_MOST, 1.3, "x" },
+  /* A storm takes about as long as with the floor. */
+  { "wait-async wall time vs floor", SCENARIO_STORM,
+    WATCHER_WAIT_ASYNC, WATCHER_FLOOR, FALSE, wall_ms, BOUND_AT_MOST, 1.3, "x" },
+  /* Far cheaper than a child watch per process. */
+  { "child-watch / wait-async CPU per exit", SCENARIO_SEQ,
+    WATCHER_CHILD_WATCH, WATCHER_WAIT_ASYNC, FALSE, cpu_per_exit_us, BOUND_AT_LEAST, 10.0, "x" },
+  /* Small bookkeeping per pending wait. */
+  { "wait-async VmRSS per pending wait", SCENARIO_SEQ,
+    WATCHER_WAIT_ASYNC, N_WATCHERS, FALSE, rss_per_wait_b, BOUND_AT_MOST, 2048, " B" },
+};
+
 static void
 print_targets (void)
 {
   int big = n_index_of (5000);
   int small = n_index_of (50);
-  g_autofree char *label = NULL;
-  g_autoptr(GString) runs = g_string_new (NULL);
-  gboolean available;
-  double value;
 
   /* The targets are stated for N=5000 and N=50; with other sizes, use the
    * largest and smallest measured, and say so. */
@@ -1154,62 +1432,44 @@ print_targets (void)
     g_print ("# NOTE: the targets are stated for N=5000 and N=50; using N=%u and N=%u\n",
              ns[big], ns[small]);
 
-  /* 1. Flat per-exit cost, close to the floor. */
-  label = g_strdup_printf ("wait-async CPU per exit vs floor, seq N=%u", ns[big]);
-  available = measured (big, SCENARIO_SEQ, WATCHER_WAIT_ASYNC) &&
-              measured (big, SCENARIO_SEQ, WATCHER_FLOOR);
-  value = available ? median_ratio (big, SCENARIO_SEQ, WATCHER_WAIT_ASYNC,
-                                    big, SCENARIO_SEQ, WATCHER_FLOOR,
-                                    cpu_per_exit_us, runs) : NAN;
-  print_target (label, available, value, BOUND_AT_MOST, 1.3, "x", runs->str);
+  for (guint t = 0; t < G_N_ELEMENTS (targets); t++)
+    {
+      const Target *target = &targets[t];
+      gboolean ratio = target->b != N_WATCHERS;
+      guint b_index = target->b_at_small_n ? (guint) small : (guint) big;
+      g_autofree char *label = NULL;
+      g_autoptr(GString) runs = g_string_new (NULL);
+      gboolean available;
+      double value = NAN;
 
-  /* 2. Independent of the number waiting. */
-  g_clear_pointer (&label, g_free);
-  g_string_truncate (runs, 0);
-  label = g_strdup_printf ("wait-async CPU per exit, seq N=%u vs N=%u", ns[big], ns[small]);
-  available = measured (big, SCENARIO_SEQ, WATCHER_WAIT_ASYNC) && big != small;
-  value = available ? median_ratio (big, SCENARIO_SEQ, WATCHER_WAIT_ASYNC,
-                                    small, SCENARIO_SEQ, WATCHER_WAIT_ASYNC,
-                                    cpu_per_exit_us, runs) : NAN;
-  print_target (label, available, value, BOUND_AT_MOST, 1.3, "x", runs->str);
+      if (target->b_at_small_n)
+        label = g_strdup_printf ("%s, %s N=%u vs N=%u", target->what,
+                                 scenario_names[target->scenario], ns[big], ns[small]);
+      else
+        label = g_strdup_printf ("%s, %s N=%u", target->what,
+                                 scenario_names[target->scenario], ns[big]);
 
-  /* 3. A storm takes about as long as with the floor. */
-  g_clear_pointer (&label, g_free);
-  g_string_truncate (runs, 0);
-  label = g_strdup_printf ("wait-async wall time vs floor, storm N=%u", ns[big]);
-  available = measured (big, SCENARIO_STORM, WATCHER_WAIT_ASYNC) &&
-              measured (big, SCENARIO_STORM, WATCHER_FLOOR);
-  value = available ? median_ratio (big, SCENARIO_STORM, WATCHER_WAIT_ASYNC,
-                                    big, SCENARIO_STORM, WATCHER_FLOOR,
-                                    wall_ms, runs) : NAN;
-  print_target (label, available, value, BOUND_AT_MOST, 1.3, "x", runs->str);
+      available = measured (big, target->scenario, target->a) &&
+                  (!ratio || measured (b_index, target->scenario, target->b)) &&
+                  (!target->b_at_small_n || big != small);
+      if (available && ratio)
+        value = median_ratio (big, target->scenario, target->a,
+                              b_index, target->scenario, target->b,
+                              target->metric, runs);
+      else if (available)
+        {
+          for (guint run = 0; run < (guint) opt_runs; run++)
+            {
+              const CaseResult *r = grid_at (run, big, target->scenario, target->a);
 
-  /* 4. Far cheaper than a child watch per process. */
-  g_clear_pointer (&label, g_free);
-  g_string_truncate (runs, 0);
-  label = g_strdup_printf ("child-watch / wait-async CPU per exit, seq N=%u", ns[big]);
-  available = measured (big, SCENARIO_SEQ, WATCHER_WAIT_ASYNC) &&
-              measured (big, SCENARIO_SEQ, WATCHER_CHILD_WATCH);
-  value = available ? median_ratio (big, SCENARIO_SEQ, WATCHER_CHILD_WATCH,
-                                    big, SCENARIO_SEQ, WATCHER_WAIT_ASYNC,
-                                    cpu_per_exit_us, runs) : NAN;
-  print_target (label, available, value, BOUND_AT_LEAST, 10.0, "x", runs->str);
-
-  /* 5. Small bookkeeping per pending wait. */
-  g_clear_pointer (&label, g_free);
-  g_string_truncate (runs, 0);
-  label = g_strdup_printf ("wait-async VmRSS per pending wait, seq N=%u", ns[big]);
-  available = measured (big, SCENARIO_SEQ, WATCHER_WAIT_ASYNC);
-  if (available)
-    for (guint run = 0; run < (guint) opt_runs; run++)
-      {
-        const CaseResult *r = grid_at (run, big, SCENARIO_SEQ, WATCHER_WAIT_ASYNC);
-
-        g_string_append_printf (runs, "%s%.0f", run > 0 ? " " : "",
-                                r->ok ? rss_per_wait_b (r) : NAN);
-      }
-  value = available ? median_metric (big, SCENARIO_SEQ, WATCHER_WAIT_ASYNC, rss_per_wait_b) : NAN;
-  print_target (label, available, value, BOUND_AT_MOST, 2048, " B", runs->str);
+              g_string_append_printf (runs, "%s%.0f", run > 0 ? " " : "",
+                                      r->ok ? target->metric (r) : NAN);
+            }
+          value = median_metric (big, target->scenario, target->a, target->metric);
+        }
+      print_target (label, available, value, target->bound, target->limit,
+                    target->unit, runs->str);
+    }
 }
 
 int
@@ -1232,8 +1492,9 @@ main (int    argc,
     "the wall time, kill()-to-callback latency and the memory per pending wait.");
   g_option_context_add_main_entries (context, option_entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error) ||
-      !parse_list (opt_watchers, watcher_names, N_WATCHERS, watcher_enabled, &error) ||
-      !parse_list (opt_scenarios, scenario_names, N_SCENARIOS, scenario_enabled, &error) ||
+      !parse_list (opt_watchers, N_WATCHERS, watcher_name, watcher_available,
+                   watcher_enabled, &error) ||
+      !parse_list (opt_scenarios, N_SCENARIOS, scenario_name, NULL, scenario_enabled, &error) ||
       !parse_ns (opt_ns, &error))
     {
       g_printerr ("%s: %s\n", g_get_prgname (), error != NULL ? error->message : "bad arguments");
@@ -1263,8 +1524,8 @@ main (int    argc,
   print_machine ();
   g_print ("# watchers:\n");
   for (Watcher w = 0; w < N_WATCHERS; w++)
-    if (watcher_enabled[w])
-      g_print ("#   %-14s %s\n", watcher_names[w], watcher_descriptions[w]);
+    if (watcher_enabled[w] || !watchers[w].available)
+      g_print ("#   %-14s %s\n", watchers[w].name, watchers[w].description);
 
   grid = g_new0 (CaseResult, (gsize) opt_runs * n_ns * N_SCENARIOS * N_WATCHERS);
   for (guint run = 0; run < (guint) opt_runs; run++)
