@@ -743,6 +743,10 @@ g_pidfd_exit_info_check (GPidFdExitInfo  *self,
  * was read before its owner reaped it (see the
  * [waiting guide](waiting.html#processes-someone-else-reaps)).
  *
+ * The getters give user and system CPU time and peak RSS; the rest of the
+ * `struct rusage` (page faults, context switches, block I/O) is in
+ * [method@GPidFd.PidFdExitInfo.get_rusage], from C.
+ *
  * Returns: whether resource usage is known
  *
  * Since: 1.0

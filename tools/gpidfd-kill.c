@@ -249,12 +249,23 @@ send_to_group (GPid         pgid,
                int          signum,
                GError     **error)
 {
-  g_autoptr(GPidFd) pidfd = g_pidfd_new_from_pid (pgid, error);
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GPidFd) pidfd = g_pidfd_new_from_pid (pgid, &local_error);
   struct pollfd pfd = { 0, };
   pid_t group;
 
   if (pidfd == NULL)
-    return FALSE;
+    {
+      /* A group whose leader is gone has no pidfd to be reached by. */
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                     "Process group %d has no leader left: gpidfd signals a group "
+                     "through its leader's pidfd, race-free (kill(1) can still "
+                     "reach what remains of it)", pgid);
+      else
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
 
   /* Asked by pid, then checked: while the leader is not reaped (no
    * POLLHUP on its pidfd), the pid was its own. */
