@@ -1070,7 +1070,6 @@ static void
 fake_bus_connect (GDBusConnection **server,
                   GDBusConnection **client)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *guid = g_dbus_generate_guid ();
   g_autoptr(GSocket) s0 = NULL;
   g_autoptr(GSocket) s1 = NULL;
@@ -1311,7 +1310,6 @@ test_thread_async (void)
 static void
 test_thread_handle (void)
 {
-  g_autoptr(GPidFdExitInfo) record = NULL;
   GString *wrong = g_string_new (NULL);
   FcThreaded t;
 

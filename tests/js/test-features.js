@@ -10,6 +10,10 @@
 const System = imports.system;
 const {GLib, Gio} = imports.gi;
 
+// The shared TAP runner, beside this file.
+imports.searchPath.unshift(GLib.path_get_dirname(System.programPath));
+const Tap = imports.tap;
+
 let GPidFd;
 try {
     imports.gi.versions.GPidFd = '1';
@@ -409,52 +413,4 @@ test('wait_exit, wait_check, force_exit', async () => {
     }
 });
 
-function withTimeout(promise, seconds) {
-    let id = 0;
-    const timeout = new Promise((resolve, reject) => {
-        id = GLib.timeout_add_seconds(GLib.PRIORITY_DEFAULT, seconds, () => {
-            id = 0;
-            reject(new AssertionError(`timed out after ${seconds} s`));
-            return GLib.SOURCE_REMOVE;
-        });
-    });
-    return Promise.race([promise, timeout]).finally(() => {
-        if (id)
-            GLib.source_remove(id);
-    });
-}
-
-async function runTests() {
-    let failed = 0;
-    print(`1..${tests.length}`);
-    for (const [i, {name, func}] of tests.entries()) {
-        try {
-            // eslint-disable-next-line no-await-in-loop
-            await withTimeout(Promise.resolve().then(func), TEST_TIMEOUT_S);
-            print(`ok ${i + 1} - ${name}`);
-        } catch (e) {
-            failed++;
-            print(`not ok ${i + 1} - ${name}`);
-            for (const line of `${e}\n${e.stack ?? ''}`.trim().split('\n'))
-                print(`# ${line}`);
-        }
-        for (const cleanup of cleanups.splice(0)) {
-            try {
-                cleanup();
-            } catch (e) {
-                print(`# cleanup failed: ${e}`);
-            }
-        }
-    }
-    return failed;
-}
-
-const loop = new GLib.MainLoop(null, false);
-let exitCode = 1;
-runTests().then(failed => {
-    exitCode = failed ? 1 : 0;
-}).catch(e => {
-    print(`Bail out! ${e}`);
-}).finally(() => loop.quit());
-loop.run();
-System.exit(exitCode);
+Tap.run(tests, cleanups, TEST_TIMEOUT_S);

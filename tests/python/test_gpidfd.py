@@ -14,6 +14,8 @@ import threading
 import unittest
 import weakref
 
+import gpidfd_tap
+
 import gi
 
 try:
@@ -927,49 +929,5 @@ class TestNoReapRusage(GPidFdTestCase):
             self.assertEqual(proc.get_exit_status(), 5)
 
 
-class TapResult(unittest.TestResult):
-    """Prints one TAP line per test."""
-
-    def __init__(self):
-        super().__init__()
-        self.n = 0
-
-    def _line(self, ok, test, extra=''):
-        self.n += 1
-        print('%s %d - %s%s' % ('ok' if ok else 'not ok', self.n, test.id(),
-                                extra), flush=True)
-
-    def _diag(self, text):
-        for line in text.rstrip().splitlines():
-            print('# ' + line)
-
-    def addSuccess(self, test):
-        super().addSuccess(test)
-        self._line(True, test)
-
-    def addFailure(self, test, err):
-        super().addFailure(test, err)
-        self._line(False, test)
-        self._diag(self.failures[-1][1])
-
-    def addError(self, test, err):
-        super().addError(test, err)
-        self._line(False, test)
-        self._diag(self.errors[-1][1])
-
-    def addSkip(self, test, reason):
-        super().addSkip(test, reason)
-        self._line(True, test, ' # SKIP ' + reason)
-
-
-def main():
-    suite = unittest.defaultTestLoader.loadTestsFromModule(
-        sys.modules[__name__])
-    print('1..%d' % suite.countTestCases(), flush=True)
-    result = TapResult()
-    suite.run(result)
-    return 0 if result.wasSuccessful() else 1
-
-
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(gpidfd_tap.main(__name__))

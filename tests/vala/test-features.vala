@@ -248,8 +248,8 @@ void test_dbus_sender () {
 async void thread_ends (MainLoop loop) {
     try {
         int tid = 0;
-        var ready = new Mutex ();
-        var cond = new Cond ();
+        var ready = Mutex ();
+        var cond = Cond ();
         bool stop = false;
         var thread = new Thread<void*> ("second", () => {
             ready.lock ();

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// TAP output for the GJS suites: runs each test (a function, maybe
+// async) with a time limit, then its cleanups; prints "ok"/"not ok"
+// lines; exits 0 when every test passed. Shared by every JS test file.
+
+const {GLib} = imports.gi;
+const System = imports.system;
+
+function withTimeout(promise, seconds) {
+    let id = 0;
+    const timeout = new Promise((resolve, reject) => {
+        id = GLib.timeout_add_seconds(GLib.PRIORITY_DEFAULT, seconds, () => {
+            id = 0;
+            reject(new Error(`timed out after ${seconds} s`));
+            return GLib.SOURCE_REMOVE;
+        });
+    });
+    return Promise.race([promise, timeout]).finally(() => {
+        if (id)
+            GLib.source_remove(id);
+    });
+}
+
+async function runTests(tests, cleanups, timeoutSeconds) {
+    let failed = 0;
+    print(`1..${tests.length}`);
+    for (const [i, {name, func}] of tests.entries()) {
+        try {
+            // eslint-disable-next-line no-await-in-loop
+            await withTimeout(Promise.resolve().then(func), timeoutSeconds);
+            print(`ok ${i + 1} - ${name}`);
+        } catch (e) {
+            failed++;
+            print(`not ok ${i + 1} - ${name}`);
+            for (const line of `${e}\n${e.stack ?? ''}`.trim().split('\n'))
+                print(`# ${line}`);
+        }
+        for (const cleanup of cleanups.splice(0)) {
+            try {
+                cleanup();
+            } catch (e) {
+                print(`# cleanup failed: ${e}`);
+            }
+        }
+    }
+    return failed;
+}
+
+/* Runs @tests ({name, func} objects) in a main loop, and exits. */
+function run(tests, cleanups, timeoutSeconds) {
+    const loop = new GLib.MainLoop(null, false);
+    let exitCode = 1;
+    runTests(tests, cleanups, timeoutSeconds).then(failed => {
+        exitCode = failed ? 1 : 0;
+    }).catch(e => {
+        print(`Bail out! ${e}`);
+    }).finally(() => loop.quit());
+    loop.run();
+    System.exit(exitCode);
+}
