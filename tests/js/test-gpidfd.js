@@ -448,10 +448,13 @@ test('await wait_async: cancelled', async () => {
 });
 
 test('NO_REAP with Gio.Subprocess', async () => {
-    const proc = Gio.Subprocess.new(['sh', '-c', 'exit 5'],
-        Gio.SubprocessFlags.NONE);
+    // The child waits for its stdin to close, so that it is still there
+    // (and its pid still its own) when it is opened.
+    const proc = Gio.Subprocess.new(['sh', '-c', 'read x; exit 5'],
+        Gio.SubprocessFlags.STDIN_PIPE);
     const pidfd = GPidFd.PidFd.new_from_pid_full(
         parseInt(proc.get_identifier()), GPidFd.PidFdFlags.NO_REAP);
+    proc.get_stdin_pipe().close(null);
     const info = await pidfd.wait_async(null);
     assertEqual(info.exit_status, 5, 'exit_status');
     // The GSubprocess still reaps it and sees the same status.
