@@ -328,8 +328,11 @@ def test_run_reports_core_dumps():
 
     with tempfile.TemporaryDirectory() as tmp:
         script = ["sh", "-c", "kill -SEGV $$"]
-        pid = subprocess.Popen(script, cwd=tmp, preexec_fn=allow_cores).pid
-        _, raw = os.waitpid(pid, 0)
+        # Keep the Popen: once dropped, its __del__ may reap the child
+        # (with WNOHANG) before os.waitpid() gets the raw status.
+        proc = subprocess.Popen(script, cwd=tmp, preexec_fn=allow_cores)
+        _, raw = os.waitpid(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(raw)
         expect(os.WIFSIGNALED(raw) and os.WTERMSIG(raw) == signal.SIGSEGV, raw)
         r = gpidfd("run", "--json", "--", *script, cwd=tmp, preexec_fn=allow_cores,
                    check_status=128 + signal.SIGSEGV)
