@@ -338,7 +338,7 @@ test_cancel_from_thread (void)
 static void
 test_cancel_race (void)
 {
-  guint rounds = g_test_thorough () ? 5000 : 1000;
+  guint rounds = gpt_scale (g_test_thorough () ? 5000 : 1000, 50);
   guint cancelled = 0, completed = 0;
   guint fds = gpt_count_fds ();
   GRand *rand = g_rand_new_with_seed (g_test_rand_int ());

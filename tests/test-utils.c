@@ -12,6 +12,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#if __has_include(<valgrind/valgrind.h>)
+# include <valgrind/valgrind.h>
+#endif
+#ifndef RUNNING_ON_VALGRIND
+# define RUNNING_ON_VALGRIND 0
+#endif
+
 #include "test-utils.h"
 
 static pid_t
@@ -274,4 +281,26 @@ gpt_add_checked (const char    *path,
     checked_tests = g_ptr_array_new ();
   g_ptr_array_add (checked_tests, test);
   g_test_add_data_func (path, test, run_checked);
+}
+
+guint
+gpt_scale (guint full,
+           guint min)
+{
+  const char *env = g_getenv ("GPIDFD_TEST_SCALE");
+  guint64 percent = 100;
+  guint64 n;
+
+  if (env != NULL && *env != '\0')
+    {
+      percent = g_ascii_strtoull (env, NULL, 10);
+      if (percent == 0)
+        percent = 1;
+    }
+  else if (RUNNING_ON_VALGRIND)
+    percent = 5;
+
+  n = (guint64) full * percent / 100;
+
+  return (guint) MAX (n, (guint64) min);
 }

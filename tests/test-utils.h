@@ -47,6 +47,11 @@ void     gpt_run_until         (GMainContext *context,
                                 gboolean     *done,
                                 guint         timeout_s);
 
+/* @full scaled by GPIDFD_TEST_SCALE (a percentage, default 100; 5 when
+ * running under valgrind and the variable is unset), never below @min. */
+guint    gpt_scale             (guint          full,
+                                guint          min);
+
 /* A test body; @data is its table row, or NULL. */
 typedef void (*GptTestFunc)    (gconstpointer  data);
 /* Adds test @path running @func (@data) between two counts of this

@@ -31,28 +31,6 @@
 #include "gpidfd-syscall-private.h"
 #include "robust-common.h"
 
-guint
-rb_scale (guint full,
-          guint min)
-{
-  const char *env = g_getenv ("GPIDFD_TEST_SCALE");
-  guint64 percent = 100;
-  guint64 n;
-
-  if (env != NULL && *env != '\0')
-    {
-      percent = g_ascii_strtoull (env, NULL, 10);
-      if (percent == 0)
-        percent = 1;
-    }
-  else if (RUNNING_ON_VALGRIND)
-    percent = 5;
-
-  n = (guint64) full * percent / 100;
-
-  return (guint) MAX (n, (guint64) min);
-}
-
 gboolean
 rb_heap_is_instrumented (void)
 {

@@ -11,10 +11,6 @@
 
 G_BEGIN_DECLS
 
-/* @full scaled by GPIDFD_TEST_SCALE (a percentage, default 100; 5 when
- * running under valgrind and the variable is unset), never below @min. */
-guint    rb_scale               (guint        full,
-                                 guint        min);
 /* Whether heap numbers are meaningless here (valgrind, ASan). */
 gboolean rb_heap_is_instrumented (void);
 /* Resident set size of this process, in KiB. */

@@ -145,7 +145,7 @@ spawn_gated_alone (int   code,
 static void
 test_storm_blocking_wait (void)
 {
-  guint n = rb_scale (200, 10);
+  guint n = gpt_scale (200, 10);
   g_autofree pid_t *pids = g_new0 (pid_t, n);
   g_autofree int *gates = g_new0 (int, n);
   Releaser releaser = { gates, n, 0, 0 };
@@ -237,7 +237,7 @@ on_storm_source (GPidFd         *pidfd,
 static void
 test_storm_main_loop (void)
 {
-  guint n = rb_scale (200, 10);
+  guint n = gpt_scale (200, 10);
   g_autofree pid_t *pids = g_new0 (pid_t, n + 1);
   g_autofree int *gates = g_new0 (int, n);
   Releaser releaser = { gates, n, 0, 0 };
@@ -310,7 +310,7 @@ test_storm_main_loop (void)
 static void
 test_storm_other_calls (void)
 {
-  guint n = rb_scale (20000, 500);
+  guint n = gpt_scale (20000, 500);
   pid_t pid = gpt_spawn_pause ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GPidFd) first = g_pidfd_new_from_pid (pid, &error);
@@ -476,7 +476,7 @@ race_wait_main (gpointer user_data)
 static void
 test_reaped_race (void)
 {
-  guint rounds = rb_scale (500, 20);
+  guint rounds = gpt_scale (500, 20);
   guint lib_first = 0, waitpid_first = 0;
 
   g_test_summary ("g_pidfd_wait() in one thread races a plain waitpid() in "

@@ -306,7 +306,7 @@ static void
 scenario (gconstpointer data)
 {
   const Row *row = data;
-  guint n_workers = rb_scale (N_WORKERS, 5);
+  guint n_workers = gpt_scale (N_WORKERS, 5);
   guint total = N_OWN + n_workers;
   g_autofree Slot *slots = g_new0 (Slot, total);
   GMainContext *context;

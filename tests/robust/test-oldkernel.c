@@ -636,7 +636,7 @@ test_linux_5_3 (gconstpointer data)
   if (g_test_subprocess ())
     {
       GMainContext *context = g_main_context_new ();
-      guint n = rb_scale (50, 5);
+      guint n = gpt_scale (50, 5);
       g_autofree GPidFdExitInfo **infos = g_new0 (GPidFdExitInfo *, n);
       g_autofree pid_t *pids = g_new0 (pid_t, n);
       g_autoptr(GError) error = NULL;

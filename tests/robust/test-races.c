@@ -137,7 +137,7 @@ assert_cancelled_error (GError *error,
 static void
 test_cancel_vs_exit_async (void)
 {
-  guint rounds = rb_scale (3000, 60);
+  guint rounds = gpt_scale (3000, 60);
   GMainContext *context = g_main_context_new ();
   guint cancelled = 0, completed = 0;
   guint fds_before;
@@ -228,7 +228,7 @@ test_cancel_vs_exit_async (void)
 static void
 test_cancel_vs_exit_blocking (void)
 {
-  guint rounds = rb_scale (2000, 40);
+  guint rounds = gpt_scale (2000, 40);
   guint cancelled = 0, completed = 0;
   guint fds_before;
 
@@ -393,8 +393,8 @@ thread_main (gpointer user_data)
 static void
 test_threads (void)
 {
-  guint n_own = rb_scale (200, 5);
-  guint n_shared = rb_scale (100, 5);
+  guint n_own = gpt_scale (200, 5);
+  guint n_shared = gpt_scale (100, 5);
   GPtrArray *shared = g_ptr_array_new_with_free_func (g_object_unref);
   g_autofree int *codes = g_new0 (int, n_shared);
   g_autofree GPidFdExitInfo **records = g_new0 (GPidFdExitInfo *, N_THREADS * n_shared);
@@ -521,7 +521,7 @@ static void
 test_drop_while_pending (void)
 {
   GMainContext *context = g_main_context_new ();
-  guint rounds = rb_scale (200, 10);
+  guint rounds = gpt_scale (200, 10);
   guint fds_before;
 
   g_test_summary ("Drop the GPidFd while waits and sources are pending: "

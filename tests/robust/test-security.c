@@ -271,7 +271,7 @@ blocking_wait_main (gpointer user_data)
 static void
 test_no_fd_leak (void)
 {
-  guint rounds = rb_scale (200, 20);
+  guint rounds = gpt_scale (200, 20);
   GMainContext *context = g_main_context_new ();
   pid_t pid = rb_spawn_pause ();
   g_autoptr(GError) error = NULL;
@@ -500,7 +500,7 @@ test_reaps_only_what_asked (void)
   pid_t never_waited = gpt_spawn_exit (13, 0);
   pid_t no_reap_fd = gpt_spawn_exit (14, 0);
   g_autoptr(GError) error = NULL;
-  guint n = rb_scale (50, 5);
+  guint n = gpt_scale (50, 5);
   guint done = 0;
 
   g_test_summary ("Children that gpidfd was not asked to reap (never opened, "

@@ -66,7 +66,7 @@ on_mass_wait_done (GObject      *object,
 static void
 test_mass_exit (void)
 {
-  guint n = rb_scale (3000, 20);
+  guint n = gpt_scale (3000, 20);
   GMainContext *context = g_main_context_new ();
   g_autofree Slot *slots = g_new0 (Slot, n);
   GPtrArray *kept = g_ptr_array_new_with_free_func (g_object_unref);
@@ -222,7 +222,7 @@ one_cycle (GMainContext *context,
 static void
 test_open_wait_unref (void)
 {
-  guint n = rb_scale (20000, 120);
+  guint n = gpt_scale (20000, 120);
   guint warmup = n / 10;
   GMainContext *context = g_main_context_new ();
   guint fds_start;
