@@ -1,10 +1,55 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// TAP output for the GJS suites: runs each test (a function, maybe
-// async) with a time limit, then its cleanups; prints "ok"/"not ok"
-// lines; exits 0 when every test passed. Shared by every JS test file.
+// The GJS suites' shared pieces: assertions, and TAP output that runs
+// each test (a function, maybe async) with a time limit, then its
+// cleanups, prints "ok"/"not ok" lines and exits 0 when every test
+// passed.
 
-const {GLib} = imports.gi;
+const {GLib, Gio} = imports.gi;
 const System = imports.system;
+
+var AssertionError = class AssertionError extends Error {};
+
+function assert(cond, what) {
+    if (!cond)
+        throw new AssertionError(`assertion failed: ${what}`);
+}
+
+function assertEqual(actual, expected, what) {
+    if (actual !== expected) {
+        throw new AssertionError(
+            `${what}: got ${actual}, expected ${expected}`);
+    }
+}
+
+// Checks that e is a GLib.Error in the G_IO_ERROR domain with code.
+function checkIOError(e, code, what) {
+    if (!(e instanceof GLib.Error))
+        throw new AssertionError(`${what}: threw ${e}, not a GLib.Error`);
+    if (!e.matches(Gio.IOErrorEnum, code)) {
+        throw new AssertionError(`${what}: threw ${e.domain}:${e.code} ` +
+            `(${e.message}), expected G_IO_ERROR ${code}`);
+    }
+}
+
+// Runs func and checks that it throws a GLib.Error in the G_IO_ERROR
+// domain with the given code; returns the error.
+function assertIOError(func, code, what) {
+    try {
+        func();
+    } catch (e) {
+        checkIOError(e, code, what);
+        return e;
+    }
+    throw new AssertionError(`${what}: did not throw`);
+}
+
+function sleep(ms) {
+    return new Promise(resolve => GLib.timeout_add(GLib.PRIORITY_DEFAULT, ms,
+        () => {
+            resolve();
+            return GLib.SOURCE_REMOVE;
+        }));
+}
 
 function withTimeout(promise, seconds) {
     let id = 0;

@@ -13,6 +13,7 @@ const {GLib, Gio} = imports.gi;
 // The shared TAP runner, beside this file.
 imports.searchPath.unshift(GLib.path_get_dirname(System.programPath));
 const Tap = imports.tap;
+const {AssertionError, assert, assertEqual, checkIOError, assertIOError, sleep} = Tap;
 
 let GPidFd;
 try {
@@ -37,39 +38,6 @@ Gio._promisify(Gio.DBusConnection, 'new_for_address',
 const TEST_TIMEOUT_S = 20;
 
 const SIGKILL = 9, SIGTERM = 15;
-
-class AssertionError extends Error {}
-
-function assert(cond, what) {
-    if (!cond)
-        throw new AssertionError(`assertion failed: ${what}`);
-}
-
-function assertEqual(actual, expected, what) {
-    if (actual !== expected) {
-        throw new AssertionError(
-            `${what}: got ${actual}, expected ${expected}`);
-    }
-}
-
-function checkIOError(e, code, what) {
-    if (!(e instanceof GLib.Error))
-        throw new AssertionError(`${what}: threw ${e}, not a GLib.Error`);
-    if (!e.matches(Gio.IOErrorEnum, code)) {
-        throw new AssertionError(`${what}: threw ${e.domain}:${e.code} ` +
-            `(${e.message}), expected G_IO_ERROR ${code}`);
-    }
-}
-
-function assertIOError(func, code, what) {
-    try {
-        func();
-    } catch (e) {
-        checkIOError(e, code, what);
-        return e;
-    }
-    throw new AssertionError(`${what}: did not throw`);
-}
 
 async function assertRejectsIOError(promise, code, what) {
     try {
@@ -124,14 +92,6 @@ function readLine(fd) {
 function writeAll(fd, text) {
     const stream = new Gio.UnixOutputStream({fd, close_fd: false});
     stream.write_all(new TextEncoder().encode(text), null);
-}
-
-function sleep(ms) {
-    return new Promise(resolve => GLib.timeout_add(GLib.PRIORITY_DEFAULT, ms,
-        () => {
-            resolve();
-            return GLib.SOURCE_REMOVE;
-        }));
 }
 
 const tests = [];

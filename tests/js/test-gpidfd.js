@@ -10,6 +10,7 @@ const {GLib, GObject, Gio} = imports.gi;
 // The shared TAP runner, beside this file.
 imports.searchPath.unshift(GLib.path_get_dirname(System.programPath));
 const Tap = imports.tap;
+const {AssertionError, assert, assertEqual, checkIOError, assertIOError, sleep} = Tap;
 
 let GPidFd;
 try {
@@ -58,49 +59,6 @@ function sleeper() {
         pidfd.wait(null);
     });
     return pidfd;
-}
-
-function sleep(ms) {
-    return new Promise(resolve => GLib.timeout_add(GLib.PRIORITY_DEFAULT, ms,
-        () => {
-            resolve();
-            return GLib.SOURCE_REMOVE;
-        }));
-}
-
-class AssertionError extends Error {}
-
-function assert(cond, what) {
-    if (!cond)
-        throw new AssertionError(`assertion failed: ${what}`);
-}
-
-function assertEqual(actual, expected, what) {
-    if (actual !== expected) {
-        throw new AssertionError(
-            `${what}: got ${actual}, expected ${expected}`);
-    }
-}
-
-// Runs func and checks that it throws a GLib.Error in the G_IO_ERROR
-// domain with the given code.
-function assertIOError(func, code, what) {
-    try {
-        func();
-    } catch (e) {
-        checkIOError(e, code, what);
-        return e;
-    }
-    throw new AssertionError(`${what}: did not throw`);
-}
-
-function checkIOError(e, code, what) {
-    if (!(e instanceof GLib.Error))
-        throw new AssertionError(`${what}: threw ${e}, not a GLib.Error`);
-    if (!e.matches(Gio.IOErrorEnum, code)) {
-        throw new AssertionError(`${what}: threw ${e.domain}:${e.code} ` +
-            `(${e.message}), expected G_IO_ERROR ${code}`);
-    }
 }
 
 async function assertRejectsIOError(promise, code, what) {
