@@ -151,30 +151,6 @@ fc_reap_exited (pid_t pid,
     g_error ("process %d: wait status 0x%x, expected exit %d", (int) pid, status, code);
 }
 
-FC_FUNC void
-fc_assert_record_exited (GPidFdExitInfo *info,
-                         pid_t           pid,
-                         int             code)
-{
-  g_assert_nonnull (info);
-  g_assert_cmpint (g_pidfd_exit_info_get_pid (info), ==, pid);
-  g_assert_true (g_pidfd_exit_info_has_status (info));
-  g_assert_true (g_pidfd_exit_info_get_exited (info));
-  g_assert_cmpint (g_pidfd_exit_info_get_exit_status (info), ==, code);
-}
-
-FC_FUNC void
-fc_assert_record_signaled (GPidFdExitInfo *info,
-                           pid_t           pid,
-                           int             signum)
-{
-  g_assert_nonnull (info);
-  g_assert_cmpint (g_pidfd_exit_info_get_pid (info), ==, pid);
-  g_assert_true (g_pidfd_exit_info_has_status (info));
-  g_assert_true (g_pidfd_exit_info_get_signaled (info));
-  g_assert_cmpint (g_pidfd_exit_info_get_term_signal (info), ==, signum);
-}
-
 /* A blocking wait that fails the test instead of hanging. */
 static gboolean
 fc_on_wait_timeout (gpointer user_data)
@@ -523,7 +499,7 @@ fc_check_query_info_creds (gboolean have_cgroup)
 
   /* Reaped by gpidfd: NOT_FOUND, saying so, naming the pid. */
   record = fc_wait (pidfd);
-  fc_assert_record_signaled (record, pid, SIGKILL);
+  gpt_assert_signaled (record, pid, SIGKILL);
   g_assert_null (g_pidfd_query_info (pidfd, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   fc_assert_message_has (error, "ended and been reaped");
@@ -821,7 +797,7 @@ fc_check_thread_pidfd (gboolean from_fd)
    * reaping it (it is our child). */
   fc_threaded_exit (&t, 23);
   record = fc_wait (thread);
-  fc_assert_record_exited (record, t.pid, 23);
+  gpt_assert_exited (record, t.pid, 23);
   g_assert_true (g_pidfd_exit_info_has_rusage (record));
   again = fc_wait (process);
   g_assert_true (again == record ||

@@ -158,7 +158,7 @@ namespace_checks (int outside_fd)
   text = g_pidfd_to_string (first);
   close (gate);
   record = fc_wait (first);
-  fc_assert_record_exited (record, pid, 3);
+  gpt_assert_exited (record, pid, 3);
 
   /* The same pid again, forced. */
   for (guint attempt = 0; attempt < 10 && reused != pid; attempt++)
@@ -192,7 +192,7 @@ namespace_checks (int outside_fd)
   close (gate);
   g_clear_object (&record);
   record = fc_wait (second);
-  fc_assert_record_exited (record, reused, 4);
+  gpt_assert_exited (record, reused, 4);
 }
 
 static void
@@ -367,7 +367,7 @@ test_identity (void)
 
   /* Reaped: NOT_FOUND; still equal to itself and its twin. */
   record = fc_wait (a);
-  fc_assert_record_exited (record, pid, 6);
+  gpt_assert_exited (record, pid, 6);
   back = g_pidfd_new_from_string (text, &error);
   g_assert_null (back);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
@@ -482,7 +482,7 @@ test_identity_reused_pid (void)
   g_assert_no_error (error);
   text = g_pidfd_to_string (first);
   record = fc_wait (first);
-  fc_assert_record_exited (record, pid, 0);
+  gpt_assert_exited (record, pid, 0);
 
   fc_pipe (gate);
   deadline = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
@@ -521,7 +521,7 @@ test_identity_reused_pid (void)
   close (gate[1]);
   g_clear_object (&record);
   record = fc_wait (second);
-  fc_assert_record_exited (record, reused, 7);
+  gpt_assert_exited (record, reused, 7);
 }
 
 /* ---- GSubprocess -------------------------------------------------------- */
@@ -622,7 +622,7 @@ test_subprocess_running (void)
       g_assert_no_error (error);
     }
   record = fc_wait (pidfd);
-  fc_assert_record_signaled (record, g_pidfd_exit_info_get_pid (record), SIGKILL);
+  gpt_assert_signaled (record, g_pidfd_exit_info_get_pid (record), SIGKILL);
   g_assert_true (g_subprocess_wait (subprocess, NULL, &error));
   g_assert_no_error (error);
   g_assert_true (g_subprocess_get_if_signaled (subprocess));
@@ -949,7 +949,7 @@ test_dbus_sender (void)
   g_assert_true (fc_write_full (ctl, "exit 5\n", 7));
   close (ctl);
   record = fc_wait (pidfd);
-  fc_assert_record_exited (record, pid, 5);
+  gpt_assert_exited (record, pid, 5);
   gpt_run_until (NULL, &left, 30);
   g_dbus_connection_signal_unsubscribe (bus.connection, subscription);
 
@@ -1165,7 +1165,7 @@ test_dbus_fake_bus (void)
     /* The record of the sender's exit. */
     close (gate_a);
     record = fc_wait (pidfd);
-    fc_assert_record_exited (record, a, 9);
+    gpt_assert_exited (record, a, 9);
   }
   {
     g_autoptr(GPidFd) pidfd = resolve_sender (client, ":1.11", &error);
@@ -1302,7 +1302,7 @@ test_thread_async (void)
 
   fc_threaded_exit (&t, 31);
   gpt_run_until (NULL, (gboolean *) &record, 10);
-  fc_assert_record_exited (record, t.pid, 31);
+  gpt_assert_exited (record, t.pid, 31);
 }
 
 /* A thread's handle: to_string promises a text that new_from_string turns
@@ -1407,14 +1407,14 @@ signal_process_group (guint    through,
     {
       g_autoptr(GPidFdExitInfo) record = fc_wait (pidfds[i]);
 
-      fc_assert_record_signaled (record, group[i], sent ? SIGTERM : SIGKILL);
+      gpt_assert_signaled (record, group[i], sent ? SIGTERM : SIGKILL);
       g_object_unref (pidfds[i]);
     }
   g_usleep (20000);
   g_assert_false (g_pidfd_has_exited (bystander_fd));
   g_assert_true (g_pidfd_force_exit (bystander_fd, NULL));
   bystander_record = fc_wait (bystander_fd);
-  fc_assert_record_signaled (bystander_record, bystander, SIGKILL);
+  gpt_assert_signaled (bystander_record, bystander, SIGKILL);
 
   return sent;
 }
@@ -1503,7 +1503,7 @@ test_signal_thread (void)
     g_assert_true (g_pidfd_send_signal_full (thread, SIGTERM, G_PIDFD_SIGNAL_THREAD_GROUP, &error));
     g_assert_no_error (error);
     record2 = fc_wait (thread);
-    fc_assert_record_signaled (record2, only_first.pid, SIGTERM);
+    gpt_assert_signaled (record2, only_first.pid, SIGTERM);
     for (guint i = 0; i <= only_first.n_threads; i++)
       close (only_first.ctl[i]);
     close (only_first.report_rd);
@@ -1511,7 +1511,7 @@ test_signal_thread (void)
 
   fc_threaded_exit (&t, 0);
   record = fc_wait (process);
-  fc_assert_record_exited (record, t.pid, 0);
+  gpt_assert_exited (record, t.pid, 0);
 
   /* Bad scope. */
   {
@@ -1616,7 +1616,7 @@ test_remote_fd (void)
 
   /* Reaped: NOT_FOUND. */
   record = fc_wait (pidfd);
-  fc_assert_record_signaled (record, pid, SIGKILL);
+  gpt_assert_signaled (record, pid, SIGKILL);
   g_assert_cmpint (g_pidfd_get_remote_fd (pidfd, 0, &error), ==, -1);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
 }
@@ -1783,7 +1783,7 @@ test_wait_exit (void)
   close (release);
   record = fc_wait (pidfd);
   if (gpidfd_sys_has_exit_info ())
-    fc_assert_record_exited (record, grandchild, 5);
+    gpt_assert_exited (record, grandchild, 5);
   else
     g_assert_false (g_pidfd_exit_info_has_status (record));
   fc_reap_exited (middle, 0);
@@ -1823,7 +1823,7 @@ test_wait_exit_cancel_and_force_exit (void)
   g_assert_true (g_pidfd_force_exit (pidfd, &error));
   g_assert_no_error (error);
   record = fc_wait (pidfd);
-  fc_assert_record_signaled (record, pid, SIGKILL);
+  gpt_assert_signaled (record, pid, SIGKILL);
   /* Gone already: nothing to do, as g_subprocess_force_exit(). */
   g_assert_true (g_pidfd_force_exit (pidfd, &error));
   g_assert_no_error (error);

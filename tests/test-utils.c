@@ -304,3 +304,27 @@ gpt_scale (guint full,
 
   return (guint) MAX (n, (guint64) min);
 }
+
+void
+gpt_assert_exited (GPidFdExitInfo *info,
+                   pid_t           pid,
+                   int             code)
+{
+  g_assert_nonnull (info);
+  g_assert_cmpint (g_pidfd_exit_info_get_pid (info), ==, pid);
+  g_assert_true (g_pidfd_exit_info_has_status (info));
+  g_assert_true (g_pidfd_exit_info_get_exited (info));
+  g_assert_cmpint (g_pidfd_exit_info_get_exit_status (info), ==, code);
+}
+
+void
+gpt_assert_signaled (GPidFdExitInfo *info,
+                     pid_t           pid,
+                     int             signum)
+{
+  g_assert_nonnull (info);
+  g_assert_cmpint (g_pidfd_exit_info_get_pid (info), ==, pid);
+  g_assert_true (g_pidfd_exit_info_has_status (info));
+  g_assert_true (g_pidfd_exit_info_get_signaled (info));
+  g_assert_cmpint (g_pidfd_exit_info_get_term_signal (info), ==, signum);
+}

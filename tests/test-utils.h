@@ -52,6 +52,15 @@ void     gpt_run_until         (GMainContext *context,
 guint    gpt_scale             (guint          full,
                                 guint          min);
 
+/* Asserts that @info is the record of @pid, which exited with @code, or
+ * was killed by @signum. */
+void     gpt_assert_exited     (GPidFdExitInfo *info,
+                                pid_t           pid,
+                                int             code);
+void     gpt_assert_signaled   (GPidFdExitInfo *info,
+                                pid_t           pid,
+                                int             signum);
+
 /* A test body; @data is its table row, or NULL. */
 typedef void (*GptTestFunc)    (gconstpointer  data);
 /* Adds test @path running @func (@data) between two counts of this

@@ -201,30 +201,6 @@ rb_has_children (void)
   return waitid (P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT | __WALL) == 0;
 }
 
-void
-rb_assert_exit_code (GPidFdExitInfo *info,
-                     pid_t           pid,
-                     int             code)
-{
-  g_assert_nonnull (info);
-  g_assert_cmpint (g_pidfd_exit_info_get_pid (info), ==, pid);
-  g_assert_true (g_pidfd_exit_info_has_status (info));
-  g_assert_true (g_pidfd_exit_info_get_exited (info));
-  g_assert_cmpint (g_pidfd_exit_info_get_exit_status (info), ==, code);
-}
-
-void
-rb_assert_signaled (GPidFdExitInfo *info,
-                    pid_t           pid,
-                    int             signum)
-{
-  g_assert_nonnull (info);
-  g_assert_cmpint (g_pidfd_exit_info_get_pid (info), ==, pid);
-  g_assert_true (g_pidfd_exit_info_has_status (info));
-  g_assert_true (g_pidfd_exit_info_get_signaled (info));
-  g_assert_cmpint (g_pidfd_exit_info_get_term_signal (info), ==, signum);
-}
-
 guint
 rb_count_threads (void)
 {

@@ -38,13 +38,6 @@ void     rb_fds_release         (GArray      *fillers);
 gboolean rb_is_unreaped_zombie  (pid_t        pid);
 /* Whether this process has any child left, reaped or not. */
 gboolean rb_has_children        (void);
-/* Reads the wait status a record reports, asserting it has one. */
-void     rb_assert_exit_code    (GPidFdExitInfo *info,
-                                 pid_t           pid,
-                                 int             code);
-void     rb_assert_signaled     (GPidFdExitInfo *info,
-                                 pid_t           pid,
-                                 int             signum);
 /* Iterates @context until *@count (read atomically) reaches @target,
  * failing the test after @timeout_s. */
 void     rb_run_until_count     (GMainContext *context,

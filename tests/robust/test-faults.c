@@ -176,7 +176,7 @@ test_storm_blocking_wait (void)
       g_atomic_int_set (&releaser.ready, i + 1);
       info = g_pidfd_wait (pidfd, i % 2 ? cancellable : NULL, &error);
       g_assert_no_error (error);
-      rb_assert_exit_code (info, pids[i], i % 256);
+      gpt_assert_exited (info, pids[i], i % 256);
       rb_watchdog_pet ();
     }
 
@@ -205,7 +205,7 @@ storm_record (LoopState      *state,
     {
       if (state->pids[i] == pid)
         {
-          rb_assert_exit_code (info, pid, i % 256);
+          gpt_assert_exited (info, pid, i % 256);
           found = TRUE;
         }
     }
@@ -351,7 +351,7 @@ test_storm_other_calls (void)
   g_assert_no_error (error);
   info = g_pidfd_wait (first, NULL, &error);
   g_assert_no_error (error);
-  rb_assert_signaled (info, pid, SIGKILL);
+  gpt_assert_signaled (info, pid, SIGKILL);
 }
 
 /* ---- Reaped behind the library's back -------------------------------- */
@@ -364,7 +364,7 @@ assert_record_after_foreign_reap (GPidFdExitInfo *info,
   g_assert_nonnull (info);
   g_assert_cmpint (g_pidfd_exit_info_get_pid (info), ==, pid);
   if (gpidfd_sys_has_exit_info ())
-    rb_assert_exit_code (info, pid, code);
+    gpt_assert_exited (info, pid, code);
   else
     g_assert_false (g_pidfd_exit_info_has_status (info));
 }
@@ -509,7 +509,7 @@ test_reaped_race (void)
       else
         {
           g_assert_cmpint (errno, ==, ECHILD);
-          rb_assert_exit_code (rw.info, pid, code);
+          gpt_assert_exited (rw.info, pid, code);
           lib_first++;
         }
       g_object_unref (rw.info);
@@ -719,9 +719,9 @@ test_out_of_fds (void)
   g_assert_no_error (pending_outcome.error);
   g_assert_no_error (busy_outcome.error);
   g_assert_no_error (fresh_outcome.error);
-  rb_assert_signaled (pending_outcome.info, pids[0], SIGKILL);
-  rb_assert_signaled (busy_outcome.info, g_pidfd_exit_info_get_pid (busy_outcome.info), SIGKILL);
-  rb_assert_signaled (fresh_outcome.info, victim, SIGKILL);
+  gpt_assert_signaled (pending_outcome.info, pids[0], SIGKILL);
+  gpt_assert_signaled (busy_outcome.info, g_pidfd_exit_info_get_pid (busy_outcome.info), SIGKILL);
+  gpt_assert_signaled (fresh_outcome.info, victim, SIGKILL);
   g_clear_object (&pending_outcome.info);
   g_clear_object (&busy_outcome.info);
   g_clear_object (&fresh_outcome.info);
@@ -762,7 +762,7 @@ test_out_of_fds_cancellable (void)
       if (info == NULL)
         g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TOO_MANY_OPEN_FILES);
       else
-        rb_assert_exit_code (info, pid, 3);
+        gpt_assert_exited (info, pid, 3);
       return;
     }
 

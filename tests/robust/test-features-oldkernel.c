@@ -249,7 +249,7 @@ check_signal_scopes_unsupported (void)
 
   fc_threaded_exit (&t, 0);
   record = fc_wait (process);
-  fc_assert_record_exited (record, t.pid, 0);
+  gpt_assert_exited (record, t.pid, 0);
 }
 
 static void
@@ -277,7 +277,7 @@ check_thread_unsupported (void)
   g_assert_false (g_pidfd_is_thread (process));
   fc_threaded_exit (&t, 2);
   record = fc_wait (process);
-  fc_assert_record_exited (record, t.pid, 2);
+  gpt_assert_exited (record, t.pid, 2);
 }
 
 /* Without pidfs: no id, handles refused, equality by unreaped pid. */
@@ -319,7 +319,7 @@ check_identity_without_pidfs (void)
   /* Reaped: only an object is equal to itself, as documented. */
   close (gate);
   record = fc_wait (a);
-  fc_assert_record_exited (record, pid, 0);
+  gpt_assert_exited (record, pid, 0);
   g_assert_true (g_pidfd_equal (a, a));
   g_assert_false (g_pidfd_equal (a, b));
   g_assert_false (g_pidfd_equal (b, a));
@@ -350,7 +350,7 @@ check_thread_query_info_from_proc (void)
   g_assert_true (g_pidfd_process_info_has_credentials (info));
   fc_threaded_exit (&t, 8);
   record = fc_wait (thread);
-  fc_assert_record_exited (record, t.pid, 8);
+  gpt_assert_exited (record, t.pid, 8);
 }
 
 /* ---- Tests ------------------------------------------------------------ */

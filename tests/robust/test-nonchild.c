@@ -258,7 +258,7 @@ test_status_after_reap (gconstpointer data)
     rb_fail_printf ("the wait for non-child %d completed before its parent reaped it",
                     (int) nc.pid);
   if (g_pidfd_exit_info_has_status (info))
-    rb_assert_exit_code (info, nc.pid, NON_CHILD_CODE);
+    gpt_assert_exited (info, nc.pid, NON_CHILD_CODE);
   else
     g_test_message ("no status: the kernel has no PIDFD_INFO_EXIT");
   non_child_finish (&nc);
@@ -419,7 +419,7 @@ test_exit_before_status (gconstpointer data)
     rb_fail_printf ("the wait for non-child %d completed before its parent reaped it",
                     (int) nc.pid);
   if (g_pidfd_exit_info_has_status (info))
-    rb_assert_exit_code (info, nc.pid, NON_CHILD_CODE);
+    gpt_assert_exited (info, nc.pid, NON_CHILD_CODE);
   non_child_finish (&nc);
   g_assert_false (rb_has_children ());
 }

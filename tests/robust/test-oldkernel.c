@@ -305,7 +305,7 @@ exercise_child_waits (gboolean have_status_after_foreign_reap)
             g_assert_no_error (error);
             g_assert_nonnull (info);
             if (have_status_after_foreign_reap)
-              rb_assert_exit_code (info, pid, code);
+              gpt_assert_exited (info, pid, code);
             else
               g_assert_false (g_pidfd_exit_info_has_status (info));
             continue;
@@ -314,7 +314,7 @@ exercise_child_waits (gboolean have_status_after_foreign_reap)
           g_assert_not_reached ();
         }
       g_assert_no_error (error);
-      rb_assert_exit_code (info, pid, code);
+      gpt_assert_exited (info, pid, code);
       g_assert_true (g_pidfd_exit_info_has_rusage (info));
 
       if (mode == 3)
@@ -397,7 +397,7 @@ test_no_send_signal (gconstpointer data)
       g_assert_true (g_pidfd_send_signal (pidfd, SIGTERM, &error));
       g_assert_no_error (error);
       info = g_pidfd_wait (pidfd, NULL, NULL);
-      rb_assert_signaled (info, pid, SIGTERM);
+      gpt_assert_signaled (info, pid, SIGTERM);
 
       /* Reaped: the fallback does not signal a reused pid. */
       g_assert_false (g_pidfd_send_signal (pidfd, SIGTERM, &error));
@@ -451,7 +451,7 @@ test_no_waitid_pidfd (gconstpointer data)
           g_assert_false (g_pidfd_is_child (pidfd));
           info = g_pidfd_wait (pidfd, NULL, &error);
           g_assert_no_error (error);
-          rb_assert_exit_code (info, grandchild, 9);
+          gpt_assert_exited (info, grandchild, 9);
         }
       else
         g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
@@ -605,7 +605,7 @@ test_no_pidfs (gconstpointer data)
       g_assert_cmpint (g_pidfd_get_pid (pidfd), ==, pid);
       info = g_pidfd_wait (pidfd, NULL, &error);
       g_assert_no_error (error);
-      rb_assert_exit_code (info, pid, 4);
+      gpt_assert_exited (info, pid, 4);
 
       /* Other descriptors still are not. */
       others[0] = eventfd (0, EFD_CLOEXEC);
@@ -658,7 +658,7 @@ test_linux_5_3 (gconstpointer data)
       for (guint i = 0; i < n; i++)
         {
           gpt_run_until (context, (gboolean *) &infos[i], 30);
-          rb_assert_exit_code (infos[i], pids[i], i);
+          gpt_assert_exited (infos[i], pids[i], i);
           g_object_unref (infos[i]);
         }
       g_assert_false (rb_has_children ());
@@ -803,7 +803,7 @@ sandbox_send_signal (void)
              "blocked: %s", child, error->message);
   info = g_pidfd_wait (pidfd, NULL, &error);
   g_assert_no_error (error);
-  rb_assert_signaled (info, child, SIGTERM);
+  gpt_assert_signaled (info, child, SIGTERM);
 
   /* Reaped: no signal for a pid that may be reused. */
   g_assert_false (g_pidfd_send_signal (pidfd, SIGTERM, &error));
@@ -853,7 +853,7 @@ sandbox_waitid (void)
   g_assert_false (g_pidfd_is_child (pidfd));
   info = g_pidfd_wait (pidfd, NULL, &error);
   g_assert_no_error (error);
-  rb_assert_exit_code (info, grandchild, 9);
+  gpt_assert_exited (info, grandchild, 9);
   gpt_reap (middle);
 }
 

@@ -278,7 +278,7 @@ scenario (gconstpointer data)
     info = collect (pidfd, row->how, &family, TRUE);
   g_assert_true (g_pidfd_is_child (pidfd));
 
-  rb_assert_exit_code (info, family.grandchild, GRANDCHILD_CODE);
+  gpt_assert_exited (info, family.grandchild, GRANDCHILD_CODE);
   g_assert_cmpint (g_pidfd_exit_info_get_uid (info), ==, getuid ());
 
   if (row->flags & G_PIDFD_FLAGS_NO_REAP)

@@ -246,7 +246,7 @@ scenario (gconstpointer data)
                     "(uname() says %s); the kernel has PIDFD_INFO_EXIT",
                     (int) story.pid, uname (&u) == 0 ? u.release : "?");
   else
-    rb_assert_exit_code (info, story.pid, NON_CHILD_CODE);
+    gpt_assert_exited (info, story.pid, NON_CHILD_CODE);
   g_object_unref (info);
   g_assert_false (rb_has_children ());
 }
@@ -319,7 +319,7 @@ children_scenario (gconstpointer data)
           g_assert_not_reached ();
         }
       g_assert_no_error (error);
-      rb_assert_exit_code (info, pid, code);
+      gpt_assert_exited (info, pid, code);
       g_assert_true (g_pidfd_exit_info_has_rusage (info));
       g_assert_cmpint (g_pidfd_get_pid (pidfd), ==, -1);
       g_object_unref (info);

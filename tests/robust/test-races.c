@@ -118,7 +118,7 @@ assert_nothing_lost (GPidFd *pidfd,
   g_autoptr(GPidFdExitInfo) info = g_pidfd_wait (pidfd, NULL, &error);
 
   g_assert_no_error (error);
-  rb_assert_exit_code (info, pid, code);
+  gpt_assert_exited (info, pid, code);
 }
 
 /* The message is checked by test-hostile; here only the outcome counts. */
@@ -195,7 +195,7 @@ test_cancel_vs_exit_async (void)
         }
       else
         {
-          rb_assert_exit_code (outcome.info, pid, code);
+          gpt_assert_exited (outcome.info, pid, code);
           completed++;
         }
       g_clear_object (&outcome.info);
@@ -260,7 +260,7 @@ test_cancel_vs_exit_blocking (void)
       else
         {
           g_assert_no_error (error);
-          rb_assert_exit_code (info, pid, code);
+          gpt_assert_exited (info, pid, code);
           completed++;
         }
 
@@ -307,7 +307,7 @@ on_thread_wait_done (GObject      *object,
   g_autoptr(GPidFdExitInfo) info = g_pidfd_wait_finish (G_PIDFD (object), result, &error);
 
   g_assert_no_error (error);
-  rb_assert_exit_code (info, wait->pid, wait->code);
+  gpt_assert_exited (info, wait->pid, wait->code);
   if (wait->slot != NULL)
     *wait->slot = g_object_ref (info);
   wait->done++;
@@ -444,7 +444,7 @@ test_threads (void)
     {
       GPidFdExitInfo *first = records[i];
 
-      rb_assert_exit_code (first, g_pidfd_exit_info_get_pid (first), codes[i]);
+      gpt_assert_exited (first, g_pidfd_exit_info_get_pid (first), codes[i]);
       for (guint t = 1; t < N_THREADS; t++)
         g_assert_true (records[t * n_shared + i] == first);
     }
@@ -492,7 +492,7 @@ on_drop_wait_done (GObject      *object,
   g_autoptr(GPidFdExitInfo) info = g_pidfd_wait_finish (G_PIDFD (object), result, &error);
 
   g_assert_no_error (error);
-  rb_assert_exit_code (info, state->pid, state->code);
+  gpt_assert_exited (info, state->pid, state->code);
   state->fired++;
 }
 
@@ -504,7 +504,7 @@ on_drop_source (GPidFd         *pidfd,
   DropState *state = user_data;
 
   g_assert_true (G_IS_PIDFD (pidfd));
-  rb_assert_exit_code (info, state->pid, state->code);
+  gpt_assert_exited (info, state->pid, state->code);
   state->fired++;
   return G_SOURCE_REMOVE;
 }

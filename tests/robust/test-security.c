@@ -528,7 +528,7 @@ test_reaps_only_what_asked (void)
 
     info = g_pidfd_wait (a, NULL, &error);
     g_assert_no_error (error);
-    rb_assert_exit_code (info, no_reap, 12);
+    gpt_assert_exited (info, no_reap, 12);
     g_pidfd_wait_async (b, NULL, on_done, &async_done);
     gpt_run_until (context, &async_done, 30);
     source = g_pidfd_create_source (b);

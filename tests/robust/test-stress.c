@@ -53,9 +53,9 @@ on_mass_wait_done (GObject      *object,
       slot->errors++;
     }
   else if (slot->signum != 0)
-    rb_assert_signaled (info, slot->pid, slot->signum);
+    gpt_assert_signaled (info, slot->pid, slot->signum);
   else
-    rb_assert_exit_code (info, slot->pid, slot->code);
+    gpt_assert_exited (info, slot->pid, slot->code);
 
   g_free (ref);
 }
@@ -201,7 +201,7 @@ one_cycle (GMainContext *context,
       g_assert_not_reached ();
     }
   g_assert_no_error (error);
-  rb_assert_exit_code (info, pid, code);
+  gpt_assert_exited (info, pid, code);
 
   if (mode == 4)
     {

@@ -464,7 +464,7 @@ scenario (gconstpointer data)
   if (row->non_child && !rb_kernel_has_exit_info ())
     g_assert_false (g_pidfd_exit_info_has_status (info));
   else
-    rb_assert_exit_code (info, t.pid, PROCESS_CODE);
+    gpt_assert_exited (info, t.pid, PROCESS_CODE);
   g_assert_true (g_pidfd_has_exited (pidfd));
 
   if (row->non_child)
