@@ -222,6 +222,54 @@ gpidfd_sys_has_waitid_pidfd (void)
   return g_atomic_int_get (&have_waitid_pidfd) != FEATURE_ABSENT;
 }
 
+/* Asks PIDFD_GET_INFO about the caller itself, which is alive and in its
+ * own pid namespace: a kernel that has the ioctl answers, and any refusal
+ * means it has not (or a filter blocks it). The refusals differ: Linux 6.1
+ * answers ENOTTY, and the pidfs kernels before 6.13 EINVAL (their pidfd
+ * ioctls take no argument). Returns FEATURE_UNKNOWN when no pidfd can be
+ * had to ask with. */
+static gint
+probe_get_info (void)
+{
+  GPidFdKernelInfo info = { 0, };
+  int fd;
+  int r;
+  int errsv;
+
+  fd = gpidfd_sys_pidfd_open (getpid (), 0);
+  if (fd < 0)
+    return FEATURE_UNKNOWN;
+
+  info.mask = GPIDFD_INFO_PID;
+  r = ioctl (fd, GPIDFD_GET_INFO, &info);
+  errsv = errno;
+  close (fd);
+
+  if (r == 0 && (info.mask & GPIDFD_INFO_PID) && info.pid == (guint32) getpid ())
+    return FEATURE_PRESENT;
+  if (r < 0 && (errsv == EMFILE || errsv == ENFILE || errsv == ENOMEM))
+    return FEATURE_UNKNOWN;
+
+  return FEATURE_ABSENT;
+}
+
+/* Settles have_get_info when it can; FALSE when the ioctl is missing. */
+static gboolean
+get_info_known_absent (void)
+{
+  gint state = g_atomic_int_get (&have_get_info);
+
+  if (state == FEATURE_UNKNOWN)
+    {
+      /* A concurrent probe is harmless: both get the same answer. */
+      state = probe_get_info ();
+      if (state != FEATURE_UNKNOWN)
+        g_atomic_int_set (&have_get_info, state);
+    }
+
+  return state == FEATURE_ABSENT;
+}
+
 int
 gpidfd_sys_get_info (int               pidfd,
                      guint64           mask,
@@ -231,7 +279,7 @@ gpidfd_sys_get_info (int               pidfd,
 
   memset (info, 0, sizeof *info);
 
-  if (g_atomic_int_get (&have_get_info) == FEATURE_ABSENT)
+  if (get_info_known_absent ())
     {
       errno = ENOTTY;
       return -1;
@@ -244,11 +292,13 @@ gpidfd_sys_get_info (int               pidfd,
     {
       int errsv = errno;
 
-      /* Only ever called on verified pidfds: ENOTTY means a kernel
-       * without the ioctl, and a filter's answer is as good as that. */
-      if (errsv == ENOTTY || errsv == ENOSYS ||
-          ((errsv == EPERM || errsv == EACCES) &&
-           gpidfd_sys_call_blocked (GPIDFD_CALL_GET_INFO, errsv)))
+      /* Only when the probe could not run: only ever called on verified
+       * pidfds, so these mean a kernel without the ioctl, and a filter's
+       * answer is as good as that. */
+      if (g_atomic_int_get (&have_get_info) == FEATURE_UNKNOWN &&
+          (errsv == ENOTTY || errsv == ENOSYS || errsv == EINVAL ||
+           ((errsv == EPERM || errsv == EACCES) &&
+            gpidfd_sys_call_blocked (GPIDFD_CALL_GET_INFO, errsv))))
         feature_set (&have_get_info, FALSE);
       errno = errsv;
       return -1;
@@ -265,7 +315,7 @@ gpidfd_sys_get_info (int               pidfd,
 gboolean
 gpidfd_sys_has_get_info (void)
 {
-  return g_atomic_int_get (&have_get_info) != FEATURE_ABSENT;
+  return !get_info_known_absent ();
 }
 
 /* Makes a child that exits at once, reaps it, and asks PIDFD_GET_INFO
