@@ -385,12 +385,20 @@ test_reaped_behind_back (void)
   for (guint mode = 0; mode < 6; mode++)
     {
       int code = 40 + mode;
-      pid_t pid = gpt_spawn_exit (code, 0);
+      int gate[2];
+      pid_t pid;
       g_autoptr(GError) error = NULL;
-      g_autoptr(GPidFd) pidfd = g_pidfd_new_from_pid (pid, &error);
+      g_autoptr(GPidFd) pidfd = NULL;
       g_autoptr(GPidFdExitInfo) info = NULL;
       int status;
 
+      /* The child exits only once the gate closes, after the wait has
+       * been started: the context is not iterated from then until the
+       * test's own waitpid() has reaped it. */
+      g_assert_cmpint (pipe2 (gate, O_CLOEXEC), ==, 0);
+      pid = rb_spawn_gated (gate[0], gate[1], code, 0);
+      close (gate[0]);
+      pidfd = g_pidfd_new_from_pid (pid, &error);
       g_assert_no_error (error);
       g_assert_true (g_pidfd_is_child (pidfd));
 
@@ -399,8 +407,10 @@ test_reaped_behind_back (void)
           /* The wait is pending in the watcher when the reap happens. */
           g_pidfd_wait_async (pidfd, NULL, rb_store_wait_result, &info);
           g_main_context_iteration (context, FALSE);
+          g_assert_null (info);
         }
 
+      close (gate[1]);
       status = gpt_reap (pid);
       g_assert_cmpint (WEXITSTATUS (status), ==, code);
       g_assert_cmpint (g_pidfd_get_pid (pidfd), ==, -1);
