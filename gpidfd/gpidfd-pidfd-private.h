@@ -24,7 +24,6 @@ struct _GPidFd
                            * not visible in the caller's pid namespace */
   GPidFdFlags flags;
   int construct_fd;       /* the "fd" property given to construction */
-  guint uid;              /* real uid when opened, or GPIDFD_UID_UNKNOWN */
   /* Where the record comes from: the process itself (fd and pid), or,
    * for a thread, the process it belongs to, opened alongside it (-1
    * when the thread had already ended). */
@@ -40,6 +39,9 @@ struct _GPidFd
   /* under lock */
   GPidFdExitInfo *exit_info; /* the cached record, once known */
   guint reaped : 1;          /* reaped by us */
+  guint exit_uid_read : 1;   /* exit_uid was read at exit */
+  guint exit_uid;            /* a non-child's real uid as a zombie, or
+                              * GPIDFD_UID_UNKNOWN */
   GList *pending;            /* PendingWaits, one per main context */
 };
 
@@ -55,31 +57,46 @@ gboolean        gpidfd_pidfd_check_ready_or_critical (GPidFd     *self,
 /* The descriptor that tells when the record is ready. */
 int             gpidfd_pidfd_get_status_fd (GPidFd     *self);
 
-/* The pid in the caller's namespace now: 0 when not visible, -1 once
- * reaped; -2 when the kernel cannot tell. */
-GPid            gpidfd_pidfd_query_pid    (int          fd);
-
 /* Whether the process is the caller's child and still unreaped, asked of
  * the kernel now (waitid with WNOWAIT). */
 gboolean        gpidfd_pidfd_probe_child  (GPidFd      *self);
 
+/* How often a wait that cannot complete yet looks again. Nothing wakes
+ * a poll of the pidfd when what holds the record back ends: a tracer
+ * that lets go of our child, a zombie handed to us as a subreaper. */
+#define GPIDFD_RECHECK_MS 100
+
+/* What a wait without a record polls the status descriptor for next. */
+typedef struct
+{
+  short events;     /* POLLIN; or 0: POLLHUP alone, which poll() always
+                     * reports, once the process has exited */
+  int recheck_ms;   /* -1; or look again after this long even without
+                     * an event */
+} GPidFdNextPoll;
+
 /*
- * gpidfd_pidfd_collect:
+ * gpidfd_pidfd_step:
  * @self: a #GPidFd
- * @revents: the poll(2) revents the caller already has, or -1 to poll
- * @wait_for_reap: (out): set to %TRUE when the process has exited but the
- *   record can only be had once its parent has reaped it: the caller then
- *   waits for POLLHUP instead of POLLIN, and also polls again now and then
- *   when gpidfd_sys_may_adopt() says the process may become ours
+ * @revents: the poll(2) revents of the status descriptor the caller
+ *   already has, or -1 to poll it now
+ * @next: (out): what to poll for before asking again, when this returns
+ *   %NULL without an error
  *
- * Never blocks. Whether the process is a child to reap is decided here,
- * by asking waitid() first. Returns the record (transfer full) once the
- * process has ended, %NULL while it has not (or, with @error set, on
- * failure).
+ * The one decision every wait and source makes: the record, or "not yet,
+ * and what to poll for". Never blocks. Whether the process is a child to
+ * reap is decided here, by asking waitid() first. Returns the record
+ * (transfer full) once known and caches it on @self; %NULL while it is
+ * not (or, with @error set, on failure).
+ *
+ * A process that has exited but cannot be collected yet (a child traced
+ * by another process, a zombie whose parent has not reaped it yet) makes
+ * @next ask for POLLHUP alone, with a recheck where no event will come,
+ * so that no caller spins on a descriptor that stays readable.
  */
-GPidFdExitInfo *gpidfd_pidfd_collect      (GPidFd      *self,
-                                           int          revents,
-                                           gboolean    *wait_for_reap,
-                                           GError     **error);
+GPidFdExitInfo *gpidfd_pidfd_step         (GPidFd         *self,
+                                           int             revents,
+                                           GPidFdNextPoll *next,
+                                           GError        **error);
 
 G_END_DECLS

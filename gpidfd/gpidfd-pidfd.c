@@ -12,6 +12,7 @@
 #include "gpidfd-enums.h"
 #include "gpidfd-error-private.h"
 #include "gpidfd-pidfd-private.h"
+#include "gpidfd-pidfd-util-private.h"
 #include "gpidfd-syscall-private.h"
 
 /**
@@ -221,87 +222,20 @@ g_pidfd_init (GPidFd *self)
   self->fd = -1;
   self->process_fd = -1;
   self->construct_fd = -1;
-  self->uid = GPIDFD_UID_UNKNOWN;
+  self->exit_uid = GPIDFD_UID_UNKNOWN;
   g_mutex_init (&self->lock);
-}
-
-GPid
-gpidfd_pidfd_query_pid (int fd)
-{
-  GPidFdKernelInfo info;
-  gint64 pid;
-
-  if (gpidfd_sys_get_info (fd, GPIDFD_INFO_PID, &info) == 0)
-    return (GPid) info.pid;
-  switch (errno)
-    {
-    case EREMOTE:
-      /* Outside the caller's pid namespace. */
-      return 0;
-    case ESRCH:
-      /* Reaped, or not visible here: only a reaped process hangs up. */
-      return (gpidfd_sys_poll (fd, 0) & POLLHUP) ? -1 : 0;
-    default:
-      break;
-    }
-  if (gpidfd_sys_has_get_info ())
-    return -2;
-  /* The kernel lacks the ioctl (or it is blocked): /proc, if ours. */
-  if (gpidfd_sys_fdinfo_pid (fd, &pid) == 0)
-    return (GPid) pid;
-
-  return -2;
-}
-
-/* The real uid of the process now, or GPIDFD_UID_UNKNOWN. From /proc
- * only while the pidfd shows the same pid afterwards, so that the file
- * read was that of our process and not of a later one with its pid. */
-static guint
-query_uid (int  fd,
-           GPid pid)
-{
-  GPidFdKernelInfo info;
-  char buf[4096];
-  gssize len;
-  gint64 uid;
-
-  if (gpidfd_sys_get_info (fd, GPIDFD_INFO_CREDS, &info) == 0 &&
-      (info.mask & GPIDFD_INFO_CREDS))
-    return info.ruid;
-  if (gpidfd_sys_has_get_info () || pid <= 0)
-    return GPIDFD_UID_UNKNOWN;
-
-  len = gpidfd_sys_read_proc (pid, "status", buf, sizeof buf);
-  if (len < 0 || !gpidfd_proc_parse_first (buf, len, "Uid:", &uid))
-    return GPIDFD_UID_UNKNOWN;
-  if (gpidfd_pidfd_query_pid (fd) != pid)
-    return GPIDFD_UID_UNKNOWN;
-
-  return (guint) uid;
 }
 
 gboolean
 gpidfd_pidfd_probe_child (GPidFd *self)
 {
   siginfo_t si;
-  int options = WEXITED | WNOHANG | WNOWAIT | __WALL;
-  int errsv;
 
   if (self->is_thread)
     return FALSE;
-  if (gpidfd_sys_waitid (P_PIDFD, self->fd, &si, options, NULL) == 0)
-    return TRUE;
-  errsv = errno;
-  if (errsv == ECHILD || self->pid <= 0)
-    return FALSE;
-  /* Before Linux 5.4, or blocked: P_PID names the same process as long
-   * as the pidfd shows that pid (an unreaped child keeps its pid). */
-  if ((errsv == EINVAL && !gpidfd_sys_has_waitid_pidfd ()) ||
-      gpidfd_sys_call_blocked (GPIDFD_CALL_WAITID, errsv))
-    return gpidfd_sys_waitid (P_PID, self->pid, &si, options, NULL) == 0 &&
-           gpidfd_pidfd_query_pid (self->fd) != -1;
 
-  return FALSE;
+  return gpidfd_pidfd_waitid (self->fd, self->pid, &si,
+                              WEXITED | WNOHANG | WNOWAIT | __WALL, NULL) == 0;
 }
 
 static gboolean
@@ -487,10 +421,7 @@ g_pidfd_initable_init (GInitable     *initable,
   else
     ok = open_pid (self, &local_error);
   if (ok)
-    {
-      self->uid = query_uid (self->fd, self->pid);
-      open_process_of_thread (self);
-    }
+    open_process_of_thread (self);
   else
     self->init_error = g_error_copy (local_error);
   self->initialized = TRUE;

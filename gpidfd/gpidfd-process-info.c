@@ -10,6 +10,7 @@
 #include "gpidfd-enums.h"
 #include "gpidfd-error-private.h"
 #include "gpidfd-pidfd-private.h"
+#include "gpidfd-pidfd-util-private.h"
 #include "gpidfd-process-info.h"
 #include "gpidfd-syscall-private.h"
 

@@ -7,17 +7,13 @@
 #include "gpidfd-source.h"
 #include "gpidfd-syscall-private.h"
 
-/* As for the waits (gpidfd-wait.c): how often to look again for a zombie
- * that may be handed to us, since no event says so. */
-#define ADOPT_RECHECK_US (100 * G_TIME_SPAN_MILLISECOND)
-
 typedef struct
 {
   GSource source;
 
   GPidFd *pidfd;  /* owned; the source never closes the fd, the GPidFd does */
   gpointer tag;
-  gboolean waiting_for_reap;
+  short events;   /* what the fd is polled for */
 } GPidFdSource;
 
 static gboolean
@@ -29,9 +25,9 @@ pidfd_source_dispatch (GSource     *source,
   GPidFdSourceFunc func = (GPidFdSourceFunc) callback;
   g_autoptr(GPidFdExitInfo) info = NULL;
   g_autoptr(GError) error = NULL;
-  gboolean wait_for_reap;
+  GPidFdNextPoll next;
 
-  info = gpidfd_pidfd_collect (self->pidfd, -1, &wait_for_reap, &error);
+  info = gpidfd_pidfd_step (self->pidfd, -1, &next, &error);
   if (error != NULL)
     {
       g_warning ("GPidFd source: %s", error->message);
@@ -40,14 +36,14 @@ pidfd_source_dispatch (GSource     *source,
 
   if (info == NULL)
     {
-      /* Exited, not yet reaped by its parent: wake on POLLHUP only. */
-      if (wait_for_reap && !self->waiting_for_reap)
+      if (next.events != self->events)
         {
-          self->waiting_for_reap = TRUE;
-          g_source_modify_unix_fd (source, self->tag, 0);
+          self->events = next.events;
+          g_source_modify_unix_fd (source, self->tag, next.events);
         }
-      if (self->waiting_for_reap && gpidfd_sys_may_adopt ())
-        g_source_set_ready_time (source, g_source_get_time (source) + ADOPT_RECHECK_US);
+      g_source_set_ready_time (source, next.recheck_ms < 0 ? -1 :
+                               g_source_get_time (source) +
+                               next.recheck_ms * G_TIME_SPAN_MILLISECOND);
       return G_SOURCE_CONTINUE;
     }
 
@@ -173,6 +169,7 @@ g_pidfd_create_source (GPidFd *self)
   g_source_set_static_name ((GSource *) source, "GPidFd source");
   source->pidfd = g_object_ref (self);
   /* For a thread, the record is its process's. */
+  source->events = G_IO_IN;
   source->tag = g_source_add_unix_fd ((GSource *) source, gpidfd_pidfd_get_status_fd (self),
                                       G_IO_IN);
 

@@ -17,18 +17,15 @@
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "gpidfd-error-private.h"
 #include "gpidfd-exit-info-private.h"
 #include "gpidfd-pidfd-private.h"
+#include "gpidfd-pidfd-util-private.h"
 #include "gpidfd-syscall-private.h"
 #include "gpidfd-watcher-private.h"
-
-/* How often a wait for a reap polls again when the caller may be handed
- * the process (child subreaper, pid 1 of a namespace): no event tells
- * that a zombie has been reparented to us. */
-#define ADOPT_RECHECK_MS 100
 
 /**
  * g_pidfd_has_exited:
@@ -60,63 +57,51 @@ g_pidfd_has_exited (GPidFd *self)
  * *not_child when it says ECHILD, or when the process is not there to
  * be waited for by pid. Under self->lock. */
 static GPidFdExitInfo *
-collect_child_locked (GPidFd    *self,
-                      gboolean  *not_child,
-                      GError   **error)
+collect_child_locked (GPidFd         *self,
+                      gboolean       *not_child,
+                      GPidFdNextPoll *next,
+                      GError        **error)
 {
   siginfo_t si;
   struct rusage ru;
   int options = WEXITED | WNOHANG | __WALL;
-  int r;
 
   *not_child = FALSE;
 
   if (self->flags & G_PIDFD_FLAGS_NO_REAP)
     options |= WNOWAIT;
 
-  r = gpidfd_sys_waitid (P_PIDFD, self->process_fd, &si, options, &ru);
-  if (r < 0)
+  if (gpidfd_pidfd_waitid (self->process_fd, self->process_pid, &si, options, &ru) < 0)
     {
       int errsv = errno;
 
-      if ((errsv == EINVAL && !gpidfd_sys_has_waitid_pidfd ()) ||
-          gpidfd_sys_call_blocked (GPIDFD_CALL_WAITID, errsv))
+      switch (errsv)
         {
-          /* Before Linux 5.4, or blocked: P_PID names the same process
-           * as long as the pidfd still shows that pid, since only we
-           * reap it. */
-          if (self->process_pid <= 0 || gpidfd_pidfd_query_pid (self->process_fd) != self->process_pid)
-            {
-              *not_child = TRUE;
-              return NULL;
-            }
-          r = gpidfd_sys_waitid (P_PID, self->process_pid, &si, options, &ru);
-          errsv = errno;
-        }
-
-      if (r < 0)
-        {
-          switch (errsv)
-            {
-            case ECHILD:
-              /* Not ours (now), reaped behind our back, or SIGCHLD is
-               * ignored and the kernel reaped it. */
-              *not_child = TRUE;
-              return NULL;
-            case EAGAIN:
-              /* A PIDFD_NONBLOCK pidfd of a process still running. */
-              return NULL;
-            default:
-              gpidfd_set_error_from_errno (error, errsv, GPIDFD_CALL_WAITID,
-                                           "Cannot wait for process %d", self->process_pid);
-              return NULL;
-            }
+        case ECHILD:
+          /* Not ours (now), reaped behind our back, or SIGCHLD is
+           * ignored and the kernel reaped it. */
+          *not_child = TRUE;
+          return NULL;
+        case EAGAIN:
+          /* A PIDFD_NONBLOCK pidfd: not waitable yet, as below. */
+          si.si_pid = 0;
+          break;
+        default:
+          gpidfd_set_error_from_errno (error, errsv, GPIDFD_CALL_WAITID,
+                                       "Cannot wait for process %d", self->process_pid);
+          return NULL;
         }
     }
 
-  /* Not waitable yet: its other threads are still running. */
   if (si.si_pid == 0)
-    return NULL;
+    {
+      /* Exited (the pidfd is readable) but not waitable yet: a tracer
+       * that is not its parent has to collect it first. The pidfd stays
+       * readable meanwhile, and nothing says when the tracer is done. */
+      next->events = 0;
+      next->recheck_ms = GPIDFD_RECHECK_MS;
+      return NULL;
+    }
 
   if (!(self->flags & G_PIDFD_FLAGS_NO_REAP))
     self->reaped = TRUE;
@@ -124,44 +109,61 @@ collect_child_locked (GPidFd    *self,
   return gpidfd_exit_info_new_from_siginfo (self->process_pid, &si, &ru);
 }
 
-/* A process the caller does not reap. Under self->lock. */
+/* A process the caller does not reap, which has exited. Under
+ * self->lock. */
 static GPidFdExitInfo *
-collect_other_locked (GPidFd   *self,
-                      int       revents,
-                      gboolean *wait_for_reap)
+collect_other_locked (GPidFd         *self,
+                      int             revents,
+                      GPidFdNextPoll *next)
 {
   GPidFdKernelInfo info;
+  gboolean may_adopt = gpidfd_sys_may_adopt ();
 
-  if (!(revents & POLLHUP))
+  if (!self->exit_uid_read)
+    {
+      /* Its credentials as it ended: a zombie still has them, a reaped
+       * process no longer does (not even with PIDFD_INFO_EXIT). */
+      self->exit_uid_read = TRUE;
+      if (!(revents & POLLHUP))
+        self->exit_uid = gpidfd_pidfd_query_uid (self->process_fd, self->process_pid);
+    }
+
+  if (!gpidfd_pidfd_is_reaped (self->process_fd, revents))
     {
       /* Exited, not yet reaped by its parent. Once it is, the status
-       * shows up in PIDFD_INFO_EXIT, and POLLHUP says so; without that
-       * kernel feature nothing more is to be learnt. */
-      if (!gpidfd_sys_has_exit_info ())
-        return gpidfd_exit_info_new_unknown (self->process_pid, self->uid);
+       * shows up in PIDFD_INFO_EXIT (Linux 6.15), and POLLHUP says so.
+       * A subreaper (or pid 1) may be handed the zombie and reap it
+       * itself, with its full record: no event says so, hence the
+       * recheck. Otherwise nothing more is to be learnt. */
+      if (!gpidfd_sys_has_exit_info () && !may_adopt)
+        return gpidfd_exit_info_new_unknown (self->process_pid, self->exit_uid);
 
-      *wait_for_reap = TRUE;
+      next->events = 0;
+      next->recheck_ms = may_adopt ? GPIDFD_RECHECK_MS : -1;
       return NULL;
     }
 
   if (gpidfd_sys_get_info (self->process_fd, GPIDFD_INFO_EXIT, &info) == 0 &&
       (info.mask & GPIDFD_INFO_EXIT))
-    return gpidfd_exit_info_new_from_wait_status (self->process_pid, info.exit_code, self->uid);
+    return gpidfd_exit_info_new_from_wait_status (self->process_pid, info.exit_code,
+                                                  self->exit_uid);
 
-  /* Reaped in another pid namespace, or the kernel cannot tell. */
-  return gpidfd_exit_info_new_unknown (self->process_pid, self->uid);
+  /* Reaped by someone else on a kernel without PIDFD_INFO_EXIT, or in
+   * another pid namespace: the status is gone. */
+  return gpidfd_exit_info_new_unknown (self->process_pid, self->exit_uid);
 }
 
 static GPidFdExitInfo *
-collect_locked (GPidFd    *self,
-                int        revents,
-                gboolean  *wait_for_reap,
-                GError   **error)
+step_locked (GPidFd         *self,
+             int             revents,
+             GPidFdNextPoll *next,
+             GError        **error)
 {
   GPidFdExitInfo *info = NULL;
   gboolean not_child;
 
-  *wait_for_reap = FALSE;
+  next->events = POLLIN;
+  next->recheck_ms = -1;
 
   if (self->exit_info != NULL)
     return g_object_ref (self->exit_info);
@@ -187,9 +189,9 @@ collect_locked (GPidFd    *self,
     {
       /* Child or not is decided now: it may have become ours since it
        * was opened. */
-      info = collect_child_locked (self, &not_child, error);
+      info = collect_child_locked (self, &not_child, next, error);
       if (not_child)
-        info = collect_other_locked (self, revents, wait_for_reap);
+        info = collect_other_locked (self, revents, next);
     }
 
   if (info != NULL)
@@ -199,19 +201,20 @@ collect_locked (GPidFd    *self,
 }
 
 GPidFdExitInfo *
-gpidfd_pidfd_collect (GPidFd    *self,
-                      int        revents,
-                      gboolean  *wait_for_reap,
-                      GError   **error)
+gpidfd_pidfd_step (GPidFd         *self,
+                   int             revents,
+                   GPidFdNextPoll *next,
+                   GError        **error)
 {
   GPidFdExitInfo *info;
 
-  *wait_for_reap = FALSE;
+  next->events = POLLIN;
+  next->recheck_ms = -1;
   if (!gpidfd_pidfd_check_ready (self, error))
     return NULL;
 
   g_mutex_lock (&self->lock);
-  info = collect_locked (self, revents, wait_for_reap, error);
+  info = step_locked (self, revents, next, error);
   g_mutex_unlock (&self->lock);
 
   return info;
@@ -243,12 +246,43 @@ GPidFdExitInfo *
 g_pidfd_try_wait (GPidFd  *self,
                   GError **error)
 {
-  gboolean wait_for_reap;
+  GPidFdNextPoll next;
 
   g_return_val_if_fail (G_IS_PIDFD (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return gpidfd_pidfd_collect (self, -1, &wait_for_reap, error);
+  return gpidfd_pidfd_step (self, -1, &next, error);
+}
+
+/* A wait that could only end after the caller itself has: for the
+ * record (or the exit) of the caller's own process, or for the exit of
+ * the calling thread. Sets G_IO_ERROR_INVALID_ARGUMENT. */
+static gboolean
+check_not_self (GPidFd   *self,
+                gboolean  for_exit,
+                GError  **error)
+{
+  if (for_exit && self->is_thread)
+    {
+      if (self->pid > 0 && self->pid == (GPid) syscall (SYS_gettid))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       "Cannot wait for thread %d: It is the calling thread, "
+                       "which cannot outlive itself", self->pid);
+          return FALSE;
+        }
+      return TRUE;
+    }
+
+  if (self->process_pid > 0 && self->process_pid == getpid ())
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "Cannot wait for process %d: It is the calling process, "
+                   "which cannot outlive itself", self->process_pid);
+      return FALSE;
+    }
+
+  return TRUE;
 }
 
 static void
@@ -280,7 +314,8 @@ blocking_wait (GPidFd        *self,
   gulong cancelled_id = 0;
   gboolean ok = FALSE;
 
-  if (!gpidfd_pidfd_check_ready (self, error))
+  if (!gpidfd_pidfd_check_ready (self, error) ||
+      !check_not_self (self, !for_record, error))
     return FALSE;
 
   fds[0].fd = for_record ? gpidfd_pidfd_get_status_fd (self) : self->fd;
@@ -356,21 +391,13 @@ record_step (GPidFd    *self,
              GError   **error)
 {
   GPidFdExitInfo **info = result;
-  gboolean wait_for_reap;
+  GPidFdNextPoll next;
 
-  *info = gpidfd_pidfd_collect (self, -1, &wait_for_reap, error);
-  if (*info != NULL)
-    return TRUE;
+  *info = gpidfd_pidfd_step (self, -1, &next, error);
+  *events = next.events;
+  *timeout_ms = next.recheck_ms;
 
-  if (wait_for_reap)
-    {
-      /* Waiting for POLLHUP alone: poll always reports it. */
-      *events = 0;
-      if (gpidfd_sys_may_adopt ())
-        *timeout_ms = ADOPT_RECHECK_MS;
-    }
-
-  return FALSE;
+  return *info != NULL;
 }
 
 /**
@@ -469,13 +496,14 @@ typedef struct
   int fd;                  /* the pidfd watched: the status descriptor for
                             * the record, the object's own for the exit */
   GPidFdWatch *watch;
-  GPidFdWatch *recheck;    /* a timer, while waiting for a reap we may do */
+  GPidFdWatch *recheck;    /* a timer, while the record cannot be had yet
+                            * and no event will say when it can */
   int recheck_fd;
 
   /* under self->lock */
   GQueue record_tasks;     /* GTask refs waiting for the record */
   GQueue exit_tasks;       /* GTask refs waiting for the exit */
-  gboolean waiting_for_reap;
+  short events;            /* what the watch polls for */
   gboolean dead;           /* out of self->pending, watches removed */
 } PendingWaits;
 
@@ -592,10 +620,10 @@ pending_process (PendingWaits *pending,
 
   if (!g_queue_is_empty (&pending->record_tasks))
     {
-      gboolean wait_for_reap;
+      GPidFdNextPoll next;
 
-      info = collect_locked (self, pending->fd == gpidfd_pidfd_get_status_fd (self) ? revents : -1,
-                             &wait_for_reap, &error);
+      info = step_locked (self, pending->fd == gpidfd_pidfd_get_status_fd (self) ? revents : -1,
+                          &next, &error);
       if (info != NULL || error != NULL)
         {
           GQueue tmp = pending->record_tasks;
@@ -603,12 +631,16 @@ pending_process (PendingWaits *pending,
           record_done = tmp;
           g_queue_init (&pending->record_tasks);
         }
-      else if (wait_for_reap && !pending->waiting_for_reap)
+      else
         {
-          /* Only POLLHUP (always reported) matters from now on. */
-          pending->waiting_for_reap = TRUE;
-          gpidfd_watch_set_events (pending->watch, 0);
-          if (gpidfd_sys_may_adopt ())
+          /* Exit waits on the same watch need POLLIN, and are done by
+           * now if it came. */
+          if (next.events != pending->events && g_queue_is_empty (&pending->exit_tasks))
+            {
+              pending->events = next.events;
+              gpidfd_watch_set_events (pending->watch, next.events);
+            }
+          if (next.recheck_ms >= 0)
             pending_recheck_start_locked (pending);
         }
     }
@@ -646,10 +678,11 @@ pending_recheck_start_locked (PendingWaits *pending)
     return;
 
   if (pending->recheck_fd < 0)
-    pending->recheck_fd = gpidfd_sys_timerfd (ADOPT_RECHECK_MS);
+    pending->recheck_fd = gpidfd_sys_timerfd (GPIDFD_RECHECK_MS);
   if (pending->recheck_fd < 0)
     {
-      g_warning ("GPidFd: cannot watch process %d for adoption: %s",
+      /* Tried again at the next event or recheck request. */
+      g_warning ("GPidFd: cannot look again at process %d later: %s",
                  pending->self->pid, g_strerror (errno));
       return;
     }
@@ -680,6 +713,7 @@ pending_get_locked (GPidFd        *self,
   pending->self = g_object_ref (self);
   pending->context = g_main_context_ref (context);
   pending->fd = fd;
+  pending->events = G_IO_IN;
   pending->recheck_fd = -1;
   g_queue_init (&pending->record_tasks);
   g_queue_init (&pending->exit_tasks);
@@ -784,7 +818,8 @@ wait_async_start (GPidFd              *self,
    * cancellation gets our own error, which names the pid. */
   g_task_set_check_cancellable (task, FALSE);
 
-  if (!gpidfd_pidfd_check_ready (self, &error))
+  if (!gpidfd_pidfd_check_ready (self, &error) ||
+      !check_not_self (self, for_exit, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;

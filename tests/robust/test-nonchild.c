@@ -4,9 +4,10 @@
  * A non-child ends in two steps: it exits (its pidfd turns readable),
  * then its parent reaps it (the pidfd hangs up; from Linux 6.15 the
  * status is readable then). The wait for the status completes after the
- * reap, with the real status; the record's uid is the process's real uid,
- * whenever and however the record was collected (the kernel no longer
- * tells it once the process is reaped: gpidfd reads it while it can).
+ * reap, with the real status; the record's uid is the real uid the
+ * process ended with, read while it is a zombie, or unknown when the
+ * record was first looked for after the reap (the kernel no longer tells
+ * it then): never the uid it had when it was opened.
  * The exit itself is learnt at once with wait_exit(), even when the
  * parent never reaps.
  */
@@ -73,18 +74,19 @@ non_child_spawn (NonChild *nc,
         _exit (97);
       if (g == 0)
         {
-          /* Tells its pid once it runs as the other user: the uid is
-           * settled before anyone opens it. */
+          /* Opened as the caller's user, it becomes another one just
+           * before it exits: the record's uid is the one it ended with. */
           close (gate[1]);
-          if (setresgid (NON_CHILD_UID, NON_CHILD_UID, NON_CHILD_UID) != 0 ||
-              setresuid (NON_CHILD_UID, NON_CHILD_UID, NON_CHILD_UID) != 0)
-            _exit (98);
           g = getpid ();
           if (write (pidpipe[1], &g, sizeof g) != sizeof g)
             _exit (96);
           close (pidpipe[1]);
           while (read (gate[0], &c, 1) < 0 && errno == EINTR)
             ;
+          if (geteuid () == 0 &&
+              (setresgid (NON_CHILD_UID, NON_CHILD_UID, NON_CHILD_UID) != 0 ||
+               setresuid (NON_CHILD_UID, NON_CHILD_UID, NON_CHILD_UID) != 0))
+            _exit (98);
           _exit (NON_CHILD_CODE);
         }
       close (gate[0]);
@@ -271,13 +273,15 @@ static void
 test_uid (gconstpointer data)
 {
   guint seen_right = 0;
+  guint zombie_runs = 0;
   g_autoptr(GString) seen = g_string_new (NULL);
 
-  g_test_summary ("A non-child's record carries its real uid, the same in every "
-                  "run, however and whenever the record was collected");
+  g_test_summary ("A non-child's record carries the real uid it ended with, read "
+                  "while it was a zombie, or none when it was reaped before the "
+                  "record was looked for; never the uid it was opened with");
   if (geteuid () != 0)
     {
-      g_test_skip ("needs root, to run the process as another user");
+      g_test_skip ("needs root, to change the process's user before it exits");
       return;
     }
 
@@ -301,15 +305,23 @@ test_uid (gconstpointer data)
       g_string_append_printf (seen, "%s%s/%s: %d", run ? ", " : "", how_names[how],
                               reap_at_once ? "reaped at once" : "reaped later",
                               uid == G_MAXUINT ? -1 : (int) uid);
-      if (uid == NON_CHILD_UID)
+      g_assert_cmpuint (g_pidfd_exit_info_has_uid (info), ==, uid != G_MAXUINT);
+      if (uid == NON_CHILD_UID || (reap_at_once && uid == G_MAXUINT))
         seen_right++;
+      zombie_runs += !reap_at_once;
       non_child_finish (&nc);
     }
 
   g_test_message ("uids seen: %s", seen->str);
+  /* Reaped later, the record was always looked for while it was a zombie
+   * (a wait starts at the exit); reaped at once, maybe not. */
   if (seen_right != UID_RUNS)
-    g_test_fail_printf ("the record's uid was %u (the process's) in %u of %u runs "
-                        "(-1: unknown): %s", NON_CHILD_UID, seen_right, UID_RUNS, seen->str);
+    g_test_fail_printf ("the record's uid was not %u (the one it ended with), nor "
+                        "unknown where it was reaped at once, in %u of %u runs (-1: "
+                        "unknown; %u is the uid it was opened with): %s",
+                        NON_CHILD_UID, UID_RUNS - seen_right, UID_RUNS, (guint) getuid (),
+                        seen->str);
+  g_assert_cmpuint (zombie_runs, >, 0);
   g_assert_false (rb_has_children ());
 }
 
