@@ -423,10 +423,15 @@ g_pidfd_exit_info_get_pid (GPidFdExitInfo *self)
  * g_pidfd_exit_info_has_uid:
  * @self: a #GPidFdExitInfo
  *
- * Tells whether the record knows the real user id the process had. It does
- * for a child the caller waited for, and for another process when the
- * kernel could still tell its credentials after it exited
- * (`PIDFD_GET_INFO`, Linux 6.13).
+ * Tells whether the record knows the real user id the process had when
+ * it ended. It does for a child the caller waited for (`si_uid` of
+ * `waitid()`). For another process, gpidfd reads it when it first sees the
+ * process exited, while it is still a zombie: from `PIDFD_GET_INFO`
+ * (Linux 6.13), else from `/proc/PID/status` (checked afterwards to still
+ * be that process). Once its parent has reaped it the kernel keeps no
+ * credentials, so a record first looked for after the reap has no uid.
+ * It is never the uid the process had at some earlier moment, such as
+ * when it was opened.
  *
  * Returns: whether [method@GPidFd.PidFdExitInfo.get_uid] is known
  *

@@ -40,6 +40,11 @@
  * as a made-up success. [method@GPidFd.PidFd.wait_exit] tells when it
  * exits, without waiting for that reap.
  *
+ * A wait that cannot complete yet sleeps: a child traced by another
+ * process is collected once the tracer lets go of it, and a zombie that
+ * may be handed to a subreaper caller is looked at again every 100 ms,
+ * since no event tells of either.
+ *
  * A #GPidFd may also name one thread (%G_PIDFD_FLAGS_THREAD, Linux 6.9):
  * see [ctor@GPidFd.PidFd.new_for_thread].
  *

@@ -413,17 +413,26 @@ record_step (GPidFd    *self,
  *
  * For a process the caller does not reap, this returns once its parent
  * has reaped it when the kernel can then give its status (Linux 6.15),
- * and as soon as it exits otherwise; a parent that never reaps it keeps
- * this waiting. To learn that it exited without waiting for the reap, use
- * [method@GPidFd.PidFd.wait_exit]. For a thread, this is the record of
- * its process (see [ctor@GPidFd.PidFd.new_for_thread]).
+ * and as soon as it exits otherwise, with the status unknown. A caller
+ * that may be handed the process (a child subreaper, or pid 1 of a pid
+ * namespace) waits for the reap on every kernel: the zombie may become
+ * its child, and is then reaped with its full record; only a reap by
+ * someone else leaves the status unknown (before Linux 6.15). A parent
+ * that never reaps it keeps the wait pending, as does a tracer that never
+ * lets go of a traced child; such a wait sleeps, looking again every
+ * 100 ms. To learn that the process exited without waiting for the reap,
+ * use [method@GPidFd.PidFd.wait_exit]. For a thread, this is the record
+ * of its process (see [ctor@GPidFd.PidFd.new_for_thread]).
  *
  * Cancelling @cancellable, from any thread, makes this return
  * %G_IO_ERROR_CANCELLED; the process is left as it was, and a later wait
  * still gets its record.
  *
- * Errors: %G_IO_ERROR_CANCELLED, %G_IO_ERROR_NOT_INITIALIZED, and those
- * of [method@GPidFd.PidFd.try_wait].
+ * Errors: %G_IO_ERROR_CANCELLED when @cancellable fires first;
+ * %G_IO_ERROR_INVALID_ARGUMENT when @self is the caller's own process
+ * (or a thread of it), which cannot outlive itself;
+ * %G_IO_ERROR_NOT_INITIALIZED, and the others of
+ * [method@GPidFd.PidFd.try_wait].
  *
  * Returns: (transfer full): the record, or %NULL with @error set
  *
@@ -469,6 +478,8 @@ exit_step (GPidFd    *self,
  * record.
  *
  * Errors: %G_IO_ERROR_CANCELLED when @cancellable fires first,
+ * %G_IO_ERROR_INVALID_ARGUMENT when @self is the caller's own process,
+ * or the calling thread, which cannot outlive itself,
  * %G_IO_ERROR_NOT_INITIALIZED for an object that holds no process.
  *
  * Returns: %TRUE once the process has exited, %FALSE with @error set
