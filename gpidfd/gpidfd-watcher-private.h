@@ -26,7 +26,11 @@ G_BEGIN_DECLS
  *
  * A forked child never reads the epoll sets it inherited: on first use in
  * the child, each watcher moves its watches to a new epoll set of the
- * child's own and leaves the inherited one to the parent.
+ * child's own and leaves the inherited one to the parent. While the child
+ * cannot make that set (no descriptor free), the watches stay, registered
+ * nowhere, and the move is tried again on every later call and by the
+ * watcher itself every 200 ms: once it works, they report what happened
+ * meanwhile. Nothing that failed is ever recorded as made.
  */
 typedef struct _GPidFdWatch GPidFdWatch;
 
@@ -34,8 +38,10 @@ typedef void (*GPidFdWatchFunc) (int      fd,
                                  guint    revents,
                                  gpointer user_data);
 
-/* Returns NULL with errno set when the epoll set cannot be made or @fd
- * cannot be added to it. */
+/* Returns NULL with errno set (the real one: EMFILE when no descriptor
+ * is free) when the epoll set cannot be made, in a forked child when the
+ * inherited watches cannot be moved to one of its own, or when @fd cannot
+ * be added to it. The next call tries again. */
 GPidFdWatch *gpidfd_watch_new        (GMainContext    *context,
                                       int              fd,
                                       guint            events,

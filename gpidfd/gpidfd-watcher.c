@@ -22,10 +22,19 @@
  * shared with the parent: a one-shot registration would be consumed by
  * whichever process reads the set first, and EPOLL_CTL_MOD from one side
  * would change the other's. So every use of a watcher first checks that
- * it belongs to this process; in a forked child the watcher moves its
- * watches to a new epoll set and never reads, changes or closes the
- * inherited one. The locks are held across fork() so that the child finds
- * them free.
+ * it belongs to this process; in a forked child the watcher lets go of
+ * the inherited set (it closes its copy of the descriptor, which leaves
+ * the set as it is for the parent, and never reads or changes it) and
+ * moves its watches to a new epoll set of its own. The locks are held
+ * across fork() so that the child finds them free.
+ *
+ * Whatever is made lazily (the epoll set, the move of the watches, the
+ * fork handlers) counts as made only once it has worked. A failure is
+ * handed, with its errno, to the call that needed it, and the next use
+ * tries again; watches that could not be moved stay in the watcher,
+ * registered nowhere, and the source itself tries again every
+ * MOVE_RETRY_MS, so an inherited wait completes once descriptors are
+ * free, even when no call comes.
  */
 
 #include "config.h"
@@ -38,6 +47,9 @@
 #include "gpidfd-watcher-private.h"
 
 #define MAX_EVENTS_PER_DISPATCH 256
+/* How often a forked child tries again to move its watches to an epoll
+ * set of its own, while it cannot (no descriptor free). */
+#define MOVE_RETRY_MS 200
 
 typedef struct _Watcher Watcher;
 
@@ -52,6 +64,7 @@ struct _GPidFdWatch
 
   /* under the watcher's lock */
   guint events;
+  gboolean in_set;       /* registered in this process's epoll set */
   gboolean armed;        /* registered and not reported since */
   gint removed;          /* also read atomically */
 };
@@ -61,12 +74,15 @@ struct _Watcher
   GSource source;
 
   GMainContext *context; /* not owned: the key in the table */
-  guint generation;      /* fork_generation when the epoll set was made */
-  int epfd;
-  gpointer tag;
 
   GMutex lock;
   /* under lock */
+  guint generation;      /* fork_generation of the process that owns the
+                          * watcher: the one that made it, or the child
+                          * that has let go of the inherited set */
+  int epfd;              /* -1 while this process has no set of its own */
+  gpointer tag;
+  gboolean moving;       /* some watches are in no set of this process */
   GHashTable *watches;   /* GPidFdWatch set; each holds a reference */
   gboolean dead;
 };
@@ -76,6 +92,8 @@ static GHashTable *watchers; /* GMainContext -> Watcher (owned ref) */
 /* Bumped in every child that fork() makes once a watcher exists: cheaper
  * than getpid(), which is a system call, on every event. */
 static guint fork_generation;
+/* Under watchers_lock: whether the fork handlers are registered. */
+static gboolean atfork_registered;
 
 static GPidFdWatch *
 watch_ref (GPidFdWatch *watch)
@@ -111,43 +129,82 @@ watch_arm_locked (Watcher     *w,
   if (r < 0 && op == EPOLL_CTL_ADD && errno == EEXIST)
     r = epoll_ctl (w->epfd, EPOLL_CTL_MOD, watch->fd, &ev);
   if (r == 0)
-    watch->armed = TRUE;
+    watch->in_set = watch->armed = TRUE;
 
   return r;
 }
 
-/* In a forked child: a new epoll set of our own with the same watches.
- * The inherited set is the parent's: it is left as it is (our copy of
- * its descriptor is closed, which does not change the set). */
-static void
+/* Puts every watch that is in no set of this process into the process's
+ * own set, making the set first if need be. Returns 0, or the errno of
+ * the first failure: then nothing that failed counts as done, and the
+ * source is woken after MOVE_RETRY_MS to try again. */
+static int
+watcher_move_locked (Watcher *w)
+{
+  GHashTableIter iter;
+  GPidFdWatch *watch;
+  int errsv = 0;
+
+  if (w->epfd < 0)
+    {
+      int epfd = epoll_create1 (EPOLL_CLOEXEC);
+
+      if (epfd < 0)
+        errsv = errno;
+      else
+        {
+          w->epfd = epfd;
+          w->tag = g_source_add_unix_fd ((GSource *) w, epfd, G_IO_IN);
+        }
+    }
+
+  if (w->epfd >= 0)
+    {
+      g_hash_table_iter_init (&iter, w->watches);
+      while (g_hash_table_iter_next (&iter, (gpointer *) &watch, NULL))
+        {
+          if (!watch->in_set && watch_arm_locked (w, watch, EPOLL_CTL_ADD) < 0 && errsv == 0)
+            errsv = errno;
+        }
+    }
+
+  w->moving = errsv != 0;
+  g_source_set_ready_time ((GSource *) w,
+                           w->moving ? g_get_monotonic_time () + MOVE_RETRY_MS * 1000 : -1);
+
+  return errsv;
+}
+
+/* Makes sure that @w works in this process. In a forked child, the first
+ * time: lets go of the inherited set, which is the parent's (our copy of
+ * its descriptor is closed, which leaves the set as it is and frees a
+ * slot for our own), then moves the watches to a set of our own. Returns
+ * 0, or the errno of what failed; what failed is tried again on the next
+ * call (see watcher_move_locked()). */
+static int
 watcher_check_fork_locked (Watcher *w)
 {
   GHashTableIter iter;
   GPidFdWatch *watch;
-  int epfd;
 
-  if (G_LIKELY (w->generation == fork_generation) || w->dead)
-    return;
+  if (G_LIKELY (w->generation == fork_generation && !w->moving) || w->dead)
+    return 0;
 
-  w->generation = fork_generation;
-  epfd = epoll_create1 (EPOLL_CLOEXEC);
-  g_source_remove_unix_fd ((GSource *) w, w->tag);
-  close (w->epfd);
-  w->epfd = epfd;
-  if (epfd < 0)
+  if (w->generation != fork_generation)
     {
-      /* Nothing can be watched in this process: the watches stay
-       * registered nowhere, as if their descriptors never got ready. */
-      g_warning ("GPidFd: cannot make an epoll set after fork: %s", g_strerror (errno));
+      if (w->tag != NULL)
+        g_source_remove_unix_fd ((GSource *) w, w->tag);
       w->tag = NULL;
-      return;
+      if (w->epfd >= 0)
+        close (w->epfd);
+      w->epfd = -1;
+      g_hash_table_iter_init (&iter, w->watches);
+      while (g_hash_table_iter_next (&iter, (gpointer *) &watch, NULL))
+        watch->in_set = watch->armed = FALSE;
+      w->generation = fork_generation;
     }
-  w->tag = g_source_add_unix_fd ((GSource *) w, epfd, G_IO_IN);
 
-  g_hash_table_iter_init (&iter, w->watches);
-  while (g_hash_table_iter_next (&iter, (gpointer *) &watch, NULL))
-    if (watch_arm_locked (w, watch, EPOLL_CTL_ADD) < 0)
-      watch->armed = FALSE;
+  return watcher_move_locked (w);
 }
 
 static void
@@ -233,7 +290,8 @@ watcher_dispatch (GSource     *source,
 
       g_mutex_lock (&w->lock);
       watcher_check_fork_locked (w);
-      if (!g_atomic_int_get (&watch->removed) && !watch->armed && w->epfd >= 0)
+      /* A watch in no set yet is armed when it is moved. */
+      if (!g_atomic_int_get (&watch->removed) && !watch->armed && watch->in_set)
         watch_arm_locked (w, watch, EPOLL_CTL_MOD);
       g_mutex_unlock (&w->lock);
 
@@ -300,14 +358,21 @@ atfork_child (void)
 static Watcher *
 watcher_new (GMainContext *context)
 {
-  static gsize atfork_registered = 0;
   Watcher *w;
   int epfd;
 
-  if (g_once_init_enter (&atfork_registered))
+  /* Without the handlers, a forked child would go on using the parent's
+   * set: no watcher is made then. */
+  if (!atfork_registered)
     {
-      pthread_atfork (atfork_prepare, atfork_release, atfork_child);
-      g_once_init_leave (&atfork_registered, 1);
+      int r = pthread_atfork (atfork_prepare, atfork_release, atfork_child);
+
+      if (r != 0)
+        {
+          errno = r;
+          return NULL;
+        }
+      atfork_registered = TRUE;
     }
 
   epfd = epoll_create1 (EPOLL_CLOEXEC);
@@ -374,12 +439,11 @@ gpidfd_watch_new (GMainContext    *context,
   watch->user_data = user_data;
 
   g_mutex_lock (&w->lock);
-  watcher_check_fork_locked (w);
-  if (w->epfd < 0)
-    errsv = EBADF;
-  else if (watch_arm_locked (w, watch, EPOLL_CTL_ADD) < 0)
+  /* In a forked child whose set cannot be made (yet): its errno. */
+  errsv = watcher_check_fork_locked (w);
+  if (errsv == 0 && watch_arm_locked (w, watch, EPOLL_CTL_ADD) < 0)
     errsv = errno;
-  else
+  if (errsv == 0)
     g_hash_table_add (w->watches, watch);
   g_mutex_unlock (&w->lock);
   g_mutex_unlock (&watchers_lock);
@@ -409,7 +473,8 @@ gpidfd_watch_set_events (GPidFdWatch *watch,
   if (watch->events != events)
     {
       watch->events = events;
-      if (watch->armed && !g_atomic_int_get (&watch->removed) && w->epfd >= 0)
+      /* A watch in no set yet is armed with them when it is moved. */
+      if (watch->armed && !g_atomic_int_get (&watch->removed))
         watch_arm_locked (w, watch, EPOLL_CTL_MOD);
     }
   g_mutex_unlock (&w->lock);
@@ -431,9 +496,9 @@ gpidfd_watch_remove (GPidFdWatch *watch)
   /* A disarmed registration stays in the set, inert, until its file is
    * closed (a new watch of the same descriptor re-arms it): that saves a
    * system call on every completed wait. An armed one must go now. */
-  if (registered && watch->armed && w->epfd >= 0)
+  if (registered && watch->armed)
     epoll_ctl (w->epfd, EPOLL_CTL_DEL, watch->fd, NULL);
-  watch->armed = FALSE;
+  watch->in_set = watch->armed = FALSE;
   empty = g_hash_table_size (w->watches) == 0;
   g_mutex_unlock (&w->lock);
 

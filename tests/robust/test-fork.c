@@ -20,6 +20,18 @@
  * new one, a source in the inherited context, a blocking wait with a
  * cancellable, a blocking wait cancelled and then repeated, and a worker
  * that, with its own wait pending, forks a worker of its own).
+ *
+ * A second table: the child has no descriptor left when its watcher must
+ * make its own epoll set. The process P keeps a wait pending for a child
+ * X of its own and forks C; C runs out of descriptors and starts a wait
+ * for a child Y of its own. Where no set can be made, that wait fails
+ * with TOO_MANY_OPEN_FILES ("Too many open files"); once descriptors are
+ * free again, the next wait works and the inherited wait for X completes
+ * in C, by the next call or by the watcher's own retry. Rows: P's context
+ * x how C runs out (every free slot filled, which the inherited set's
+ * slot is enough for; RLIMIT_NOFILE lowered beneath the inherited set,
+ * then a new wait or only iterations; and, for comparison, no fork at all:
+ * the first watcher of a context).
  */
 
 #include "config.h"
@@ -27,6 +39,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -409,11 +422,263 @@ test_row (gconstpointer data)
   rb_fork_run ("fork without exec", RB_FORK_BODY_COUNTS_FDS, 90, scenario, data);
 }
 
+/* The second table: the child's own epoll set, when no descriptor is
+ * free to make it. */
+
+#define INHERITED_CODE 7
+#define Y_CODE         9
+
+typedef enum
+{
+  OWN_SET_FIRST_WATCHER,     /* no fork: the first watcher of a context,
+                              * every free slot filled */
+  OWN_SET_TABLE_FULL,        /* C fills every free slot */
+  OWN_SET_LIMIT_BELOW,       /* ...and lowers RLIMIT_NOFILE beneath the
+                              * inherited set; then waits again */
+  OWN_SET_LIMIT_BELOW_ITERATE, /* the same; then only iterates */
+} OwnSet;
+
+typedef struct
+{
+  Ctx ctx;
+  OwnSet what;
+} OwnSetRow;
+
+static const char *own_set_names[] = {
+  "first-watcher-no-fds", "child-no-fds", "child-limit-below-set-next-wait",
+  "child-limit-below-set-iterate-only",
+};
+
+typedef struct
+{
+  guint calls;
+  GPidFdExitInfo *info;
+  GError *error;
+} Outcome;
+
+static void
+on_outcome (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Outcome *outcome = user_data;
+
+  outcome->info = g_pidfd_wait_finish (G_PIDFD (object), result, &outcome->error);
+  outcome->calls++;
+}
+
+static void
+outcome_clear (Outcome *outcome)
+{
+  g_clear_object (&outcome->info);
+  g_clear_error (&outcome->error);
+  outcome->calls = 0;
+}
+
+/* The descriptor number the next open gets. */
+static int
+lowest_free_fd (void)
+{
+  int fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+
+  g_assert_cmpint (fd, >=, 0);
+  close (fd);
+
+  return fd;
+}
+
+/* The record of X as seen by a process that is not its parent: the
+ * status once P has reaped it, when the kernel tells it. */
+static void
+assert_inherited (const Outcome *inherited,
+                  pid_t          x,
+                  gboolean       has_exit_info)
+{
+  g_assert_cmpuint (inherited->calls, ==, 1);
+  g_assert_no_error (inherited->error);
+  if (has_exit_info)
+    gpt_assert_exited (inherited->info, x, INHERITED_CODE);
+  else
+    g_assert_cmpint (g_pidfd_exit_info_get_pid (inherited->info), ==, x);
+}
+
+/* Out of descriptors: C (or, without a fork, P itself) waits for a child
+ * Y of its own. @inherited is the wait for X that C inherited (NULL
+ * without a fork); @set_fd the descriptor of the inherited epoll set. */
+static void
+own_set_body (const OwnSetRow *row,
+              GMainContext    *context,
+              Outcome         *inherited,
+              int              set_fd,
+              pid_t            x,
+              gboolean         has_exit_info)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPidFd) own = NULL;
+  gboolean want_error = row->what != OWN_SET_TABLE_FULL;
+  Outcome first = { 0 };
+  Outcome again = { 0 };
+  GArray *fillers;
+  pid_t y;
+
+  y = rb_spawn_exit_us (Y_CODE, 0);
+  own = g_pidfd_new_from_pid (y, &error);
+  g_assert_no_error (error);
+
+  fillers = rb_fds_exhaust (0);
+  if (row->what == OWN_SET_LIMIT_BELOW || row->what == OWN_SET_LIMIT_BELOW_ITERATE)
+    {
+      /* Every slot below the inherited set is taken: closing the set
+       * frees none that can be used. */
+      struct rlimit rl;
+
+      g_assert_cmpint (getrlimit (RLIMIT_NOFILE, &rl), ==, 0);
+      rl.rlim_cur = set_fd;
+      g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &rl), ==, 0);
+    }
+
+  g_pidfd_wait_async (own, NULL, on_outcome, &first);
+  rb_run_until_count (context, &first.calls, 1, 10);
+  if (want_error)
+    {
+      rb_assert_error (first.error, G_IO_ERROR, G_IO_ERROR_TOO_MANY_OPEN_FILES,
+                       "Too many open files", y);
+      g_assert_null (first.info);
+    }
+  else
+    {
+      /* The slot of the inherited set is enough for the child's own. */
+      g_assert_no_error (first.error);
+      gpt_assert_exited (first.info, y, Y_CODE);
+    }
+
+  rb_fds_release (fillers);
+
+  if (row->what == OWN_SET_LIMIT_BELOW_ITERATE)
+    {
+      /* No call: the watcher tries again by itself. */
+      rb_run_until_count (context, &inherited->calls, 1, 10);
+      assert_inherited (inherited, x, has_exit_info);
+    }
+
+  if (want_error)
+    {
+      g_pidfd_wait_async (own, NULL, on_outcome, &again);
+      rb_run_until_count (context, &again.calls, 1, 10);
+      g_assert_no_error (again.error);
+      gpt_assert_exited (again.info, y, Y_CODE);
+    }
+
+  if (inherited != NULL)
+    {
+      rb_run_until_count (context, &inherited->calls, 1, 10);
+      assert_inherited (inherited, x, has_exit_info);
+    }
+
+  outcome_clear (&first);
+  outcome_clear (&again);
+}
+
+static void
+own_set_scenario (gconstpointer data)
+{
+  const OwnSetRow *row = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPidFd) x_pidfd = NULL;
+  g_autoptr(GPidFd) c_pidfd = NULL;
+  g_autofree char *set_link = NULL;
+  g_autofree char *set_path = NULL;
+  GMainContext *context;
+  Outcome x_outcome = { 0 };
+  Outcome c_outcome = { 0 };
+  gboolean has_exit_info;
+  int set_fd;
+  pid_t x, c;
+
+  if (rb_under_valgrind ())
+    rb_fork_skip ("valgrind keeps descriptors of its own above RLIMIT_NOFILE "
+                  "and refuses to let it be moved");
+
+  if (row->ctx == CTX_THREAD_DEFAULT)
+    {
+      context = g_main_context_new ();
+      g_main_context_push_thread_default (context);
+    }
+  else
+    context = g_main_context_ref (g_main_context_default ());
+
+  if (row->what == OWN_SET_FIRST_WATCHER)
+    {
+      own_set_body (row, context, NULL, -1, 0, FALSE);
+      goto out;
+    }
+
+  has_exit_info = rb_kernel_has_exit_info ();
+  x = rb_spawn_exit_us (INHERITED_CODE, 300 * 1000);
+  x_pidfd = g_pidfd_new_from_pid (x, &error);
+  g_assert_no_error (error);
+
+  /* The first wait of the context makes its watcher's epoll set. */
+  set_fd = lowest_free_fd ();
+  g_pidfd_wait_async (x_pidfd, NULL, on_outcome, &x_outcome);
+  set_path = g_strdup_printf ("/proc/self/fd/%d", set_fd);
+  set_link = g_file_read_link (set_path, NULL);
+  g_assert_cmpstr (set_link, ==, "anon_inode:[eventpoll]");
+
+  c = fork ();
+  g_assert_cmpint (c, >=, 0);
+  if (c == 0)
+    {
+      struct sigaction sa = { .sa_handler = SIG_DFL };
+
+      sigaction (SIGALRM, &sa, NULL);
+      alarm (30);
+      own_set_body (row, context, &x_outcome, set_fd, x, has_exit_info);
+      outcome_clear (&x_outcome);
+      _exit (g_test_failed () ? 1 : 0);
+    }
+
+  c_pidfd = g_pidfd_new_from_pid (c, &error);
+  g_assert_no_error (error);
+  g_pidfd_wait_async (c_pidfd, NULL, on_outcome, &c_outcome);
+  rb_run_until_count (context, &x_outcome.calls, 1, 10);
+  rb_run_until_count (context, &c_outcome.calls, 1, 40);
+
+  g_assert_no_error (x_outcome.error);
+  gpt_assert_exited (x_outcome.info, x, INHERITED_CODE);
+  g_assert_no_error (c_outcome.error);
+  if (!g_pidfd_exit_info_get_exited (c_outcome.info) ||
+      g_pidfd_exit_info_get_exit_status (c_outcome.info) != 0)
+    rb_fail_printf ("the forked child %d failed (%s)", (int) c,
+                    g_pidfd_exit_info_get_exited (c_outcome.info) ? "exit status not 0" :
+                    "killed by a signal");
+  outcome_clear (&x_outcome);
+  outcome_clear (&c_outcome);
+
+out:
+  g_assert_false (rb_has_children ());
+  if (row->ctx == CTX_THREAD_DEFAULT)
+    g_main_context_pop_thread_default (context);
+  g_main_context_unref (context);
+}
+
+static void
+test_own_set_row (gconstpointer data)
+{
+  g_test_summary ("A watcher that cannot make its epoll set (no descriptor "
+                  "free, in a forked child or in a new context): the wait "
+                  "that needed it fails with TOO_MANY_OPEN_FILES, the next "
+                  "one works once descriptors are free, and the waits a "
+                  "forked child inherited complete");
+  rb_fork_run ("the child's own epoll set", RB_FORK_PLAIN, 90, own_set_scenario, data);
+}
+
 int
 main (int    argc,
       char **argv)
 {
   g_autoptr(GArray) rows = g_array_new (FALSE, FALSE, sizeof (Row));
+  g_autoptr(GArray) own_set_rows = g_array_new (FALSE, FALSE, sizeof (OwnSetRow));
 
   g_test_init (&argc, &argv, NULL);
   rb_warm_up ();
@@ -433,6 +698,23 @@ main (int    argc,
                                                worker_names[row->worker]);
 
       gpt_add_checked (path, row, test_row);
+    }
+
+  for (Ctx ctx = CTX_GLOBAL_DEFAULT; ctx <= CTX_THREAD_DEFAULT; ctx++)
+    for (OwnSet what = OWN_SET_FIRST_WATCHER; what <= OWN_SET_LIMIT_BELOW_ITERATE; what++)
+      {
+        OwnSetRow row = { ctx, what };
+
+        g_array_append_val (own_set_rows, row);
+      }
+
+  for (guint i = 0; i < own_set_rows->len; i++)
+    {
+      const OwnSetRow *row = &g_array_index (own_set_rows, OwnSetRow, i);
+      g_autofree char *path = g_strdup_printf ("/robust/fork/own-set/%s/%s", ctx_names[row->ctx],
+                                               own_set_names[row->what]);
+
+      gpt_add_checked (path, row, test_own_set_row);
     }
 
   return g_test_run ();
