@@ -25,12 +25,13 @@ G_BEGIN_DECLS
  * watch (and @user_data, freed by @notify) stays valid until then.
  *
  * A forked child never reads the epoll sets it inherited: on first use in
- * the child, each watcher moves its watches to a new epoll set of the
- * child's own and leaves the inherited one to the parent. While the child
- * cannot make that set (no descriptor free), the watches stay, registered
- * nowhere, and the move is tried again on every later call and by the
- * watcher itself every 200 ms: once it works, they report what happened
- * meanwhile. Nothing that failed is ever recorded as made.
+ * the child, or at the first iteration of its context, each watcher moves
+ * its watches to a new epoll set of the child's own and leaves the
+ * inherited one to the parent. While the child cannot make that set (no
+ * descriptor free), the watches stay, registered nowhere, and the move is
+ * tried again on every later call and by the watcher itself every 200 ms:
+ * once it works, they report what happened meanwhile. Nothing that failed
+ * is ever recorded as made.
  */
 typedef struct _GPidFdWatch GPidFdWatch;
 

@@ -25,8 +25,9 @@
  * it belongs to this process; in a forked child the watcher lets go of
  * the inherited set (it closes its copy of the descriptor, which leaves
  * the set as it is for the parent, and never reads or changes it) and
- * moves its watches to a new epoll set of its own. The locks are held
- * across fork() so that the child finds them free.
+ * moves its watches to a new epoll set of its own, at its first use or
+ * the first iteration of its context, whichever comes first. The locks
+ * are held across fork() so that the child finds them free.
  *
  * Whatever is made lazily (the epoll set, the move of the watches, the
  * fork handlers) counts as made only once it has worked. A failure is
@@ -79,7 +80,8 @@ struct _Watcher
   /* under lock */
   guint generation;      /* fork_generation of the process that owns the
                           * watcher: the one that made it, or the child
-                          * that has let go of the inherited set */
+                          * that has let go of the inherited set; also
+                          * read atomically */
   int epfd;              /* -1 while this process has no set of its own */
   gpointer tag;
   gboolean moving;       /* some watches are in no set of this process */
@@ -201,7 +203,7 @@ watcher_check_fork_locked (Watcher *w)
       g_hash_table_iter_init (&iter, w->watches);
       while (g_hash_table_iter_next (&iter, (gpointer *) &watch, NULL))
         watch->in_set = watch->armed = FALSE;
-      w->generation = fork_generation;
+      g_atomic_int_set (&w->generation, fork_generation);
     }
 
   return watcher_move_locked (w);
@@ -240,6 +242,22 @@ typedef struct
   GPidFdWatch *watch;  /* owned ref */
   guint revents;
 } Ready;
+
+/* In a forked child, the first iteration of the context dispatches at
+ * once, so that the watches move to a set of the child's own even when
+ * nothing else calls in: the parent may take the inherited set's events
+ * before the child ever polls it. Runs under the context's lock, so it
+ * takes none of ours. */
+static gboolean
+watcher_prepare (GSource *source,
+                 gint    *timeout)
+{
+  Watcher *w = (Watcher *) source;
+
+  *timeout = -1;
+
+  return (guint) g_atomic_int_get (&w->generation) != fork_generation;
+}
 
 static gboolean
 watcher_dispatch (GSource     *source,
@@ -314,6 +332,7 @@ watcher_finalize (GSource *source)
 }
 
 static GSourceFuncs watcher_funcs = {
+  .prepare = watcher_prepare,
   .dispatch = watcher_dispatch,
   .finalize = watcher_finalize,
 };
@@ -388,7 +407,7 @@ watcher_new (GMainContext *context)
   g_source_set_can_recurse ((GSource *) w, TRUE);
   g_mutex_init (&w->lock);
   w->context = context;
-  w->generation = fork_generation;
+  g_atomic_int_set (&w->generation, fork_generation);
   w->epfd = epfd;
   w->watches = g_hash_table_new (NULL, NULL);
   w->tag = g_source_add_unix_fd ((GSource *) w, epfd, G_IO_IN);

@@ -31,7 +31,8 @@
  * x how C runs out (every free slot filled, which the inherited set's
  * slot is enough for; RLIMIT_NOFILE lowered beneath the inherited set,
  * then a new wait or only iterations; and, for comparison, no fork at all:
- * the first watcher of a context).
+ * the first watcher of a context), plus a child that makes no call at all
+ * while P takes X's event from the set they shared.
  */
 
 #include "config.h"
@@ -423,7 +424,7 @@ test_row (gconstpointer data)
 }
 
 /* The second table: the child's own epoll set, when no descriptor is
- * free to make it. */
+ * free to make it, and when nothing calls in to make it. */
 
 #define INHERITED_CODE 7
 #define Y_CODE         9
@@ -436,6 +437,8 @@ typedef enum
   OWN_SET_LIMIT_BELOW,       /* ...and lowers RLIMIT_NOFILE beneath the
                               * inherited set; then waits again */
   OWN_SET_LIMIT_BELOW_ITERATE, /* the same; then only iterates */
+  OWN_SET_NO_CALL,           /* descriptors to spare; C makes no call while
+                              * P takes X's event from the shared set */
 } OwnSet;
 
 typedef struct
@@ -446,7 +449,7 @@ typedef struct
 
 static const char *own_set_names[] = {
   "first-watcher-no-fds", "child-no-fds", "child-limit-below-set-next-wait",
-  "child-limit-below-set-iterate-only",
+  "child-limit-below-set-iterate-only", "child-makes-no-call",
 };
 
 typedef struct
@@ -592,10 +595,11 @@ own_set_scenario (gconstpointer data)
   Outcome x_outcome = { 0 };
   Outcome c_outcome = { 0 };
   gboolean has_exit_info;
+  int gate[2] = { -1, -1 };
   int set_fd;
   pid_t x, c;
 
-  if (rb_under_valgrind ())
+  if (row->what != OWN_SET_NO_CALL && rb_under_valgrind ())
     rb_fork_skip ("valgrind keeps descriptors of its own above RLIMIT_NOFILE "
                   "and refuses to let it be moved");
 
@@ -614,7 +618,7 @@ own_set_scenario (gconstpointer data)
     }
 
   has_exit_info = rb_kernel_has_exit_info ();
-  x = rb_spawn_exit_us (INHERITED_CODE, 300 * 1000);
+  x = rb_spawn_exit_us (INHERITED_CODE, row->what == OWN_SET_NO_CALL ? 0 : 300 * 1000);
   x_pidfd = g_pidfd_new_from_pid (x, &error);
   g_assert_no_error (error);
 
@@ -625,23 +629,41 @@ own_set_scenario (gconstpointer data)
   set_link = g_file_read_link (set_path, NULL);
   g_assert_cmpstr (set_link, ==, "anon_inode:[eventpoll]");
 
+  g_assert_cmpint (pipe2 (gate, O_CLOEXEC), ==, 0);
   c = fork ();
   g_assert_cmpint (c, >=, 0);
   if (c == 0)
     {
       struct sigaction sa = { .sa_handler = SIG_DFL };
+      char byte;
 
       sigaction (SIGALRM, &sa, NULL);
       alarm (30);
-      own_set_body (row, context, &x_outcome, set_fd, x, has_exit_info);
+      close (gate[1]);
+      if (row->what == OWN_SET_NO_CALL)
+        {
+          /* P has taken X's event by now; iterating must be enough. */
+          while (read (gate[0], &byte, 1) < 0 && errno == EINTR)
+            ;
+          close (gate[0]);
+          rb_run_until_count (context, &x_outcome.calls, 1, 10);
+          assert_inherited (&x_outcome, x, has_exit_info);
+        }
+      else
+        {
+          close (gate[0]);
+          own_set_body (row, context, &x_outcome, set_fd, x, has_exit_info);
+        }
       outcome_clear (&x_outcome);
       _exit (g_test_failed () ? 1 : 0);
     }
+  close (gate[0]);
 
   c_pidfd = g_pidfd_new_from_pid (c, &error);
   g_assert_no_error (error);
   g_pidfd_wait_async (c_pidfd, NULL, on_outcome, &c_outcome);
   rb_run_until_count (context, &x_outcome.calls, 1, 10);
+  close (gate[1]);
   rb_run_until_count (context, &c_outcome.calls, 1, 40);
 
   g_assert_no_error (x_outcome.error);
@@ -669,7 +691,7 @@ test_own_set_row (gconstpointer data)
                   "free, in a forked child or in a new context): the wait "
                   "that needed it fails with TOO_MANY_OPEN_FILES, the next "
                   "one works once descriptors are free, and the waits a "
-                  "forked child inherited complete");
+                  "forked child inherited complete, whether or not it calls in");
   rb_fork_run ("the child's own epoll set", RB_FORK_PLAIN, 90, own_set_scenario, data);
 }
 
@@ -701,7 +723,7 @@ main (int    argc,
     }
 
   for (Ctx ctx = CTX_GLOBAL_DEFAULT; ctx <= CTX_THREAD_DEFAULT; ctx++)
-    for (OwnSet what = OWN_SET_FIRST_WATCHER; what <= OWN_SET_LIMIT_BELOW_ITERATE; what++)
+    for (OwnSet what = OWN_SET_FIRST_WATCHER; what <= OWN_SET_NO_CALL; what++)
       {
         OwnSetRow row = { ctx, what };
 
