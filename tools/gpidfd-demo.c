@@ -251,6 +251,7 @@ gpidfd_tool_demo (int    argc,
     "Exit status: 0 when every child ended as expected, 1 otherwise, 2 on a "
     "usage error.",
     FALSE,
+    FALSE,
   };
   g_autoptr(GMainLoop) loop = NULL;
   g_autofree DemoChild *children = NULL;

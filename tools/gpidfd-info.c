@@ -213,6 +213,7 @@ gpidfd_tool_info (int    argc,
     "Exit status: 0 when every process could be asked, 1 when one could not, "
     "2 on a usage error.",
     FALSE,
+    FALSE,
   };
   gboolean ok = TRUE;
   guint n_printed = 0;

@@ -373,6 +373,7 @@ gpidfd_tool_kill (int    argc,
     "others are still signalled. Exit status: 0 when every process was "
     "signalled, 1 when one was not, 2 on a usage error.",
     FALSE,
+    FALSE,
   };
   g_autoptr(GPtrArray) owned = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) rewritten = rewrite_arguments (argc, argv, owned);

@@ -398,8 +398,9 @@ gpidfd_tool_run (int    argc,
     "\n"
     "Exit status: that of COMMAND, or 128 + N when signal N killed it; 124 "
     "when the timeout fired (137 when SIGKILL ended COMMAND then); 125 when "
-    "gpidfd itself fails; 126 when COMMAND cannot be run; 127 when it is "
-    "not found.",
+    "gpidfd itself fails, a usage error included; 126 when COMMAND cannot be "
+    "run; 127 when it is not found.",
+    TRUE,
     TRUE,
   };
   g_auto(RunState) state = { 0, };

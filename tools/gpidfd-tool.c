@@ -15,6 +15,9 @@
 #include "gpidfd-tool.h"
 
 static char *command_name = NULL;
+/* Of the command being run: see GPidFdToolCommandInfo.passes_status. */
+static int usage_status = GPIDFD_TOOL_EXIT_USAGE;
+static int help_failure_status = EXIT_FAILURE;
 
 void
 gpidfd_tool_set_command (const char *name)
@@ -230,7 +233,7 @@ gpidfd_tool_usage_error (const char *format,
       error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, message);
       gpidfd_tool_json_error (json_errors, 0, NULL, error);
       if (json_errors == &stderr_stream)
-        return GPIDFD_TOOL_EXIT_USAGE;
+        return usage_status;
     }
 
   va_start (args, format);
@@ -242,7 +245,7 @@ gpidfd_tool_usage_error (const char *format,
   else
     gpidfd_tool_stream_print (&stderr_stream, "Try 'gpidfd --help'.\n");
 
-  return GPIDFD_TOOL_EXIT_USAGE;
+  return usage_status;
 }
 
 /* Options */
@@ -308,6 +311,8 @@ gpidfd_tool_parse_options (const GPidFdToolCommandInfo   *command,
   int n_options;
 
   gpidfd_tool_set_command (command->name);
+  usage_status = command->passes_status ? GPIDFD_TOOL_EXIT_FAILED : GPIDFD_TOOL_EXIT_USAGE;
+  help_failure_status = command->passes_status ? GPIDFD_TOOL_EXIT_FAILED : EXIT_FAILURE;
   /* GOptionContext puts it in the usage line of the help. */
   g_set_prgname (prgname);
 
@@ -352,7 +357,7 @@ gpidfd_tool_parse_options (const GPidFdToolCommandInfo   *command,
       g_autofree char *text = g_option_context_get_help (context, TRUE, NULL);
 
       gpidfd_tool_stream_puts (gpidfd_tool_stdout (), text);
-      *exit_status = gpidfd_tool_finish (EXIT_SUCCESS, EXIT_FAILURE, NULL);
+      *exit_status = gpidfd_tool_finish (EXIT_SUCCESS, help_failure_status, NULL);
       return FALSE;
     }
 

@@ -8,7 +8,10 @@
 
 G_BEGIN_DECLS
 
-/* Exit statuses of the program itself, as timeout(1) and env(1) use them. */
+/* Exit statuses of the program itself: a usage error of a command that
+ * reports on processes, as pidwait(1) has it; then, for run, whose other
+ * statuses are its command's, those of timeout(1) and env(1), usage
+ * errors included. */
 #define GPIDFD_TOOL_EXIT_USAGE         2
 #define GPIDFD_TOOL_EXIT_TIMED_OUT     124
 #define GPIDFD_TOOL_EXIT_FAILED        125
@@ -64,7 +67,9 @@ int  gpidfd_tool_finish        (int               status,
 /* "gpidfd COMMAND: message" on standard error. */
 void gpidfd_tool_error (const char *format,
                         ...) G_GNUC_PRINTF (1, 2);
-/* The error, plus "Try 'gpidfd COMMAND --help'."; returns the usage status.
+/* The error, plus "Try 'gpidfd COMMAND --help'."; returns the usage status
+ * of the command: GPIDFD_TOOL_EXIT_FAILED for one that passes on the
+ * status of a command it runs, else GPIDFD_TOOL_EXIT_USAGE.
  * Once a command has parsed --json, also a JSON error object on the stream
  * given to gpidfd_tool_set_json_errors() (alone, if that is standard
  * error). */
@@ -82,6 +87,11 @@ typedef struct
   const char *summary;
   const char *description;
   gboolean    strict_posix;  /* stop at the first argument (run) */
+  /* run: its exit status is its command's, so every failure of gpidfd
+   * itself, a usage error or an unwritable --help included, exits with
+   * GPIDFD_TOOL_EXIT_FAILED, which a caller cannot take for the
+   * command's own 2 or 1. */
+  gboolean    passes_status;
 } GPidFdToolCommandInfo;
 
 /* After parsing, *argv holds the program name then the arguments, with

@@ -483,6 +483,7 @@ gpidfd_tool_wait (int    argc,
     "a usage error; 124 on timeout. With --status and a single PID: its exit "
     "status, or 128 + N when signal N killed it, as the shell's wait.",
     FALSE,
+    FALSE,
   };
   WaitState state = { 0, };
   g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);

@@ -137,6 +137,8 @@ def help_options(command):
 
 
 COMMANDS = ["run", "wait", "kill", "info", "demo"]
+# The status of a usage error: run's other statuses are its command's.
+USAGE = {"run": 125, "wait": 2, "kill": 2, "signal": 2, "info": 2, "demo": 2}
 
 # general ------------------------------------------------------------------
 
@@ -167,7 +169,7 @@ def test_every_command_has_help():
         r = gpidfd(command, "--help", check_status=0)
         expect_match(r"^  gpidfd %s " % ("kill" if command == "signal" else command), r.stdout)
         expect_match("Exit status", r.stdout)
-        r = gpidfd(command, "--no-such-option", check_status=2)
+        r = gpidfd(command, "--no-such-option", check_status=USAGE[command])
         expect_match(r"^gpidfd \w+: .*no-such-option", r.stderr)
         expect_match(r"^Try 'gpidfd \w+ --help'", r.stderr)
 
@@ -229,7 +231,7 @@ def test_completion_completes():
 def test_c_locale_prints_no_question_marks():
     # Bug 8: under LC_ALL=C, quotes and dashes of GLib or ours came out '?'.
     cases = [
-        (["run", "--timeout=abc", "--", "true"], 2),
+        (["run", "--timeout=abc", "--", "true"], 125),
         (["wait", "--bogus"], 2),
         (["demo", "--bogus"], 2),
         (["kill", "-s", "NOPE", "1"], 2),
@@ -254,7 +256,7 @@ def test_json_usage_errors_are_objects():
                         (["demo", "--json", "0"], "stdout"),
                         (["run", "--json", "--timeout=x", "--", "true"], "stderr"),
                         (["run", "--json", "-o", "-", "--timeout=x", "--", "true"], "stdout")):
-        r = gpidfd(*args, check_status=2)
+        r = gpidfd(*args, check_status=USAGE[args[0]])
         rec = json_lines(getattr(r, where))[-1]
         expect(rec["event"] == "error" and rec["error"] == "invalid-argument" and
                rec["command"] == args[0], (args, rec))
@@ -381,12 +383,38 @@ def test_run_exec_errors_like_env():
         r = gpidfd("run", "--json", "--", plain, check_status=126)
         rec = last_record(r.stderr)
         expect(rec["event"] == "error" and rec["error"] == "permission-denied", rec)
-    r = gpidfd("run", check_status=2)
-    expect_match("no command given", r.stderr)
-    gpidfd("run", "--kill-after=1", "--", "true", check_status=2)
-    gpidfd("run", "--append", "--", "true", check_status=2)
-    r = gpidfd("run", "--timeout=1", "--signal=NOPE", "--", "true", check_status=2)
-    expect_match("unknown signal 'NOPE'", r.stderr)
+
+
+@test("run")
+def test_run_usage_errors_exit_125():
+    # As timeout(1) and env(1): gpidfd's own errors are never taken for
+    # the command's status (a command may well exit with 2).
+    gpidfd("run", "--", "sh", "-c", "exit 2", check_status=2)
+    for args, message in ((["--no-such-option", "--", "true"], "no-such-option"),
+                          ([], "no command given"),
+                          (["--json"], "no command given"),
+                          (["--timeout=abc", "--", "true"], "'abc'"),
+                          (["--kill-after=x", "-t", "1", "--", "true"], "'x'"),
+                          (["--kill-after=1", "--", "true"], "--kill-after"),
+                          (["--signal=INT", "--", "true"], "--signal"),
+                          (["--append", "--", "true"], "--append"),
+                          (["--timeout=1", "--signal=NOPE", "--", "true"], "unknown signal 'NOPE'"),
+                          (["-t"], "-t")):
+        r = gpidfd("run", *args, check_status=125)
+        expect(message.lower() in r.stderr.lower(), "%s: %r" % (args, r.stderr))
+        if "--json" in args:
+            expect(last_record(r.stderr)["event"] == "error", r.stderr)
+        else:
+            expect_match(r"^Try 'gpidfd run --help'", r.stderr)
+    # Help that cannot be written is a failure of gpidfd too.
+    if os.path.exists("/dev/full"):
+        with open("/dev/full", "w") as full:
+            gpidfd("run", "--help", stdout=full, check_status=125)
+            gpidfd("wait", "--help", stdout=full, check_status=1)
+    # The other commands keep 2, as pidwait(1) does.
+    for command in ("wait", "kill", "info", "demo"):
+        gpidfd(command, "--timeout=x" if command == "wait" else "--no-such-option",
+               check_status=2)
 
 
 @test("run")
@@ -396,10 +424,10 @@ def test_run_durations_as_timeout():
         gpidfd("run", "--timeout=" + good, "--", "true", check_status=0)
     for bad in ("-1", "nan", "NaN", "0x10", "", "abc", "1x", "1e", "1 s", " 1", "--5", "1ss",
                 "infs0", "-inf"):
-        r = gpidfd("run", "--timeout=" + bad, "--", "true", check_status=2)
+        r = gpidfd("run", "--timeout=" + bad, "--", "true", check_status=125)
         expect("'%s'" % bad in r.stderr, "the text given, %r, is not in %r" % (bad, r.stderr))
         gpidfd("wait", "--timeout=" + bad, os.getpid(), check_status=2)
-    r = gpidfd("run", "--timeout=-1", "--", "true", check_status=2)
+    r = gpidfd("run", "--timeout=-1", "--", "true", check_status=125)
     expect_match("negative", r.stderr)
 
 
