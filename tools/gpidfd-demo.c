@@ -255,6 +255,7 @@ gpidfd_tool_demo (int    argc,
   };
   g_autoptr(GMainLoop) loop = NULL;
   g_autofree DemoChild *children = NULL;
+  g_autoptr(GError) loop_error = NULL;
   DemoState state = { 0, };
   guint64 n = 5;
   guint timeout_id;
@@ -271,7 +272,12 @@ gpidfd_tool_demo (int    argc,
   if (argc == 2 && !g_ascii_string_to_unsigned (argv[1], 10, 1, 1000, &n, NULL))
     return gpidfd_tool_usage_error ("'%s' is not a number of children from 1 to 1000", argv[1]);
 
-  loop = g_main_loop_new (NULL, FALSE);
+  loop = gpidfd_tool_main_loop_new (&loop_error);
+  if (loop == NULL)
+    {
+      gpidfd_tool_report_error (json ? gpidfd_tool_stdout () : NULL, 0, NULL, loop_error);
+      return gpidfd_tool_finish (EXIT_FAILURE, EXIT_FAILURE, NULL);
+    }
   state.loop = loop;
   state.json = json;
   children = g_new0 (DemoChild, n);

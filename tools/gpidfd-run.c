@@ -457,12 +457,21 @@ gpidfd_tool_run (int    argc,
   state.kill_after_text = kill_after_text;
   state.forwarded = g_ptr_array_new_with_free_func (g_free);
   state.report = gpidfd_tool_stderr ();
+  if (output != NULL && strcmp (output, "-") == 0)
+    state.report = gpidfd_tool_stdout ();
+
+  /* Before any descriptor of ours: then a shortage is an error, not an
+   * abort in GLib. */
+  state.loop = gpidfd_tool_main_loop_new (&error);
+  if (state.loop == NULL)
+    {
+      gpidfd_tool_report_error (json ? state.report : NULL, 0, NULL, error);
+      return gpidfd_tool_finish (GPIDFD_TOOL_EXIT_FAILED, GPIDFD_TOOL_EXIT_FAILED, state.report);
+    }
 
   /* Before the command starts: a path that cannot be written fails now,
    * not after the command has done its work. */
-  if (output != NULL && strcmp (output, "-") == 0)
-    state.report = gpidfd_tool_stdout ();
-  else if (output != NULL)
+  if (output != NULL && strcmp (output, "-") != 0)
     {
       if (open_output (output, append, &output_stream, &error) < 0)
         {
@@ -553,7 +562,8 @@ gpidfd_tool_run (int    argc,
       return gpidfd_tool_finish (status, GPIDFD_TOOL_EXIT_FAILED, state.report);
     }
 
-  state.loop = g_main_loop_new (NULL, FALSE);
+  /* The error pipe took two descriptors and gave them back: the epoll set
+   * of the wait has one. */
   g_pidfd_wait_async (state.pidfd, NULL, on_command_done, &state);
   g_unix_fd_add (signal_fd, G_IO_IN, on_signal, &state);
   timeout_id = gpidfd_tool_timeout_add (timeout, on_timeout, &state);

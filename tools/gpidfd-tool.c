@@ -710,6 +710,40 @@ gpidfd_tool_duration_label (const char *text)
   return g_strdup (text);
 }
 
+/* Main loop */
+
+GMainLoop *
+gpidfd_tool_main_loop_new (GError **error)
+{
+  /* An eventfd each for the wakeups of the default and of the worker
+   * context (a pipe, two, without eventfd). */
+  int spare[2];
+  int errsv = 0;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (spare); i++)
+    {
+      spare[i] = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+      if (spare[i] < 0 && errsv == 0)
+        errsv = errno;
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (spare); i++)
+    if (spare[i] >= 0)
+      close (spare[i]);
+
+  if (errsv != 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+                   "Cannot create a main loop: %s", g_strerror (errsv));
+      return NULL;
+    }
+
+  /* The class initialisation of GTask attaches its thread pool's manager
+   * to the worker context, which it creates then, with its thread. */
+  g_type_ensure (G_TYPE_TASK);
+
+  return g_main_loop_new (NULL, FALSE);
+}
+
 /* Processes */
 
 char *

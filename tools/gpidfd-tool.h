@@ -133,6 +133,15 @@ guint  gpidfd_tool_timeout_add     (double      seconds,
                                     GSourceFunc func,
                                     gpointer    data);
 
+/* The main loop of a command, made before it opens any process or other
+ * descriptor. GLib aborts when a descriptor of its own cannot be had: the
+ * wakeup of a main context, or that of its worker context, which the
+ * first GTask (the first g_pidfd_wait_async ()) makes with its thread.
+ * Both are made here, and when no descriptor is left for them, this
+ * returns NULL with an error instead. Later, a shortage only fails the
+ * opening of a process, with an error that names it. */
+GMainLoop *gpidfd_tool_main_loop_new (GError **error);
+
 /* The name of the process (its comm), NULL if the kernel does not say. */
 char *gpidfd_tool_process_name (GPidFd *pidfd);
 

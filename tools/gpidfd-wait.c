@@ -3,8 +3,10 @@
 
 #include "config.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib-unix.h>
 
@@ -15,6 +17,12 @@
  * --reap-grace says otherwise. Shells and service managers reap at once;
  * a parent busy elsewhere may take a moment. */
 #define DEFAULT_REAP_GRACE_S 2.0
+
+/* Descriptors kept free while the pids are opened, and given back before
+ * the wait: what the library opens for a moment as processes end (the
+ * child that asks the kernel whether it keeps exit statuses, a file in
+ * /proc) has room then, however many pids took the rest. */
+#define N_RESERVED_FDS 4
 
 typedef struct _WaitState WaitState;
 
@@ -436,6 +444,15 @@ add_target (WaitState   *state,
   target->pid = pid;
   target->name = gpidfd_tool_process_name (target->pidfd);
   g_ptr_array_add (state->targets, target);
+
+  /* At once: the first wait makes the epoll set that all of them share,
+   * while descriptors are left to make it. The callbacks run from the
+   * main loop, once every pid is opened. */
+  state->n_pending++;
+  if (state->status_mode)
+    g_pidfd_wait_async (target->pidfd, state->cancellable, on_wait_done, target);
+  else
+    g_pidfd_wait_exit_async (target->pidfd, state->cancellable, on_exited, target);
 }
 
 int
@@ -494,6 +511,7 @@ gpidfd_tool_wait (int    argc,
   double timeout = 0;
   guint timeout_id = 0;
   guint n_given;
+  int reserved[N_RESERVED_FDS];
   int status;
 
   if (!gpidfd_tool_parse_options (&info, entries, &argc, &argv, &status))
@@ -510,7 +528,12 @@ gpidfd_tool_wait (int    argc,
   if (n_given == 0)
     return gpidfd_tool_usage_error ("no process id given");
 
-  loop = g_main_loop_new (NULL, FALSE);
+  loop = gpidfd_tool_main_loop_new (&error);
+  if (loop == NULL)
+    {
+      gpidfd_tool_report_error (json ? gpidfd_tool_stdout () : NULL, 0, NULL, error);
+      return gpidfd_tool_finish (EXIT_FAILURE, EXIT_FAILURE, NULL);
+    }
   cancellable = g_cancellable_new ();
   targets = g_ptr_array_new_with_free_func ((GDestroyNotify) wait_target_free);
   state.loop = loop;
@@ -523,6 +546,8 @@ gpidfd_tool_wait (int    argc,
   state.timeout_text = timeout_text;
   state.last_status = -1;
 
+  for (gsize i = 0; i < G_N_ELEMENTS (reserved); i++)
+    reserved[i] = open ("/dev/null", O_RDONLY | O_CLOEXEC);
   for (int i = 1; i < argc; i++)
     add_target (&state, seen, argv[i], NULL);
   for (guint i = 0; pidfiles != NULL && pidfiles[i] != NULL; i++)
@@ -538,17 +563,10 @@ gpidfd_tool_wait (int    argc,
         }
       add_target (&state, seen, text, pidfiles[i]);
     }
+  for (gsize i = 0; i < G_N_ELEMENTS (reserved); i++)
+    if (reserved[i] >= 0)
+      close (reserved[i]);
 
-  state.n_pending = targets->len;
-  for (guint i = 0; i < targets->len; i++)
-    {
-      WaitTarget *target = g_ptr_array_index (targets, i);
-
-      if (status_mode)
-        g_pidfd_wait_async (target->pidfd, cancellable, on_wait_done, target);
-      else
-        g_pidfd_wait_exit_async (target->pidfd, cancellable, on_exited, target);
-    }
 
   if (state.n_pending > 0)
     {

@@ -907,6 +907,118 @@ def test_wait_any_quiet_pidfile_timeout():
         expect_match("missing", r.stderr)
 
 
+def few_descriptors(n):
+    """preexec_fn: at most N descriptors, as under ulimit -n N."""
+    def limit():
+        default_signals()
+        hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+        resource.setrlimit(resource.RLIMIT_NOFILE, (n, hard))
+    return limit
+
+
+def expect_no_abort(r, what):
+    # GLib aborts (SIGTRAP, 133 in a shell) when it cannot make a
+    # descriptor of its own.
+    expect(r.returncode >= 0 and "GLib-ERROR" not in r.stderr and
+           "GLib-GIO-ERROR" not in r.stderr, "%s: %d\n%s" % (what, r.returncode, r.stderr))
+
+
+def wait_for_many(options, limit, n=60):
+    """gpidfd wait OPTIONS for N processes under ulimit -n LIMIT. The
+    processes end once gpidfd has tried to open the last pid (refused, or
+    reported already), so none ends before it is opened. Returns the pids
+    and gpidfd's status, stdout and stderr."""
+    procs = [subprocess.Popen(["cat"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+             for _ in range(n)]
+    pids = [p.pid for p in procs]
+    json_mode = "--json" in options
+    g = subprocess.Popen([GPIDFD, "wait", "--timeout=30"] + options + [str(pid) for pid in pids],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         preexec_fn=few_descriptors(limit))
+    errors_seen = threading.Event()
+    lines = {"stdout": [], "stderr": []}
+
+    def read(name, stream):
+        for line in stream:
+            lines[name].append(line)
+            if ((json_mode and name == "stdout" and '"pid":%d,' % pids[-1] in line) or
+                    (not json_mode and name == "stderr" and " %d:" % pids[-1] in line)):
+                errors_seen.set()
+        errors_seen.set()
+
+    readers = [threading.Thread(target=read, args=(name, getattr(g, name)), daemon=True)
+               for name in ("stdout", "stderr")]
+    for t in readers:
+        t.start()
+    try:
+        expect(errors_seen.wait(30), "the last pid was never reported")
+    finally:
+        for p in procs:
+            p.stdin.close()
+            p.wait()
+        g.wait(30)
+        for t in readers:
+            t.join(10)
+    return pids, g.returncode, "".join(lines["stdout"]), "".join(lines["stderr"])
+
+
+@test("wait")
+def test_wait_more_pids_than_descriptors():
+    # More pids than free descriptors: an error for each pid that cannot
+    # be opened, the others waited for, exit status 1.
+    pids, status, out, err = wait_for_many([], 40)
+    r = subprocess.CompletedProcess([], status, out, err)
+    expect_no_abort(r, "wait")
+    expect(status == 1, (status, err))
+    # Without a descriptor left to read its name, a process has none.
+    waited = [int(re.match(r"\d+", line).group(0)) for line in out.splitlines()]
+    refused = [int(m) for m in re.findall(r"^gpidfd wait: Cannot open process (\d+): "
+                                           r"Too many open files$", err, re.M)]
+    expect(refused and len(waited) >= 20, (out, err))
+    expect(sorted(waited + refused) == sorted(pids), (out, err))
+    expect(len(err.splitlines()) == len(refused), err)
+    # Those waited for get their status as they would with room to spare:
+    # the kernel's answer is not mistaken for a lack of the feature.
+    one = subprocess.Popen(["sh", "-c", "sleep 0.3; exit 6"])
+    threading.Thread(target=one.wait, daemon=True).start()
+    if "exited with status 6" in gpidfd("wait", one.pid, check_status=0).stdout:
+        for line in out.splitlines():
+            expect(line.endswith(": exited with status 0"), out)
+    # The same in JSON, and waiting for the statuses.
+    pids, status, out, err = wait_for_many(["--json", "--status"], 12)
+    expect_no_abort(subprocess.CompletedProcess([], status, out, err), "wait --json")
+    recs = json_lines(out)
+    errors = [rec for rec in recs if rec["event"] == "error"]
+    exits = [rec for rec in recs if rec["event"] == "exit"]
+    expect(status == 1 and errors and exits and len(errors) + len(exits) == len(pids) and
+           all(rec["error"] == "too-many-open-files" for rec in errors), out)
+
+
+@test("general")
+def test_no_abort_when_descriptors_run_out():
+    # Whatever the limit, every command ends with an error of its own,
+    # never an abort inside GLib.
+    proc = subprocess.Popen(["sleep", "30"])
+    try:
+        # With fewer than 4, the dynamic linker cannot open the library.
+        for n in range(4, 12):
+            for args in (["run", "--", "sh", "-c", "exit 3"],
+                         ["run", "--json", "-t", "10", "--", "sh", "-c", "exit 3"],
+                         ["wait", "--timeout=0.1", proc.pid],
+                         ["wait", "--status", "--timeout=0.1", proc.pid],
+                         ["kill", "-0", proc.pid], ["info", proc.pid], ["demo", "1"],
+                         ["--help"]):
+                r = gpidfd(*args, preexec_fn=few_descriptors(n), stdin=subprocess.DEVNULL)
+                expect_no_abort(r, "ulimit -n %d; gpidfd %s" % (n, " ".join(map(str, args))))
+                if args[0] == "run":
+                    expect(r.returncode in (3, 125), (n, args, r.returncode, r.stderr))
+                    if r.returncode == 125:
+                        expect_match(r"Too many open files", r.stderr)
+    finally:
+        proc.kill()
+        proc.wait()
+
+
 # kill ----------------------------------------------------------------------
 
 
