@@ -268,9 +268,10 @@ gpidfd_tool_demo (int    argc,
     gpidfd_tool_set_json_errors (gpidfd_tool_stdout ());
 
   if (argc > 2)
-    return gpidfd_tool_usage_error ("expected at most one argument, the number of children");
+    return gpidfd_tool_usage_error (argv[2], "expected at most one argument, the number of children");
   if (argc == 2 && !g_ascii_string_to_unsigned (argv[1], 10, 1, 1000, &n, NULL))
-    return gpidfd_tool_usage_error ("'%s' is not a number of children from 1 to 1000", argv[1]);
+    return gpidfd_tool_usage_error (argv[1], "'%s' is not a number of children from 1 to 1000",
+                                    argv[1]);
 
   loop = gpidfd_tool_main_loop_new (&loop_error);
   if (loop == NULL)

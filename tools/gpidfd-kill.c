@@ -109,20 +109,16 @@ rewrite_arguments (int         argc,
   return options;
 }
 
+/* {"event": "listed", "signal": "SIGTERM", "number": 15} */
 static void
 emit_signal_json (int signum)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autofree char *name = gpidfd_tool_signal_name (signum);
 
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "signal");
-  if (name != NULL)
-    json_builder_add_string_value (builder, name);
-  else
-    json_builder_add_null_value (builder);
-  json_builder_set_member_name (builder, "number");
-  json_builder_add_int_value (builder, signum);
+  json_builder_set_member_name (builder, "event");
+  json_builder_add_string_value (builder, "listed");
+  gpidfd_tool_json_add_signal (builder, signum);
   json_builder_end_object (builder);
   gpidfd_tool_json_emit (gpidfd_tool_stdout (), builder);
 }
@@ -173,6 +169,16 @@ list_all (gboolean table,
     gpidfd_tool_stream_puts (out, "\n");
 }
 
+static void
+report_unknown_signal (const char *text,
+                       gboolean    json)
+{
+  g_autoptr(GError) error = g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                                         "unknown signal '%s'", text);
+
+  gpidfd_tool_report_error (json ? gpidfd_tool_stdout () : NULL, 0, text, error);
+}
+
 /* kill -l SIG...: a number gives its name (an exit status above 128 that
  * of the signal that caused it), a name its number. */
 static gboolean
@@ -192,7 +198,7 @@ list_one (const char *text,
       name = gpidfd_tool_signal_name (signum);
       if (name == NULL)
         {
-          gpidfd_tool_error ("unknown signal '%s'", text);
+          report_unknown_signal (text, json);
           return FALSE;
         }
       if (json)
@@ -205,7 +211,7 @@ list_one (const char *text,
   signum = gpidfd_tool_parse_signal (text);
   if (signum < 0)
     {
-      gpidfd_tool_error ("unknown signal '%s'", text);
+      report_unknown_signal (text, json);
       return FALSE;
     }
   if (json)
@@ -223,7 +229,6 @@ emit_sent_json (GPid        pid,
                 const char *signal_text)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autofree char *name = gpidfd_tool_signal_full_name (signum);
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "event");
@@ -232,10 +237,7 @@ emit_sent_json (GPid        pid,
   json_builder_add_int_value (builder, pid);
   json_builder_set_member_name (builder, "process_group");
   json_builder_add_boolean_value (builder, group);
-  json_builder_set_member_name (builder, "signal");
-  json_builder_add_string_value (builder, name);
-  json_builder_set_member_name (builder, "number");
-  json_builder_add_int_value (builder, signum);
+  gpidfd_tool_json_add_signal (builder, signum);
   json_builder_set_member_name (builder, "as_given");
   gpidfd_tool_json_add_text (builder, signal_text);
   json_builder_end_object (builder);
@@ -392,11 +394,11 @@ gpidfd_tool_kill (int    argc,
   if (list || table)
     {
       if (signal_text != NULL)
-        return gpidfd_tool_usage_error ("--list and --table take no signal to send");
+        return gpidfd_tool_usage_error (signal_text, "--list and --table take no signal to send");
       if (n_args == 1 || table)
         {
           if (table && n_args > 1)
-            return gpidfd_tool_usage_error ("--table takes no argument");
+            return gpidfd_tool_usage_error (args[1], "--table takes no argument");
           list_all (table, json);
         }
       else
@@ -410,12 +412,13 @@ gpidfd_tool_kill (int    argc,
     {
       signum = gpidfd_tool_parse_signal (signal_text);
       if (signum < 0)
-        return gpidfd_tool_usage_error ("unknown signal '%s' ('gpidfd kill -l' lists them)",
+        return gpidfd_tool_usage_error (signal_text,
+                                        "unknown signal '%s' ('gpidfd kill -l' lists them)",
                                         signal_text);
     }
 
   if (n_args < 2)
-    return gpidfd_tool_usage_error ("no process id given");
+    return gpidfd_tool_usage_error (NULL, "no process id given");
 
   for (int i = 1; i < n_args; i++)
     ok &= send_one (args[i], signum, given, json);

@@ -216,7 +216,8 @@ gpidfd_tool_set_json_errors (GPidFdToolStream *stream)
 }
 
 int
-gpidfd_tool_usage_error (const char *format,
+gpidfd_tool_usage_error (const char *argument,
+                         const char *format,
                          ...)
 {
   va_list args;
@@ -231,7 +232,7 @@ gpidfd_tool_usage_error (const char *format,
       va_end (args);
 
       error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, message);
-      gpidfd_tool_json_error (json_errors, 0, NULL, error);
+      gpidfd_tool_json_error (json_errors, 0, argument, error);
       if (json_errors == &stderr_stream)
         return usage_status;
     }
@@ -348,7 +349,7 @@ gpidfd_tool_parse_options (const GPidFdToolCommandInfo   *command,
   n_options = separator;
   if (!g_option_context_parse (context, &n_options, &args, &error))
     {
-      *exit_status = gpidfd_tool_usage_error ("%s", error->message);
+      *exit_status = gpidfd_tool_usage_error (NULL, "%s", error->message);
       return FALSE;
     }
 
@@ -851,36 +852,72 @@ add_bool (JsonBuilder *builder,
   json_builder_add_boolean_value (builder, value);
 }
 
+/* A boolean that only a known status tells: null without it. */
+static void
+add_bool_or_null (JsonBuilder *builder,
+                  const char  *member,
+                  gboolean     known,
+                  gboolean     value)
+{
+  json_builder_set_member_name (builder, member);
+  if (known)
+    json_builder_add_boolean_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static void
+add_signal_name (JsonBuilder *builder,
+                 int          signum)
+{
+  g_autofree char *name = gpidfd_tool_signal_name (signum);
+
+  if (name != NULL)
+    {
+      g_autofree char *full = g_strconcat ("SIG", name, NULL);
+
+      json_builder_add_string_value (builder, full);
+    }
+  else
+    json_builder_add_null_value (builder);
+}
+
+void
+gpidfd_tool_json_add_signal (JsonBuilder *builder,
+                             int          signum)
+{
+  json_builder_set_member_name (builder, "signal");
+  add_signal_name (builder, signum);
+  json_builder_set_member_name (builder, "number");
+  json_builder_add_int_value (builder, signum);
+}
+
 void
 gpidfd_tool_json_add_exit_info (JsonBuilder    *builder,
                                 GPidFdExitInfo *info)
 {
-  gboolean has_status = g_pidfd_exit_info_has_status (info);
-  gboolean exited = g_pidfd_exit_info_get_exited (info);
-  gboolean signaled = g_pidfd_exit_info_get_signaled (info);
-  gboolean has_rusage = g_pidfd_exit_info_has_rusage (info);
-  guint uid = g_pidfd_exit_info_get_uid (info);
+  gboolean has_status = info != NULL && g_pidfd_exit_info_has_status (info);
+  gboolean exited = has_status && g_pidfd_exit_info_get_exited (info);
+  gboolean signaled = has_status && g_pidfd_exit_info_get_signaled (info);
+  gboolean has_rusage = info != NULL && g_pidfd_exit_info_has_rusage (info);
+  guint uid = info != NULL ? g_pidfd_exit_info_get_uid (info) : G_MAXUINT;
 
   add_bool (builder, "has_status", has_status);
-  add_bool (builder, "exited", exited);
+  add_bool_or_null (builder, "exited", has_status, exited);
   add_int_or_null (builder, "exit_status", exited,
-                   g_pidfd_exit_info_get_exit_status (info));
-  add_bool (builder, "signaled", signaled);
+                   exited ? g_pidfd_exit_info_get_exit_status (info) : 0);
+  add_bool_or_null (builder, "signaled", has_status, signaled);
   add_int_or_null (builder, "term_signal", signaled,
-                   g_pidfd_exit_info_get_term_signal (info));
+                   signaled ? g_pidfd_exit_info_get_term_signal (info) : 0);
   json_builder_set_member_name (builder, "signal");
   if (signaled)
-    {
-      g_autofree char *name =
-        gpidfd_tool_signal_full_name (g_pidfd_exit_info_get_term_signal (info));
-
-      json_builder_add_string_value (builder, name);
-    }
+    add_signal_name (builder, g_pidfd_exit_info_get_term_signal (info));
   else
     json_builder_add_null_value (builder);
-  add_bool (builder, "core_dumped", g_pidfd_exit_info_get_core_dumped (info));
+  add_bool_or_null (builder, "core_dumped", has_status,
+                    has_status && g_pidfd_exit_info_get_core_dumped (info));
   add_int_or_null (builder, "wait_status", has_status,
-                   g_pidfd_exit_info_get_wait_status (info));
+                   has_status ? g_pidfd_exit_info_get_wait_status (info) : 0);
   add_int_or_null (builder, "uid", uid != G_MAXUINT, uid);
 
   add_bool (builder, "has_rusage", has_rusage);
@@ -940,16 +977,9 @@ gpidfd_tool_json_error (GPidFdToolStream *stream,
   json_builder_add_string_value (builder, "error");
   json_builder_set_member_name (builder, "command");
   json_builder_add_string_value (builder, command_name != NULL ? command_name : "");
-  if (pid > 0)
-    {
-      json_builder_set_member_name (builder, "pid");
-      json_builder_add_int_value (builder, pid);
-    }
-  if (argument != NULL)
-    {
-      json_builder_set_member_name (builder, "argument");
-      gpidfd_tool_json_add_text (builder, argument);
-    }
+  add_int_or_null (builder, "pid", pid > 0, pid);
+  json_builder_set_member_name (builder, "argument");
+  gpidfd_tool_json_add_text (builder, argument);
   json_builder_set_member_name (builder, "error");
   json_builder_add_string_value (builder, gpidfd_tool_error_code_name (error));
   json_builder_set_member_name (builder, "message");

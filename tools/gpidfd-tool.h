@@ -69,12 +69,14 @@ void gpidfd_tool_error (const char *format,
                         ...) G_GNUC_PRINTF (1, 2);
 /* The error, plus "Try 'gpidfd COMMAND --help'."; returns the usage status
  * of the command: GPIDFD_TOOL_EXIT_FAILED for one that passes on the
- * status of a command it runs, else GPIDFD_TOOL_EXIT_USAGE.
+ * status of a command it runs, else GPIDFD_TOOL_EXIT_USAGE. @argument is
+ * the text given that is wrong, if the error is about one.
  * Once a command has parsed --json, also a JSON error object on the stream
  * given to gpidfd_tool_set_json_errors() (alone, if that is standard
  * error). */
-int  gpidfd_tool_usage_error (const char *format,
-                              ...) G_GNUC_PRINTF (1, 2);
+int  gpidfd_tool_usage_error (const char *argument,
+                              const char *format,
+                              ...) G_GNUC_PRINTF (2, 3);
 void gpidfd_tool_set_json_errors (GPidFdToolStream *stream);
 
 /* Options. Builds the context of a command (with -h/--help of our own, so
@@ -157,13 +159,20 @@ void  gpidfd_tool_json_emit          (GPidFdToolStream *stream,
 /* A string value from bytes (made valid UTF-8), or null for NULL. */
 void  gpidfd_tool_json_add_text      (JsonBuilder      *builder,
                                       const char       *text);
+/* Members "signal", the name ("SIGTERM"; null for a number without one,
+ * 0 among them), and "number". One signal, one spelling, in every
+ * object. */
+void  gpidfd_tool_json_add_signal    (JsonBuilder      *builder,
+                                      int               signum);
 /* Members "has_status", "exited", "exit_status", "signaled",
- * "term_signal", "signal", "core_dumped", "wait_status", "uid", and the
- * resource usage when known. */
+ * "term_signal", "signal", "core_dumped", "wait_status", "uid",
+ * "has_rusage" and the resource usage: always all of them, null when
+ * unknown. @info may be NULL: a process that exited, and nothing more
+ * is known. */
 void  gpidfd_tool_json_add_exit_info (JsonBuilder      *builder,
                                       GPidFdExitInfo   *info);
-/* {"event": "error", "command": ..., "pid": N or "argument": TEXT,
- *  "error": "not-found", "message": ...} */
+/* {"event": "error", "command": ..., "pid": N or null,
+ *  "argument": TEXT or null, "error": "not-found", "message": ...} */
 void  gpidfd_tool_json_error         (GPidFdToolStream *stream,
                                       GPid              pid,
                                       const char       *argument,

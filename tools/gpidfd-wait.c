@@ -109,18 +109,14 @@ print_record (WaitTarget     *target,
       json_builder_add_boolean_value (builder, g_pidfd_is_child (target->pidfd));
       json_builder_set_member_name (builder, "reaped");
       json_builder_add_boolean_value (builder, info != NULL);
-      if (info != NULL)
-        gpidfd_tool_json_add_exit_info (builder, info);
+      /* Not reaped: every member of the status, null; and the parent
+       * that has not reaped it. */
+      gpidfd_tool_json_add_exit_info (builder, info);
+      json_builder_set_member_name (builder, "ppid");
+      if (info == NULL && target->ppid > 0)
+        json_builder_add_int_value (builder, target->ppid);
       else
-        {
-          json_builder_set_member_name (builder, "has_status");
-          json_builder_add_boolean_value (builder, FALSE);
-          json_builder_set_member_name (builder, "ppid");
-          if (target->ppid > 0)
-            json_builder_add_int_value (builder, target->ppid);
-          else
-            json_builder_add_null_value (builder);
-        }
+        json_builder_add_null_value (builder);
       json_builder_end_object (builder);
       gpidfd_tool_json_emit (gpidfd_tool_stdout (), builder);
     }
@@ -520,13 +516,13 @@ gpidfd_tool_wait (int    argc,
     gpidfd_tool_set_json_errors (gpidfd_tool_stdout ());
 
   if (timeout_text != NULL && !gpidfd_tool_parse_duration (timeout_text, &timeout, &error))
-    return gpidfd_tool_usage_error ("--timeout: %s", error->message);
+    return gpidfd_tool_usage_error (timeout_text, "--timeout: %s", error->message);
   state.reap_grace = DEFAULT_REAP_GRACE_S;
   if (grace_text != NULL && !gpidfd_tool_parse_duration (grace_text, &state.reap_grace, &error))
-    return gpidfd_tool_usage_error ("--reap-grace: %s", error->message);
+    return gpidfd_tool_usage_error (grace_text, "--reap-grace: %s", error->message);
   n_given = (guint) (argc - 1) + (pidfiles != NULL ? g_strv_length (pidfiles) : 0);
   if (n_given == 0)
-    return gpidfd_tool_usage_error ("no process id given");
+    return gpidfd_tool_usage_error (NULL, "no process id given");
 
   loop = gpidfd_tool_main_loop_new (&error);
   if (loop == NULL)

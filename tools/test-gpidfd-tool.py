@@ -262,6 +262,97 @@ def test_json_usage_errors_are_objects():
                rec["command"] == args[0], (args, rec))
 
 
+EXIT_MEMBERS = {"event", "pid", "child", "has_status", "exited", "exit_status", "signaled",
+                "term_signal", "signal", "core_dumped", "wait_status", "uid", "has_rusage",
+                "user_time_us", "system_time_us", "max_rss_kib", "major_faults",
+                "minor_faults", "voluntary_context_switches", "involuntary_context_switches",
+                "fs_inputs", "fs_outputs"}
+STATUS_MEMBERS = EXIT_MEMBERS - {"event", "pid", "child", "has_status", "has_rusage"}
+
+
+@test("general")
+def test_json_exit_events_have_every_member():
+    # Every exit event has every documented member; what is not known is
+    # null, never left out.
+    pid = zombie(0)
+    try:
+        wait_until_zombie(pid)
+        r = gpidfd("wait", "--json", "--reap-grace=0", pid, check_status=0)
+        rec = json_lines(r.stdout)[0]
+        expect(set(rec) == EXIT_MEMBERS | {"name", "reaped", "ppid"}, sorted(rec))
+        expect(rec["reaped"] is False and rec["has_status"] is False and
+               rec["has_rusage"] is False and rec["ppid"] == os.getpid(), rec)
+        expect(all(rec[key] is None for key in STATUS_MEMBERS), rec)
+    finally:
+        os.waitpid(pid, 0)
+    proc = Reaper(["sh", "-c", "sleep 0.3; exit 4"])
+    rec = json_lines(gpidfd("wait", "--json", proc.pid, check_status=0).stdout)[0]
+    proc.finish()
+    expect(set(rec) == EXIT_MEMBERS | {"name", "reaped", "ppid"} and rec["ppid"] is None, rec)
+    if rec["has_status"]:
+        expect(rec["exited"] is True and rec["exit_status"] == 4 and rec["signaled"] is False and
+               rec["signal"] is None and rec["term_signal"] is None, rec)
+    else:
+        expect(all(rec[key] is None for key in STATUS_MEMBERS - {"uid"}), rec)
+    rec = last_record(gpidfd("run", "--json", "--", "true", check_status=0).stderr)
+    expect(EXIT_MEMBERS <= set(rec), sorted(rec))
+    for rec in json_lines(gpidfd("demo", "--json", "2", check_status=0).stdout):
+        expect(set(rec) == EXIT_MEMBERS | {"label"}, sorted(rec))
+
+
+@test("general")
+def test_json_one_vocabulary():
+    # A signal is "SIGTERM" with its number everywhere; signal 0 has no
+    # name. Every error object has "pid" and "argument", one of them
+    # null; a listing error is JSON too.
+    r = gpidfd("kill", "-l", "--json", "TERM", "FOO", "143", check_status=1)
+    recs = json_lines(r.stdout)
+    expect(recs[0] == {"event": "listed", "signal": "SIGTERM", "number": 15}, recs)
+    expect(recs[1]["event"] == "error" and recs[1]["argument"] == "FOO" and
+           recs[1]["pid"] is None and recs[1]["error"] == "invalid-argument", recs)
+    expect(recs[2] == recs[0], recs)
+    listed = json_lines(gpidfd("kill", "-l", "--json", check_status=0).stdout)
+    expect({"event": "listed", "signal": "SIGHUP", "number": 1} in listed and
+           all(rec["signal"].startswith("SIG") for rec in listed), listed)
+    proc = subprocess.Popen(["sleep", "10"], preexec_fn=default_signals)
+    try:
+        rec = json_lines(gpidfd("kill", "--json", "-0", proc.pid, check_status=0).stdout)[0]
+        expect(rec["signal"] is None and rec["number"] == 0, rec)
+        rec = json_lines(gpidfd("kill", "--json", "-s", "term", proc.pid,
+                                check_status=0).stdout)[0]
+        expect(rec["signal"] == "SIGTERM" and rec["number"] == 15 and rec["as_given"] == "term",
+               rec)
+        proc.wait(10)
+    finally:
+        proc.kill()
+        proc.wait()
+    events = json_lines(gpidfd("run", "--json", "-t", "0.2", "--", "sleep", "10",
+                               preexec_fn=default_signals, check_status=124).stderr)
+    expect(events[0]["signal"] == "SIGTERM" and events[0]["number"] == 15, events)
+    expect(events[-1]["signal"] == "SIGTERM" and events[-1]["term_signal"] == 15, events)
+    errors = []
+    for args, status in ((["wait", "--json", "abc", "999999999"], 1),
+                         (["info", "--json", "abc", "999999999"], 1),
+                         (["kill", "--json", "abc", "999999999", "--", "-999999999"], 1),
+                         (["kill", "--json", "-s", "FOO", "1"], 2),
+                         (["wait", "--json", "--reap-grace=x", "1"], 2),
+                         (["wait", "--json"], 2),
+                         (["demo", "--json", "x"], 2)):
+        errors += [(args, rec) for rec in json_lines(gpidfd(*args, check_status=status).stdout)]
+    args = ["run", "--json", "--timeout=x", "--", "true"]
+    errors.append((args, last_record(gpidfd(*args, check_status=125).stderr)))
+    for args, rec in errors:
+        expect(rec["event"] == "error" and "pid" in rec and "argument" in rec, (args, rec))
+        expect(rec["pid"] is None or rec["argument"] is None, (args, rec))
+        if rec["pid"] is not None:
+            expect(rec["pid"] == 999999999, (args, rec))
+        elif rec["argument"] is not None:
+            expect(rec["argument"] in args or "--reap-grace=" + rec["argument"] in args or
+                   "--timeout=" + rec["argument"] in args, (args, rec))
+    expect(any(rec["argument"] == "FOO" for _, rec in errors), errors)
+    expect(any(rec["argument"] == "-999999999" for _, rec in errors), errors)
+
+
 @test("general")
 def test_write_errors_are_errors():
     # Bug 7: output to a full device exited 0.
@@ -382,7 +473,8 @@ def test_run_exec_errors_like_env():
         expect_match("Permission denied", r.stderr)
         r = gpidfd("run", "--json", "--", plain, check_status=126)
         rec = last_record(r.stderr)
-        expect(rec["event"] == "error" and rec["error"] == "permission-denied", rec)
+        expect(rec["event"] == "error" and rec["error"] == "permission-denied" and
+               rec["argument"] == plain and rec["pid"] is None, rec)
 
 
 @test("run")
@@ -441,7 +533,7 @@ def test_run_timeout():
     r = gpidfd("run", "--json", "-t", "0.2", "-s", "INT", "--", "sleep", "10", check_status=124)
     events = json_lines(r.stderr)
     expect(events[0] == {"event": "signal", "pid": events[-1]["pid"], "signal": "SIGINT",
-                         "reason": "timeout", "sent": True}, events)
+                         "number": signal.SIGINT, "reason": "timeout", "sent": True}, events)
     expect(events[-1]["timed_out"] and events[-1]["term_signal"] == signal.SIGINT, events)
     # -k: as timeout(1), 137 when SIGKILL was needed.
     r = gpidfd("run", "--json", "-t", "0.2", "-k", "0.2", "--",
@@ -594,7 +686,8 @@ def test_run_forwards_signals():
                events[0]["pid"] == child, events)
         rec = events[-1]
         expect(rec["pid"] == child and rec["term_signal"] == signum, rec)
-        expect(rec["forwarded_signals"] == [signal.Signals(signum).name], rec)
+        expect(rec["forwarded_signals"] == [{"signal": signal.Signals(signum).name,
+                                             "number": signum}], rec)
         expect(not os.path.exists("/proc/%d" % child) or
                open("/proc/%d/stat" % child).read().split(")")[1].split()[0] in "ZX",
                "the command still runs")
@@ -1041,7 +1134,8 @@ def test_kill_list():
     r = gpidfd("kill", "-L", check_status=0)
     expect_match(r"^ 1 HUP +2 INT ", r.stdout)
     r = gpidfd("signal", "--list", "--json", "TERM", check_status=0)
-    expect(json_lines(r.stdout) == [{"signal": "TERM", "number": 15}], r.stdout)
+    expect(json_lines(r.stdout) == [{"event": "listed", "signal": "SIGTERM", "number": 15}],
+           r.stdout)
 
 
 @test("kill")
