@@ -179,12 +179,10 @@ target_ended (WaitTarget     *target,
   target->state->last_status = info != NULL ? gpidfd_tool_shell_status (info) : -1;
   print_record (target, info);
   target_done (target);
-  /* --any: one ended is success, whatever failed before. */
+  /* --any: one has ended. A pid that could not be waited for is still
+   * an error, as without --any. */
   if (target->state->any)
-    {
-      target->state->failed = FALSE;
-      g_main_loop_quit (target->state->loop);
-    }
+    g_main_loop_quit (target->state->loop);
 }
 
 static void
@@ -491,10 +489,14 @@ gpidfd_tool_wait (int    argc,
     "DURATION is a number of seconds, possibly with a fraction or an exponent, "
     "and an optional unit: s, m, h or d; 0 and 'inf' mean no limit.\n"
     "\n"
+    "A pid that cannot be waited for (malformed, no such process, no "
+    "permission, that of gpidfd itself) is reported, and the others are "
+    "still waited for.\n"
+    "\n"
     "Exit status: 0 when every process (with --any, one) ended; 1 when a pid "
-    "could not be waited for (malformed, no such process, no permission); 2 on "
-    "a usage error; 124 on timeout. With --status and a single PID: its exit "
-    "status, or 128 + N when signal N killed it, as the shell's wait.",
+    "could not be waited for, with --any too; 2 on a usage error; 124 on "
+    "timeout. With --status and a single PID: its exit status, or 128 + N when "
+    "signal N killed it, as the shell's wait.",
     FALSE,
     FALSE,
   };

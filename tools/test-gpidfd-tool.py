@@ -1002,6 +1002,41 @@ def test_wait_any_quiet_pidfile_timeout():
         expect_match("missing", r.stderr)
 
 
+@test("wait")
+def test_wait_refuses_its_own_pid():
+    # Its own end would never come: an error, as for a pid that cannot be
+    # opened, and the others are still waited for. ("exec" gives gpidfd
+    # the shell's pid, $$.)
+    def own(*args):
+        return subprocess.run(["sh", "-c", 'exec "$0" wait "$@" "$$"', GPIDFD] +
+                              [str(a) for a in args], capture_output=True, text=True, timeout=30)
+
+    r = own("--timeout=5")
+    expect(r.returncode == 1, (r.returncode, r.stderr))
+    expect_match(r"^gpidfd wait: Cannot wait for process (\d+): It is the calling process, "
+                 r"which cannot outlive itself$", r.stderr)
+    proc = Reaper(["sleep", "0.3"])
+    r = own("--json", proc.pid)
+    proc.finish()
+    recs = json_lines(r.stdout)
+    expect(r.returncode == 1 and len(recs) == 2, (r.returncode, recs))
+    exits = [rec for rec in recs if rec["event"] == "exit"]
+    errors = [rec for rec in recs if rec["event"] == "error"]
+    expect(exits[0]["pid"] == proc.pid and errors[0]["error"] == "invalid-argument" and
+           errors[0]["pid"] != proc.pid, recs)
+
+
+@test("wait")
+def test_wait_any_fails_on_an_invalid_pid():
+    # With or without --any, a pid that cannot be waited for is an error.
+    for options in ([], ["--any"]):
+        proc = Reaper(["sleep", "0.3"])
+        r = gpidfd("wait", *options, proc.pid, "999999999", "abc", check_status=1)
+        proc.finish()
+        expect(r.stdout.startswith("%d (sleep): " % proc.pid), r.stdout)
+        expect(len(r.stderr.splitlines()) == 2, r.stderr)
+
+
 def few_descriptors(n):
     """preexec_fn: at most N descriptors, as under ulimit -n N."""
     def limit():
