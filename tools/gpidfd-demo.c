@@ -195,7 +195,7 @@ on_demo_child_done (GObject      *object,
       if (demo_as_expected (child->kind, info))
         state->n_as_expected++;
       else
-        gpidfd_tool_error ("process %d [%s] did not end as expected", child->pid,
+        gpidfd_tool_error ("Process %d [%s] did not end as expected", child->pid,
                            demo_labels[child->kind]);
     }
 
@@ -222,7 +222,7 @@ on_demo_timeout (gpointer user_data)
 {
   DemoState *state = user_data;
 
-  gpidfd_tool_error ("the demo children took too long to end");
+  gpidfd_tool_error ("The demo children took too long to end");
   state->timed_out = TRUE;
   g_main_loop_quit (state->loop);
 
@@ -268,7 +268,7 @@ gpidfd_tool_demo (int    argc,
     gpidfd_tool_set_json_errors (gpidfd_tool_stdout ());
 
   if (argc > 2)
-    return gpidfd_tool_usage_error (argv[2], "expected at most one argument, the number of children");
+    return gpidfd_tool_usage_error (argv[2], "Expected at most one argument, the number of children");
   if (argc == 2 && !g_ascii_string_to_unsigned (argv[1], 10, 1, 1000, &n, NULL))
     return gpidfd_tool_usage_error (argv[1], "'%s' is not a number of children from 1 to 1000",
                                     argv[1]);
@@ -295,7 +295,7 @@ gpidfd_tool_demo (int    argc,
       pid = fork ();
       if (pid < 0)
         {
-          gpidfd_tool_error ("cannot start a child: %s", g_strerror (errno));
+          gpidfd_tool_error ("Cannot start a child: %s", g_strerror (errno));
           n = i;
           break;
         }

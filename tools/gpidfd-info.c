@@ -224,7 +224,7 @@ gpidfd_tool_info (int    argc,
   if (json)
     gpidfd_tool_set_json_errors (gpidfd_tool_stdout ());
   if (argc < 2)
-    return gpidfd_tool_usage_error (NULL, "no process id given");
+    return gpidfd_tool_usage_error (NULL, "No process id given");
 
   for (int i = 1; i < argc; i++)
     {

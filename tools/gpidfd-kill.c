@@ -174,7 +174,7 @@ report_unknown_signal (const char *text,
                        gboolean    json)
 {
   g_autoptr(GError) error = g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                                         "unknown signal '%s'", text);
+                                         "Unknown signal '%s'", text);
 
   gpidfd_tool_report_error (json ? gpidfd_tool_stdout () : NULL, 0, text, error);
 }
@@ -261,9 +261,10 @@ send_to_group (GPid         pgid,
       /* A group whose leader is gone has no pidfd to be reached by. */
       if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
         g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                     "Process group %d has no leader left: gpidfd signals a group "
-                     "through its leader's pidfd, race-free (kill(1) can still "
-                     "reach what remains of it)", pgid);
+                     "Cannot send signal %d to process group %d: It has no leader "
+                     "left, and gpidfd reaches a group through its leader's pidfd, "
+                     "race-free (kill(1) can still reach what remains of it)",
+                     signum, pgid);
       else
         g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
@@ -277,14 +278,15 @@ send_to_group (GPid         pgid,
   if (poll (&pfd, 1, 0) < 0 || (pfd.revents & POLLHUP) != 0)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                   "Process %d has ended: no such process", pgid);
+                   "Cannot send signal %d to process group %d: Its leader has ended",
+                   signum, pgid);
       return FALSE;
     }
   if (group != pgid)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "Process %d leads no process group (it belongs to group %d)",
-                   pgid, (int) group);
+                   "Cannot send signal %d to process group %d: There is no such group "
+                   "(that process belongs to group %d)", signum, pgid, (int) group);
       return FALSE;
     }
 
@@ -298,14 +300,14 @@ send_one (const char *pid_text,
           gboolean    json)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GError) reported = NULL;
   g_autoptr(GPidFd) pidfd = NULL;
   gboolean group = pid_text[0] == '-';
   GPid pid = 0;
 
   if (strcmp (pid_text, "-1") == 0)
     g_set_error (&error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                 "'-1' means every process; a pidfd names one process or group");
+                 "Cannot send signal %d to every process ('-1'): A pidfd names one "
+                 "process or group", signum);
   else if (gpidfd_tool_parse_pid (group ? pid_text + 1 : pid_text, &pid, &error))
     {
       gboolean sent;
@@ -331,10 +333,10 @@ send_one (const char *pid_text,
       gpidfd_tool_parse_pid (pid_text, &pid, &error);
     }
 
-  reported = g_error_new (error->domain, error->code, "cannot send %s to %s: %s",
-                          signal_text, pid_text, error->message);
+  /* The message names the process and the cause already (and the signal,
+   * once it came to sending it). */
   gpidfd_tool_report_error (json ? gpidfd_tool_stdout () : NULL, group ? 0 : pid,
-                            pid > 0 && !group ? NULL : pid_text, reported);
+                            pid > 0 && !group ? NULL : pid_text, error);
 
   return FALSE;
 }
@@ -413,12 +415,12 @@ gpidfd_tool_kill (int    argc,
       signum = gpidfd_tool_parse_signal (signal_text);
       if (signum < 0)
         return gpidfd_tool_usage_error (signal_text,
-                                        "unknown signal '%s' ('gpidfd kill -l' lists them)",
+                                        "Unknown signal '%s' ('gpidfd kill -l' lists them)",
                                         signal_text);
     }
 
   if (n_args < 2)
-    return gpidfd_tool_usage_error (NULL, "no process id given");
+    return gpidfd_tool_usage_error (NULL, "No process id given");
 
   for (int i = 1; i < n_args; i++)
     ok &= send_one (args[i], signum, given, json);

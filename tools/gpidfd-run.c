@@ -438,16 +438,17 @@ gpidfd_tool_run (int    argc,
     gpidfd_tool_set_json_errors (output != NULL && strcmp (output, "-") == 0
                                  ? gpidfd_tool_stdout () : gpidfd_tool_stderr ());
 
-  if (timeout_text != NULL && !gpidfd_tool_parse_duration (timeout_text, &timeout, &error))
-    return gpidfd_tool_usage_error (timeout_text, "--timeout: %s", error->message);
+  if (timeout_text != NULL &&
+      !gpidfd_tool_parse_duration ("--timeout", timeout_text, &timeout, &error))
+    return gpidfd_tool_usage_error (timeout_text, "%s", error->message);
   if (kill_after_text != NULL &&
-      !gpidfd_tool_parse_duration (kill_after_text, &kill_after, &error))
-    return gpidfd_tool_usage_error (kill_after_text, "--kill-after: %s", error->message);
+      !gpidfd_tool_parse_duration ("--kill-after", kill_after_text, &kill_after, &error))
+    return gpidfd_tool_usage_error (kill_after_text, "%s", error->message);
   if (signal_text != NULL)
     {
       timeout_signal = gpidfd_tool_parse_signal (signal_text);
       if (timeout_signal < 0)
-        return gpidfd_tool_usage_error (signal_text, "--signal: unknown signal '%s' "
+        return gpidfd_tool_usage_error (signal_text, "Unknown signal '%s' for --signal "
                                         "('gpidfd kill -l' lists them)", signal_text);
     }
   if ((signal_text != NULL || kill_after_text != NULL) && timeout_text == NULL)
@@ -457,7 +458,7 @@ gpidfd_tool_run (int    argc,
 
   command = argv + 1;
   if (command[0] == NULL)
-    return gpidfd_tool_usage_error (NULL, "no command given");
+    return gpidfd_tool_usage_error (NULL, "No command given");
 
   state.json = json;
   state.timeout_signal = timeout_signal;
@@ -565,7 +566,7 @@ gpidfd_tool_run (int    argc,
 
       g_clear_object (&reaped);
       g_set_error (&error, G_IO_ERROR, g_io_error_from_errno (exec_errno),
-                   "cannot run '%s': %s", command[0], g_strerror (exec_errno));
+                   "Cannot run '%s': %s", command[0], g_strerror (exec_errno));
       gpidfd_tool_report_error (json ? state.report : NULL, 0, command[0], error);
       status = exec_errno == ENOENT ? GPIDFD_TOOL_EXIT_NOT_FOUND : GPIDFD_TOOL_EXIT_CANNOT_INVOKE;
       return gpidfd_tool_finish (status, GPIDFD_TOOL_EXIT_FAILED, state.report);
@@ -614,7 +615,7 @@ gpidfd_tool_run (int    argc,
     {
       if (close (output_stream.fd) < 0 && output_stream.error == 0)
         {
-          gpidfd_tool_error ("error writing %s: %s", output, g_strerror (errno));
+          gpidfd_tool_error ("Cannot write to '%s': %s", output, g_strerror (errno));
           status = GPIDFD_TOOL_EXIT_FAILED;
         }
       g_free (output_stream.name);

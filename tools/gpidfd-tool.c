@@ -172,7 +172,7 @@ gpidfd_tool_finish (int               status,
     {
       if (streams[i] == NULL || streams[i]->error == 0)
         continue;
-      gpidfd_tool_error ("error writing %s: %s", streams[i]->name,
+      gpidfd_tool_error ("Cannot write to %s: %s", streams[i]->name,
                          g_strerror (streams[i]->error));
       result = failure_status;
     }
@@ -564,7 +564,8 @@ gpidfd_tool_signal_full_name (int signum)
 /* Durations */
 
 gboolean
-gpidfd_tool_parse_duration (const char  *text,
+gpidfd_tool_parse_duration (const char  *option,
+                            const char  *text,
                             double      *seconds,
                             GError     **error)
 {
@@ -643,15 +644,15 @@ gpidfd_tool_parse_duration (const char  *text,
   if (number[0] == '-')
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "invalid duration '%s': it must not be negative", text);
+                   "Invalid duration '%s' for %s: It must not be negative", text, option);
       return FALSE;
     }
 
   if (!digits || *p != '\0')
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "invalid duration '%s' (a number of seconds, with an optional "
-                   "unit s, m, h or d, like 10, 1.5 or 2m)", text);
+                   "Invalid duration '%s' for %s (a number of seconds, with an "
+                   "optional unit s, m, h or d, like 10, 1.5 or 2m)", text, option);
       return FALSE;
     }
 
@@ -772,10 +773,14 @@ gpidfd_tool_describe_ending (GPidFdExitInfo *info)
   if (g_pidfd_exit_info_get_signaled (info))
     {
       int signum = g_pidfd_exit_info_get_term_signal (info);
-      g_autofree char *name = gpidfd_tool_signal_full_name (signum);
+      g_autofree char *name = gpidfd_tool_signal_name (signum);
+      const char *core = g_pidfd_exit_info_get_core_dumped (info) ? ", core dumped" : "";
 
-      return g_strdup_printf ("killed by %s (signal %d)%s", name, signum,
-                              g_pidfd_exit_info_get_core_dumped (info) ? ", core dumped" : "");
+      /* A signal without a name is named by its number, once. */
+      if (name == NULL)
+        return g_strdup_printf ("killed by signal %d%s", signum, core);
+
+      return g_strdup_printf ("killed by SIG%s (signal %d)%s", name, signum, core);
     }
 
   return g_strdup_printf ("ended with code %d", g_pidfd_exit_info_get_code (info));

@@ -122,9 +122,10 @@ int   gpidfd_tool_signal_max   (void);
 
 /* Durations, as timeout(1) takes them: a decimal number, with an optional
  * exponent, then s (seconds, the default), m, h or d. "inf" and 0 mean no
- * limit. Negative numbers, NaN and hexadecimal are refused with the text
- * the user gave. */
-gboolean gpidfd_tool_parse_duration (const char  *text,
+ * limit. Negative numbers, NaN and hexadecimal are refused with a message
+ * that names @option and the text the user gave. */
+gboolean gpidfd_tool_parse_duration (const char  *option,
+                                     const char  *text,
                                      double      *seconds,
                                      GError     **error);
 /* "10s" for "10", "2m" for "2m": a duration as given, with its unit. */

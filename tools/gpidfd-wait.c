@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -348,7 +349,7 @@ on_timeout (gpointer user_data)
     g_autoptr(GString) message = g_string_new (NULL);
     g_autofree char *after = gpidfd_tool_duration_label (state->timeout_text);
 
-    g_string_append_printf (message, "timed out after %s", after);
+    g_string_append_printf (message, "Timed out after %s", after);
     for (gsize l = 0; l < G_N_ELEMENTS (lists); l++)
       {
         if (lists[l]->len == 0)
@@ -372,22 +373,49 @@ on_timeout (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* The first word of a pid file. */
+/* The first word of a pid file. Read here rather than with
+ * g_file_get_contents (), whose message would name the file a second
+ * time, in other quotes. */
 static char *
 read_pidfile (const char  *path,
               GError     **error)
 {
-  g_autofree char *contents = NULL;
-  g_autoptr(GError) local_error = NULL;
+  char contents[4096];
+  gsize len = 0;
   g_auto(GStrv) words = NULL;
+  int errsv = 0;
+  int fd;
 
-  if (!g_file_get_contents (path, &contents, NULL, &local_error))
+  do
+    fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  while (fd < 0 && errno == EINTR);
+  if (fd < 0)
+    errsv = errno;
+
+  /* A pid file holds a pid and a newline: its start is enough. */
+  while (fd >= 0 && len < sizeof contents - 1)
     {
-      g_set_error (error, G_IO_ERROR, g_io_error_from_file_error (local_error->code),
-                   "Cannot read pid file '%s': %s", path, local_error->message);
+      ssize_t n = read (fd, contents + len, sizeof contents - 1 - len);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        errsv = errno;
+      if (n <= 0)
+        break;
+      len += (gsize) n;
+    }
+  if (fd >= 0)
+    close (fd);
+
+  if (errsv != 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+                   "Cannot read pid file '%s': %s", path, g_strerror (errsv));
       return NULL;
     }
 
+  contents[len] = '\0';
   g_strstrip (contents);
   words = g_strsplit_set (contents, " \t\n", 2);
   if (words[0] == NULL || words[0][0] == '\0')
@@ -414,7 +442,7 @@ add_target (WaitState   *state,
   if (!gpidfd_tool_parse_pid (text, &pid, &error))
     {
       if (source != NULL)
-        g_prefix_error (&error, "%s: ", source);
+        g_prefix_error (&error, "Pid file '%s': ", source);
       gpidfd_tool_report_error (state->json ? gpidfd_tool_stdout () : NULL, 0, text, error);
       state->failed = TRUE;
       return;
@@ -517,14 +545,16 @@ gpidfd_tool_wait (int    argc,
   if (json)
     gpidfd_tool_set_json_errors (gpidfd_tool_stdout ());
 
-  if (timeout_text != NULL && !gpidfd_tool_parse_duration (timeout_text, &timeout, &error))
-    return gpidfd_tool_usage_error (timeout_text, "--timeout: %s", error->message);
+  if (timeout_text != NULL &&
+      !gpidfd_tool_parse_duration ("--timeout", timeout_text, &timeout, &error))
+    return gpidfd_tool_usage_error (timeout_text, "%s", error->message);
   state.reap_grace = DEFAULT_REAP_GRACE_S;
-  if (grace_text != NULL && !gpidfd_tool_parse_duration (grace_text, &state.reap_grace, &error))
-    return gpidfd_tool_usage_error (grace_text, "--reap-grace: %s", error->message);
+  if (grace_text != NULL &&
+      !gpidfd_tool_parse_duration ("--reap-grace", grace_text, &state.reap_grace, &error))
+    return gpidfd_tool_usage_error (grace_text, "%s", error->message);
   n_given = (guint) (argc - 1) + (pidfiles != NULL ? g_strv_length (pidfiles) : 0);
   if (n_given == 0)
-    return gpidfd_tool_usage_error (NULL, "no process id given");
+    return gpidfd_tool_usage_error (NULL, "No process id given");
 
   loop = gpidfd_tool_main_loop_new (&error);
   if (loop == NULL)
