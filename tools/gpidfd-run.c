@@ -314,6 +314,7 @@ emit_report_json (RunState  *state,
 G_GNUC_NORETURN static void
 exec_command (char                   **argv,
               const struct sigaction  *old_sigchld,
+              const struct sigaction  *old_sigpipe,
               const sigset_t          *old_mask,
               int                      error_fd)
 {
@@ -321,6 +322,7 @@ exec_command (char                   **argv,
 
   /* What the command would have had without us. */
   sigaction (SIGCHLD, old_sigchld, NULL);
+  sigaction (SIGPIPE, old_sigpipe, NULL);
   sigprocmask (SIG_SETMASK, old_mask, NULL);
 
   execvp (argv[0], argv);
@@ -407,8 +409,9 @@ gpidfd_tool_run (int    argc,
     "\n"
     "Exit status: that of COMMAND, or 128 + N when signal N killed it; 124 "
     "when the timeout fired (137 when SIGKILL ended COMMAND then); 125 when "
-    "gpidfd itself fails, a usage error included; 126 when COMMAND cannot be "
-    "run; 127 when it is not found.",
+    "gpidfd itself fails (a usage error, a report that cannot be written, to "
+    "a closed pipe too); 126 when COMMAND cannot be run; 127 when it is not "
+    "found.",
     TRUE,
     TRUE,
   };
@@ -416,7 +419,9 @@ gpidfd_tool_run (int    argc,
   g_autoptr(GError) error = NULL;
   GPidFdToolStream output_stream = { -1, NULL, 0 };
   struct sigaction old_sigchld;
+  struct sigaction old_sigpipe;
   struct sigaction default_action = { 0, };
+  struct sigaction ignore_action = { 0, };
   sigset_t forwarded_mask, old_mask;
   double timeout = 0;
   double kill_after = 0;
@@ -430,6 +435,15 @@ gpidfd_tool_run (int    argc,
   GPid pid;
   int status;
   guint timeout_id = 0;
+
+  /* The report is written once the command has ended: were a closed
+   * pipe to kill us then, the command's status would be lost, and the
+   * shell would see 141 as if the command had died of SIGPIPE. A write
+   * to a closed pipe fails instead, as any other, and we exit with 125.
+   * The command gets the inherited disposition back. */
+  ignore_action.sa_handler = SIG_IGN;
+  sigemptyset (&ignore_action.sa_mask);
+  sigaction (SIGPIPE, &ignore_action, &old_sigpipe);
 
   if (!gpidfd_tool_parse_options (&info, entries, &argc, &argv, &status))
     return status;
@@ -537,7 +551,7 @@ gpidfd_tool_run (int    argc,
       return GPIDFD_TOOL_EXIT_FAILED;
     }
   if (pid == 0)
-    exec_command (command, &old_sigchld, &old_mask, error_pipe[1]);
+    exec_command (command, &old_sigchld, &old_sigpipe, &old_mask, error_pipe[1]);
 
   close (error_pipe[1]);
 

@@ -165,7 +165,8 @@ gpidfd_tool_finish (int               status,
                     int               failure_status,
                     GPidFdToolStream *extra)
 {
-  GPidFdToolStream *streams[] = { &stdout_stream, extra };
+  /* @extra may be standard output itself (run -o -): said once. */
+  GPidFdToolStream *streams[] = { &stdout_stream, extra != &stdout_stream ? extra : NULL };
   int result = status;
 
   for (gsize i = 0; i < G_N_ELEMENTS (streams); i++)

@@ -910,6 +910,36 @@ def test_run_output_bad_path_fails_first():
                rec)
 
 
+@test("run-output")
+def test_run_report_to_a_closed_pipe():
+    # The report is written once the command has ended: a closed pipe is
+    # a write error (125), not a death by SIGPIPE (141 in a shell) that
+    # would pass for the command's own.
+    read_end, closed = os.pipe()
+    os.close(read_end)
+    try:
+        r = gpidfd("run", "-o", "-", "--", "sh", "-c", "exit 3", stdout=closed, check_status=125)
+        expect(r.stderr == "gpidfd run: Cannot write to standard output: Broken pipe\n",
+               r.stderr)
+        gpidfd("run", "--", "sh", "-c", "exit 3", stderr=closed, check_status=125)
+        gpidfd("run", "--json", "--", "sh", "-c", "exit 3", stderr=closed, check_status=125)
+        gpidfd("run", "--help", stdout=closed, check_status=125)
+        gpidfd("run", "--no-such-option", stderr=closed, check_status=125)
+        # The command has SIGPIPE as it would without gpidfd: it dies of it.
+        r = gpidfd("run", "--json", "--", "yes", stdout=closed,
+                   check_status=128 + signal.SIGPIPE)
+        expect(last_record(r.stderr)["signal"] == "SIGPIPE", r.stderr)
+        # The other commands die of it, silently, as GNU tools do; with
+        # SIGPIPE ignored, it is a write error.
+        for args in (["kill", "-l"], ["info", os.getpid()], ["--help"]):
+            r = gpidfd(*args, stdout=closed)
+            expect(r.returncode == -signal.SIGPIPE and r.stderr == "", (args, r))
+            r = gpidfd(*args, stdout=closed, restore_signals=False, check_status=1)
+            expect_match("Cannot write to standard output: Broken pipe", r.stderr)
+    finally:
+        os.close(closed)
+
+
 # wait ----------------------------------------------------------------------
 
 
