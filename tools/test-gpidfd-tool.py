@@ -410,6 +410,67 @@ def test_messages_say_each_thing_once():
                 expect(text.count(word) == 1, (args, word, text))
 
 
+def unused_pid():
+    with open("/proc/sys/kernel/pid_max") as f:
+        pid_max = int(f.read())
+    for pid in range(pid_max - 1, 1, -1):
+        if not os.path.exists("/proc/%d" % pid):
+            return pid
+    raise Skip("no unused pid")
+
+
+@test("general")
+def test_readme_tells_the_truth():
+    readme = os.path.join(SRCDIR, "README.md")
+    waiting = os.path.join(SRCDIR, "doc", "waiting.md")
+    if not os.path.exists(readme):
+        raise Skip("no source tree at %s" % SRCDIR)
+    # The sample error is the library's own message, as gpidfd prints it.
+    pid = unused_pid()
+    r = gpidfd("info", pid, check_status=1)
+    message = r.stderr.split(": ", 1)[1].strip().replace(str(pid), "1234")
+    for path in (readme, waiting):
+        with open(path) as f:
+            text = re.sub(r"\s*\n\s*\*?\s*", " ", f.read())
+        samples = re.findall(r'"(Cannot open process 1234: [^"]*)"', text)
+        expect(samples and all(sample == message for sample in samples),
+               "%s: %s, not %r" % (path, samples, message))
+    with open(readme) as f:
+        text = f.read()
+    # pidwait takes a name pattern, not a pid.
+    expect("`pidwait PID`" not in text and "`pidwait PATTERN`" in text, "the pidwait row")
+    pidwait = shutil.which("pidwait")
+    if pidwait:
+        proc = subprocess.Popen(["sleep", "10"])
+        try:
+            start = time.monotonic()
+            r = subprocess.run([pidwait, str(proc.pid)], capture_output=True, timeout=30)
+            expect(r.returncode == 1 and time.monotonic() - start < 5,
+                   "pidwait PID waited: %r" % r)
+        finally:
+            proc.kill()
+            proc.wait()
+    # No thread of its own: GIO's worker, started with the first GTask.
+    proc = Reaper(["sleep", "10"])
+    waiter = subprocess.Popen([GPIDFD, "wait", str(proc.pid)], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        names = []
+        for _ in range(500):
+            names = []
+            for task in os.listdir("/proc/%d/task" % waiter.pid):
+                with open("/proc/%d/task/%s/comm" % (waiter.pid, task)) as f:
+                    names.append(f.read().strip())
+            if "gmain" in names:
+                break
+            time.sleep(0.01)
+        expect(sorted(names) == ["gmain", "gpidfd"], names)
+        expect("starts no thread;" not in text and "`gmain`" in text, "the thread claim")
+    finally:
+        proc.finish()
+        waiter.communicate(timeout=10)
+
+
 @test("general")
 def test_write_errors_are_errors():
     # Bug 7: output to a full device exited 0.
