@@ -195,7 +195,7 @@ on_demo_child_done (GObject      *object,
       if (demo_as_expected (child->kind, info))
         state->n_as_expected++;
       else
-        gpidfd_tool_error ("process %d [%s] did not end as expected", child->pid,
+        gpidfd_tool_error ("Process %d [%s] did not end as expected", child->pid,
                            demo_labels[child->kind]);
     }
 
@@ -222,7 +222,7 @@ on_demo_timeout (gpointer user_data)
 {
   DemoState *state = user_data;
 
-  gpidfd_tool_error ("the demo children took too long to end");
+  gpidfd_tool_error ("The demo children took too long to end");
   state->timed_out = TRUE;
   g_main_loop_quit (state->loop);
 
@@ -251,9 +251,11 @@ gpidfd_tool_demo (int    argc,
     "Exit status: 0 when every child ended as expected, 1 otherwise, 2 on a "
     "usage error.",
     FALSE,
+    FALSE,
   };
   g_autoptr(GMainLoop) loop = NULL;
   g_autofree DemoChild *children = NULL;
+  g_autoptr(GError) loop_error = NULL;
   DemoState state = { 0, };
   guint64 n = 5;
   guint timeout_id;
@@ -266,11 +268,17 @@ gpidfd_tool_demo (int    argc,
     gpidfd_tool_set_json_errors (gpidfd_tool_stdout ());
 
   if (argc > 2)
-    return gpidfd_tool_usage_error ("expected at most one argument, the number of children");
+    return gpidfd_tool_usage_error (argv[2], "Expected at most one argument, the number of children");
   if (argc == 2 && !g_ascii_string_to_unsigned (argv[1], 10, 1, 1000, &n, NULL))
-    return gpidfd_tool_usage_error ("'%s' is not a number of children from 1 to 1000", argv[1]);
+    return gpidfd_tool_usage_error (argv[1], "'%s' is not a number of children from 1 to 1000",
+                                    argv[1]);
 
-  loop = g_main_loop_new (NULL, FALSE);
+  loop = gpidfd_tool_main_loop_new (&loop_error);
+  if (loop == NULL)
+    {
+      gpidfd_tool_report_error (json ? gpidfd_tool_stdout () : NULL, 0, NULL, loop_error);
+      return gpidfd_tool_finish (EXIT_FAILURE, EXIT_FAILURE, NULL);
+    }
   state.loop = loop;
   state.json = json;
   children = g_new0 (DemoChild, n);
@@ -287,7 +295,7 @@ gpidfd_tool_demo (int    argc,
       pid = fork ();
       if (pid < 0)
         {
-          gpidfd_tool_error ("cannot start a child: %s", g_strerror (errno));
+          gpidfd_tool_error ("Cannot start a child: %s", g_strerror (errno));
           n = i;
           break;
         }

@@ -213,6 +213,7 @@ gpidfd_tool_info (int    argc,
     "Exit status: 0 when every process could be asked, 1 when one could not, "
     "2 on a usage error.",
     FALSE,
+    FALSE,
   };
   gboolean ok = TRUE;
   guint n_printed = 0;
@@ -223,7 +224,7 @@ gpidfd_tool_info (int    argc,
   if (json)
     gpidfd_tool_set_json_errors (gpidfd_tool_stdout ());
   if (argc < 2)
-    return gpidfd_tool_usage_error ("no process id given");
+    return gpidfd_tool_usage_error (NULL, "No process id given");
 
   for (int i = 1; i < argc; i++)
     {

@@ -109,20 +109,16 @@ rewrite_arguments (int         argc,
   return options;
 }
 
+/* {"event": "listed", "signal": "SIGTERM", "number": 15} */
 static void
 emit_signal_json (int signum)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autofree char *name = gpidfd_tool_signal_name (signum);
 
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "signal");
-  if (name != NULL)
-    json_builder_add_string_value (builder, name);
-  else
-    json_builder_add_null_value (builder);
-  json_builder_set_member_name (builder, "number");
-  json_builder_add_int_value (builder, signum);
+  json_builder_set_member_name (builder, "event");
+  json_builder_add_string_value (builder, "listed");
+  gpidfd_tool_json_add_signal (builder, signum);
   json_builder_end_object (builder);
   gpidfd_tool_json_emit (gpidfd_tool_stdout (), builder);
 }
@@ -173,6 +169,16 @@ list_all (gboolean table,
     gpidfd_tool_stream_puts (out, "\n");
 }
 
+static void
+report_unknown_signal (const char *text,
+                       gboolean    json)
+{
+  g_autoptr(GError) error = g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                                         "Unknown signal '%s'", text);
+
+  gpidfd_tool_report_error (json ? gpidfd_tool_stdout () : NULL, 0, text, error);
+}
+
 /* kill -l SIG...: a number gives its name (an exit status above 128 that
  * of the signal that caused it), a name its number. */
 static gboolean
@@ -192,7 +198,7 @@ list_one (const char *text,
       name = gpidfd_tool_signal_name (signum);
       if (name == NULL)
         {
-          gpidfd_tool_error ("unknown signal '%s'", text);
+          report_unknown_signal (text, json);
           return FALSE;
         }
       if (json)
@@ -205,7 +211,7 @@ list_one (const char *text,
   signum = gpidfd_tool_parse_signal (text);
   if (signum < 0)
     {
-      gpidfd_tool_error ("unknown signal '%s'", text);
+      report_unknown_signal (text, json);
       return FALSE;
     }
   if (json)
@@ -223,7 +229,6 @@ emit_sent_json (GPid        pid,
                 const char *signal_text)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autofree char *name = gpidfd_tool_signal_full_name (signum);
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "event");
@@ -232,10 +237,7 @@ emit_sent_json (GPid        pid,
   json_builder_add_int_value (builder, pid);
   json_builder_set_member_name (builder, "process_group");
   json_builder_add_boolean_value (builder, group);
-  json_builder_set_member_name (builder, "signal");
-  json_builder_add_string_value (builder, name);
-  json_builder_set_member_name (builder, "number");
-  json_builder_add_int_value (builder, signum);
+  gpidfd_tool_json_add_signal (builder, signum);
   json_builder_set_member_name (builder, "as_given");
   gpidfd_tool_json_add_text (builder, signal_text);
   json_builder_end_object (builder);
@@ -259,9 +261,10 @@ send_to_group (GPid         pgid,
       /* A group whose leader is gone has no pidfd to be reached by. */
       if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
         g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                     "Process group %d has no leader left: gpidfd signals a group "
-                     "through its leader's pidfd, race-free (kill(1) can still "
-                     "reach what remains of it)", pgid);
+                     "Cannot send signal %d to process group %d: It has no leader "
+                     "left, and gpidfd reaches a group through its leader's pidfd, "
+                     "race-free (kill(1) can still reach what remains of it)",
+                     signum, pgid);
       else
         g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
@@ -275,14 +278,15 @@ send_to_group (GPid         pgid,
   if (poll (&pfd, 1, 0) < 0 || (pfd.revents & POLLHUP) != 0)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                   "Process %d has ended: no such process", pgid);
+                   "Cannot send signal %d to process group %d: Its leader has ended",
+                   signum, pgid);
       return FALSE;
     }
   if (group != pgid)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "Process %d leads no process group (it belongs to group %d)",
-                   pgid, (int) group);
+                   "Cannot send signal %d to process group %d: There is no such group "
+                   "(that process belongs to group %d)", signum, pgid, (int) group);
       return FALSE;
     }
 
@@ -296,14 +300,14 @@ send_one (const char *pid_text,
           gboolean    json)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GError) reported = NULL;
   g_autoptr(GPidFd) pidfd = NULL;
   gboolean group = pid_text[0] == '-';
   GPid pid = 0;
 
   if (strcmp (pid_text, "-1") == 0)
     g_set_error (&error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                 "'-1' means every process; a pidfd names one process or group");
+                 "Cannot send signal %d to every process ('-1'): A pidfd names one "
+                 "process or group", signum);
   else if (gpidfd_tool_parse_pid (group ? pid_text + 1 : pid_text, &pid, &error))
     {
       gboolean sent;
@@ -329,10 +333,10 @@ send_one (const char *pid_text,
       gpidfd_tool_parse_pid (pid_text, &pid, &error);
     }
 
-  reported = g_error_new (error->domain, error->code, "cannot send %s to %s: %s",
-                          signal_text, pid_text, error->message);
+  /* The message names the process and the cause already (and the signal,
+   * once it came to sending it). */
   gpidfd_tool_report_error (json ? gpidfd_tool_stdout () : NULL, group ? 0 : pid,
-                            pid > 0 && !group ? NULL : pid_text, reported);
+                            pid > 0 && !group ? NULL : pid_text, error);
 
   return FALSE;
 }
@@ -373,6 +377,7 @@ gpidfd_tool_kill (int    argc,
     "others are still signalled. Exit status: 0 when every process was "
     "signalled, 1 when one was not, 2 on a usage error.",
     FALSE,
+    FALSE,
   };
   g_autoptr(GPtrArray) owned = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) rewritten = rewrite_arguments (argc, argv, owned);
@@ -391,11 +396,11 @@ gpidfd_tool_kill (int    argc,
   if (list || table)
     {
       if (signal_text != NULL)
-        return gpidfd_tool_usage_error ("--list and --table take no signal to send");
+        return gpidfd_tool_usage_error (signal_text, "--list and --table take no signal to send");
       if (n_args == 1 || table)
         {
           if (table && n_args > 1)
-            return gpidfd_tool_usage_error ("--table takes no argument");
+            return gpidfd_tool_usage_error (args[1], "--table takes no argument");
           list_all (table, json);
         }
       else
@@ -409,12 +414,13 @@ gpidfd_tool_kill (int    argc,
     {
       signum = gpidfd_tool_parse_signal (signal_text);
       if (signum < 0)
-        return gpidfd_tool_usage_error ("unknown signal '%s' ('gpidfd kill -l' lists them)",
+        return gpidfd_tool_usage_error (signal_text,
+                                        "Unknown signal '%s' ('gpidfd kill -l' lists them)",
                                         signal_text);
     }
 
   if (n_args < 2)
-    return gpidfd_tool_usage_error ("no process id given");
+    return gpidfd_tool_usage_error (NULL, "No process id given");
 
   for (int i = 1; i < n_args; i++)
     ok &= send_one (args[i], signum, given, json);

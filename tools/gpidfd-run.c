@@ -35,7 +35,7 @@ typedef struct
   gboolean killed;
   guint kill_id;
 
-  GPtrArray *forwarded;     /* "SIGTERM", ... in order */
+  GArray *forwarded;        /* of int: the signals, in order */
   GPidFdExitInfo *info;
   GError *error;
 } RunState;
@@ -45,14 +45,15 @@ run_state_clear (RunState *state)
 {
   g_clear_pointer (&state->loop, g_main_loop_unref);
   g_clear_object (&state->pidfd);
-  g_clear_pointer (&state->forwarded, g_ptr_array_unref);
+  g_clear_pointer (&state->forwarded, g_array_unref);
   g_clear_object (&state->info);
   g_clear_error (&state->error);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RunState, run_state_clear)
 
-/* {"event": "signal", "pid": N, "signal": "SIGTERM", "reason": ...} */
+/* {"event": "signal", "pid": N, "signal": "SIGTERM", "number": 15,
+ *  "reason": ..., "sent": ...} */
 static void
 emit_signal_event (RunState   *state,
                    int         signum,
@@ -60,7 +61,6 @@ emit_signal_event (RunState   *state,
                    GError     *error)
 {
   g_autoptr(JsonBuilder) builder = NULL;
-  g_autofree char *name = gpidfd_tool_signal_full_name (signum);
 
   if (error != NULL)
     gpidfd_tool_report_error (state->json ? state->report : NULL,
@@ -75,8 +75,7 @@ emit_signal_event (RunState   *state,
   json_builder_add_string_value (builder, "signal");
   json_builder_set_member_name (builder, "pid");
   json_builder_add_int_value (builder, state->pid);
-  json_builder_set_member_name (builder, "signal");
-  json_builder_add_string_value (builder, name);
+  gpidfd_tool_json_add_signal (builder, signum);
   json_builder_set_member_name (builder, "reason");
   json_builder_add_string_value (builder, reason);
   json_builder_set_member_name (builder, "sent");
@@ -142,14 +141,16 @@ on_signal (int          fd,
 
   while (read (fd, &si, sizeof si) == sizeof si)
     {
+      int signum = (int) si.ssi_signo;
+
       /* A key on the terminal (^C, ^\) or a hangup signals the whole
        * foreground process group, the command included: it has its copy
        * already. Anything else was meant for us and goes on. */
       if (si.ssi_code == SI_KERNEL)
         continue;
 
-      if (send_to_command (state, (int) si.ssi_signo, "forwarded"))
-        g_ptr_array_add (state->forwarded, gpidfd_tool_signal_full_name ((int) si.ssi_signo));
+      if (send_to_command (state, signum, "forwarded"))
+        g_array_append_val (state->forwarded, signum);
     }
 
   return G_SOURCE_CONTINUE;
@@ -242,8 +243,12 @@ format_report_text (RunState  *state,
       g_autoptr(GString) names = g_string_new (NULL);
 
       for (guint i = 0; i < state->forwarded->len; i++)
-        g_string_append_printf (names, "%s%s", i > 0 ? ", " : "",
-                                (const char *) g_ptr_array_index (state->forwarded, i));
+        {
+          g_autofree char *name =
+            gpidfd_tool_signal_full_name (g_array_index (state->forwarded, int, i));
+
+          g_string_append_printf (names, "%s%s", i > 0 ? ", " : "", name);
+        }
       add_line (report, "Signals forwarded:", "%s", names->str);
     }
   add_line (report, "Wall-clock time:", "%.3f s", us_to_s (wall_us));
@@ -294,7 +299,11 @@ emit_report_json (RunState  *state,
   json_builder_set_member_name (builder, "forwarded_signals");
   json_builder_begin_array (builder);
   for (guint i = 0; i < state->forwarded->len; i++)
-    json_builder_add_string_value (builder, g_ptr_array_index (state->forwarded, i));
+    {
+      json_builder_begin_object (builder);
+      gpidfd_tool_json_add_signal (builder, g_array_index (state->forwarded, int, i));
+      json_builder_end_object (builder);
+    }
   json_builder_end_array (builder);
   json_builder_end_object (builder);
 
@@ -305,6 +314,7 @@ emit_report_json (RunState  *state,
 G_GNUC_NORETURN static void
 exec_command (char                   **argv,
               const struct sigaction  *old_sigchld,
+              const struct sigaction  *old_sigpipe,
               const sigset_t          *old_mask,
               int                      error_fd)
 {
@@ -312,6 +322,7 @@ exec_command (char                   **argv,
 
   /* What the command would have had without us. */
   sigaction (SIGCHLD, old_sigchld, NULL);
+  sigaction (SIGPIPE, old_sigpipe, NULL);
   sigprocmask (SIG_SETMASK, old_mask, NULL);
 
   execvp (argv[0], argv);
@@ -398,15 +409,19 @@ gpidfd_tool_run (int    argc,
     "\n"
     "Exit status: that of COMMAND, or 128 + N when signal N killed it; 124 "
     "when the timeout fired (137 when SIGKILL ended COMMAND then); 125 when "
-    "gpidfd itself fails; 126 when COMMAND cannot be run; 127 when it is "
-    "not found.",
+    "gpidfd itself fails (a usage error, a report that cannot be written, to "
+    "a closed pipe too); 126 when COMMAND cannot be run; 127 when it is not "
+    "found.",
+    TRUE,
     TRUE,
   };
   g_auto(RunState) state = { 0, };
   g_autoptr(GError) error = NULL;
   GPidFdToolStream output_stream = { -1, NULL, 0 };
   struct sigaction old_sigchld;
+  struct sigaction old_sigpipe;
   struct sigaction default_action = { 0, };
+  struct sigaction ignore_action = { 0, };
   sigset_t forwarded_mask, old_mask;
   double timeout = 0;
   double kill_after = 0;
@@ -421,6 +436,15 @@ gpidfd_tool_run (int    argc,
   int status;
   guint timeout_id = 0;
 
+  /* The report is written once the command has ended: were a closed
+   * pipe to kill us then, the command's status would be lost, and the
+   * shell would see 141 as if the command had died of SIGPIPE. A write
+   * to a closed pipe fails instead, as any other, and we exit with 125.
+   * The command gets the inherited disposition back. */
+  ignore_action.sa_handler = SIG_IGN;
+  sigemptyset (&ignore_action.sa_mask);
+  sigaction (SIGPIPE, &ignore_action, &old_sigpipe);
+
   if (!gpidfd_tool_parse_options (&info, entries, &argc, &argv, &status))
     return status;
   /* Where the report goes; -o is not open yet. */
@@ -428,40 +452,50 @@ gpidfd_tool_run (int    argc,
     gpidfd_tool_set_json_errors (output != NULL && strcmp (output, "-") == 0
                                  ? gpidfd_tool_stdout () : gpidfd_tool_stderr ());
 
-  if (timeout_text != NULL && !gpidfd_tool_parse_duration (timeout_text, &timeout, &error))
-    return gpidfd_tool_usage_error ("--timeout: %s", error->message);
+  if (timeout_text != NULL &&
+      !gpidfd_tool_parse_duration ("--timeout", timeout_text, &timeout, &error))
+    return gpidfd_tool_usage_error (timeout_text, "%s", error->message);
   if (kill_after_text != NULL &&
-      !gpidfd_tool_parse_duration (kill_after_text, &kill_after, &error))
-    return gpidfd_tool_usage_error ("--kill-after: %s", error->message);
+      !gpidfd_tool_parse_duration ("--kill-after", kill_after_text, &kill_after, &error))
+    return gpidfd_tool_usage_error (kill_after_text, "%s", error->message);
   if (signal_text != NULL)
     {
       timeout_signal = gpidfd_tool_parse_signal (signal_text);
       if (timeout_signal < 0)
-        return gpidfd_tool_usage_error ("--signal: unknown signal '%s' "
+        return gpidfd_tool_usage_error (signal_text, "Unknown signal '%s' for --signal "
                                         "('gpidfd kill -l' lists them)", signal_text);
     }
   if ((signal_text != NULL || kill_after_text != NULL) && timeout_text == NULL)
-    return gpidfd_tool_usage_error ("--signal and --kill-after need --timeout");
+    return gpidfd_tool_usage_error (NULL, "--signal and --kill-after need --timeout");
   if (append && output == NULL)
-    return gpidfd_tool_usage_error ("--append needs --output");
+    return gpidfd_tool_usage_error (NULL, "--append needs --output");
 
   command = argv + 1;
   if (command[0] == NULL)
-    return gpidfd_tool_usage_error ("no command given");
+    return gpidfd_tool_usage_error (NULL, "No command given");
 
   state.json = json;
   state.timeout_signal = timeout_signal;
   state.timeout_text = timeout_text;
   state.kill_after = kill_after;
   state.kill_after_text = kill_after_text;
-  state.forwarded = g_ptr_array_new_with_free_func (g_free);
+  state.forwarded = g_array_new (FALSE, FALSE, sizeof (int));
   state.report = gpidfd_tool_stderr ();
+  if (output != NULL && strcmp (output, "-") == 0)
+    state.report = gpidfd_tool_stdout ();
+
+  /* Before any descriptor of ours: then a shortage is an error, not an
+   * abort in GLib. */
+  state.loop = gpidfd_tool_main_loop_new (&error);
+  if (state.loop == NULL)
+    {
+      gpidfd_tool_report_error (json ? state.report : NULL, 0, NULL, error);
+      return gpidfd_tool_finish (GPIDFD_TOOL_EXIT_FAILED, GPIDFD_TOOL_EXIT_FAILED, state.report);
+    }
 
   /* Before the command starts: a path that cannot be written fails now,
    * not after the command has done its work. */
-  if (output != NULL && strcmp (output, "-") == 0)
-    state.report = gpidfd_tool_stdout ();
-  else if (output != NULL)
+  if (output != NULL && strcmp (output, "-") != 0)
     {
       if (open_output (output, append, &output_stream, &error) < 0)
         {
@@ -517,7 +551,7 @@ gpidfd_tool_run (int    argc,
       return GPIDFD_TOOL_EXIT_FAILED;
     }
   if (pid == 0)
-    exec_command (command, &old_sigchld, &old_mask, error_pipe[1]);
+    exec_command (command, &old_sigchld, &old_sigpipe, &old_mask, error_pipe[1]);
 
   close (error_pipe[1]);
 
@@ -546,13 +580,14 @@ gpidfd_tool_run (int    argc,
 
       g_clear_object (&reaped);
       g_set_error (&error, G_IO_ERROR, g_io_error_from_errno (exec_errno),
-                   "cannot run '%s': %s", command[0], g_strerror (exec_errno));
-      gpidfd_tool_report_error (json ? state.report : NULL, pid, command[0], error);
+                   "Cannot run '%s': %s", command[0], g_strerror (exec_errno));
+      gpidfd_tool_report_error (json ? state.report : NULL, 0, command[0], error);
       status = exec_errno == ENOENT ? GPIDFD_TOOL_EXIT_NOT_FOUND : GPIDFD_TOOL_EXIT_CANNOT_INVOKE;
       return gpidfd_tool_finish (status, GPIDFD_TOOL_EXIT_FAILED, state.report);
     }
 
-  state.loop = g_main_loop_new (NULL, FALSE);
+  /* The error pipe took two descriptors and gave them back: the epoll set
+   * of the wait has one. */
   g_pidfd_wait_async (state.pidfd, NULL, on_command_done, &state);
   g_unix_fd_add (signal_fd, G_IO_IN, on_signal, &state);
   timeout_id = gpidfd_tool_timeout_add (timeout, on_timeout, &state);
@@ -594,7 +629,7 @@ gpidfd_tool_run (int    argc,
     {
       if (close (output_stream.fd) < 0 && output_stream.error == 0)
         {
-          gpidfd_tool_error ("error writing %s: %s", output, g_strerror (errno));
+          gpidfd_tool_error ("Cannot write to '%s': %s", output, g_strerror (errno));
           status = GPIDFD_TOOL_EXIT_FAILED;
         }
       g_free (output_stream.name);

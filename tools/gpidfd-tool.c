@@ -15,6 +15,9 @@
 #include "gpidfd-tool.h"
 
 static char *command_name = NULL;
+/* Of the command being run: see GPidFdToolCommandInfo.passes_status. */
+static int usage_status = GPIDFD_TOOL_EXIT_USAGE;
+static int help_failure_status = EXIT_FAILURE;
 
 void
 gpidfd_tool_set_command (const char *name)
@@ -162,14 +165,15 @@ gpidfd_tool_finish (int               status,
                     int               failure_status,
                     GPidFdToolStream *extra)
 {
-  GPidFdToolStream *streams[] = { &stdout_stream, extra };
+  /* @extra may be standard output itself (run -o -): said once. */
+  GPidFdToolStream *streams[] = { &stdout_stream, extra != &stdout_stream ? extra : NULL };
   int result = status;
 
   for (gsize i = 0; i < G_N_ELEMENTS (streams); i++)
     {
       if (streams[i] == NULL || streams[i]->error == 0)
         continue;
-      gpidfd_tool_error ("error writing %s: %s", streams[i]->name,
+      gpidfd_tool_error ("Cannot write to %s: %s", streams[i]->name,
                          g_strerror (streams[i]->error));
       result = failure_status;
     }
@@ -213,7 +217,8 @@ gpidfd_tool_set_json_errors (GPidFdToolStream *stream)
 }
 
 int
-gpidfd_tool_usage_error (const char *format,
+gpidfd_tool_usage_error (const char *argument,
+                         const char *format,
                          ...)
 {
   va_list args;
@@ -228,9 +233,9 @@ gpidfd_tool_usage_error (const char *format,
       va_end (args);
 
       error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, message);
-      gpidfd_tool_json_error (json_errors, 0, NULL, error);
+      gpidfd_tool_json_error (json_errors, 0, argument, error);
       if (json_errors == &stderr_stream)
-        return GPIDFD_TOOL_EXIT_USAGE;
+        return usage_status;
     }
 
   va_start (args, format);
@@ -242,7 +247,7 @@ gpidfd_tool_usage_error (const char *format,
   else
     gpidfd_tool_stream_print (&stderr_stream, "Try 'gpidfd --help'.\n");
 
-  return GPIDFD_TOOL_EXIT_USAGE;
+  return usage_status;
 }
 
 /* Options */
@@ -308,6 +313,8 @@ gpidfd_tool_parse_options (const GPidFdToolCommandInfo   *command,
   int n_options;
 
   gpidfd_tool_set_command (command->name);
+  usage_status = command->passes_status ? GPIDFD_TOOL_EXIT_FAILED : GPIDFD_TOOL_EXIT_USAGE;
+  help_failure_status = command->passes_status ? GPIDFD_TOOL_EXIT_FAILED : EXIT_FAILURE;
   /* GOptionContext puts it in the usage line of the help. */
   g_set_prgname (prgname);
 
@@ -343,7 +350,7 @@ gpidfd_tool_parse_options (const GPidFdToolCommandInfo   *command,
   n_options = separator;
   if (!g_option_context_parse (context, &n_options, &args, &error))
     {
-      *exit_status = gpidfd_tool_usage_error ("%s", error->message);
+      *exit_status = gpidfd_tool_usage_error (NULL, "%s", error->message);
       return FALSE;
     }
 
@@ -352,7 +359,7 @@ gpidfd_tool_parse_options (const GPidFdToolCommandInfo   *command,
       g_autofree char *text = g_option_context_get_help (context, TRUE, NULL);
 
       gpidfd_tool_stream_puts (gpidfd_tool_stdout (), text);
-      *exit_status = gpidfd_tool_finish (EXIT_SUCCESS, EXIT_FAILURE, NULL);
+      *exit_status = gpidfd_tool_finish (EXIT_SUCCESS, help_failure_status, NULL);
       return FALSE;
     }
 
@@ -558,7 +565,8 @@ gpidfd_tool_signal_full_name (int signum)
 /* Durations */
 
 gboolean
-gpidfd_tool_parse_duration (const char  *text,
+gpidfd_tool_parse_duration (const char  *option,
+                            const char  *text,
                             double      *seconds,
                             GError     **error)
 {
@@ -637,15 +645,15 @@ gpidfd_tool_parse_duration (const char  *text,
   if (number[0] == '-')
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "invalid duration '%s': it must not be negative", text);
+                   "Invalid duration '%s' for %s: It must not be negative", text, option);
       return FALSE;
     }
 
   if (!digits || *p != '\0')
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "invalid duration '%s' (a number of seconds, with an optional "
-                   "unit s, m, h or d, like 10, 1.5 or 2m)", text);
+                   "Invalid duration '%s' for %s (a number of seconds, with an "
+                   "optional unit s, m, h or d, like 10, 1.5 or 2m)", text, option);
       return FALSE;
     }
 
@@ -705,6 +713,40 @@ gpidfd_tool_duration_label (const char *text)
   return g_strdup (text);
 }
 
+/* Main loop */
+
+GMainLoop *
+gpidfd_tool_main_loop_new (GError **error)
+{
+  /* An eventfd each for the wakeups of the default and of the worker
+   * context (a pipe, two, without eventfd). */
+  int spare[2];
+  int errsv = 0;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (spare); i++)
+    {
+      spare[i] = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+      if (spare[i] < 0 && errsv == 0)
+        errsv = errno;
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (spare); i++)
+    if (spare[i] >= 0)
+      close (spare[i]);
+
+  if (errsv != 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+                   "Cannot create a main loop: %s", g_strerror (errsv));
+      return NULL;
+    }
+
+  /* The class initialisation of GTask attaches its thread pool's manager
+   * to the worker context, which it creates then, with its thread. */
+  g_type_ensure (G_TYPE_TASK);
+
+  return g_main_loop_new (NULL, FALSE);
+}
+
 /* Processes */
 
 char *
@@ -732,10 +774,14 @@ gpidfd_tool_describe_ending (GPidFdExitInfo *info)
   if (g_pidfd_exit_info_get_signaled (info))
     {
       int signum = g_pidfd_exit_info_get_term_signal (info);
-      g_autofree char *name = gpidfd_tool_signal_full_name (signum);
+      g_autofree char *name = gpidfd_tool_signal_name (signum);
+      const char *core = g_pidfd_exit_info_get_core_dumped (info) ? ", core dumped" : "";
 
-      return g_strdup_printf ("killed by %s (signal %d)%s", name, signum,
-                              g_pidfd_exit_info_get_core_dumped (info) ? ", core dumped" : "");
+      /* A signal without a name is named by its number, once. */
+      if (name == NULL)
+        return g_strdup_printf ("killed by signal %d%s", signum, core);
+
+      return g_strdup_printf ("killed by SIG%s (signal %d)%s", name, signum, core);
     }
 
   return g_strdup_printf ("ended with code %d", g_pidfd_exit_info_get_code (info));
@@ -812,36 +858,72 @@ add_bool (JsonBuilder *builder,
   json_builder_add_boolean_value (builder, value);
 }
 
+/* A boolean that only a known status tells: null without it. */
+static void
+add_bool_or_null (JsonBuilder *builder,
+                  const char  *member,
+                  gboolean     known,
+                  gboolean     value)
+{
+  json_builder_set_member_name (builder, member);
+  if (known)
+    json_builder_add_boolean_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static void
+add_signal_name (JsonBuilder *builder,
+                 int          signum)
+{
+  g_autofree char *name = gpidfd_tool_signal_name (signum);
+
+  if (name != NULL)
+    {
+      g_autofree char *full = g_strconcat ("SIG", name, NULL);
+
+      json_builder_add_string_value (builder, full);
+    }
+  else
+    json_builder_add_null_value (builder);
+}
+
+void
+gpidfd_tool_json_add_signal (JsonBuilder *builder,
+                             int          signum)
+{
+  json_builder_set_member_name (builder, "signal");
+  add_signal_name (builder, signum);
+  json_builder_set_member_name (builder, "number");
+  json_builder_add_int_value (builder, signum);
+}
+
 void
 gpidfd_tool_json_add_exit_info (JsonBuilder    *builder,
                                 GPidFdExitInfo *info)
 {
-  gboolean has_status = g_pidfd_exit_info_has_status (info);
-  gboolean exited = g_pidfd_exit_info_get_exited (info);
-  gboolean signaled = g_pidfd_exit_info_get_signaled (info);
-  gboolean has_rusage = g_pidfd_exit_info_has_rusage (info);
-  guint uid = g_pidfd_exit_info_get_uid (info);
+  gboolean has_status = info != NULL && g_pidfd_exit_info_has_status (info);
+  gboolean exited = has_status && g_pidfd_exit_info_get_exited (info);
+  gboolean signaled = has_status && g_pidfd_exit_info_get_signaled (info);
+  gboolean has_rusage = info != NULL && g_pidfd_exit_info_has_rusage (info);
+  guint uid = info != NULL ? g_pidfd_exit_info_get_uid (info) : G_MAXUINT;
 
   add_bool (builder, "has_status", has_status);
-  add_bool (builder, "exited", exited);
+  add_bool_or_null (builder, "exited", has_status, exited);
   add_int_or_null (builder, "exit_status", exited,
-                   g_pidfd_exit_info_get_exit_status (info));
-  add_bool (builder, "signaled", signaled);
+                   exited ? g_pidfd_exit_info_get_exit_status (info) : 0);
+  add_bool_or_null (builder, "signaled", has_status, signaled);
   add_int_or_null (builder, "term_signal", signaled,
-                   g_pidfd_exit_info_get_term_signal (info));
+                   signaled ? g_pidfd_exit_info_get_term_signal (info) : 0);
   json_builder_set_member_name (builder, "signal");
   if (signaled)
-    {
-      g_autofree char *name =
-        gpidfd_tool_signal_full_name (g_pidfd_exit_info_get_term_signal (info));
-
-      json_builder_add_string_value (builder, name);
-    }
+    add_signal_name (builder, g_pidfd_exit_info_get_term_signal (info));
   else
     json_builder_add_null_value (builder);
-  add_bool (builder, "core_dumped", g_pidfd_exit_info_get_core_dumped (info));
+  add_bool_or_null (builder, "core_dumped", has_status,
+                    has_status && g_pidfd_exit_info_get_core_dumped (info));
   add_int_or_null (builder, "wait_status", has_status,
-                   g_pidfd_exit_info_get_wait_status (info));
+                   has_status ? g_pidfd_exit_info_get_wait_status (info) : 0);
   add_int_or_null (builder, "uid", uid != G_MAXUINT, uid);
 
   add_bool (builder, "has_rusage", has_rusage);
@@ -901,16 +983,9 @@ gpidfd_tool_json_error (GPidFdToolStream *stream,
   json_builder_add_string_value (builder, "error");
   json_builder_set_member_name (builder, "command");
   json_builder_add_string_value (builder, command_name != NULL ? command_name : "");
-  if (pid > 0)
-    {
-      json_builder_set_member_name (builder, "pid");
-      json_builder_add_int_value (builder, pid);
-    }
-  if (argument != NULL)
-    {
-      json_builder_set_member_name (builder, "argument");
-      gpidfd_tool_json_add_text (builder, argument);
-    }
+  add_int_or_null (builder, "pid", pid > 0, pid);
+  json_builder_set_member_name (builder, "argument");
+  gpidfd_tool_json_add_text (builder, argument);
   json_builder_set_member_name (builder, "error");
   json_builder_add_string_value (builder, gpidfd_tool_error_code_name (error));
   json_builder_set_member_name (builder, "message");

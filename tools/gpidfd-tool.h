@@ -8,7 +8,10 @@
 
 G_BEGIN_DECLS
 
-/* Exit statuses of the program itself, as timeout(1) and env(1) use them. */
+/* Exit statuses of the program itself: a usage error of a command that
+ * reports on processes, as pidwait(1) has it; then, for run, whose other
+ * statuses are its command's, those of timeout(1) and env(1), usage
+ * errors included. */
 #define GPIDFD_TOOL_EXIT_USAGE         2
 #define GPIDFD_TOOL_EXIT_TIMED_OUT     124
 #define GPIDFD_TOOL_EXIT_FAILED        125
@@ -64,12 +67,16 @@ int  gpidfd_tool_finish        (int               status,
 /* "gpidfd COMMAND: message" on standard error. */
 void gpidfd_tool_error (const char *format,
                         ...) G_GNUC_PRINTF (1, 2);
-/* The error, plus "Try 'gpidfd COMMAND --help'."; returns the usage status.
+/* The error, plus "Try 'gpidfd COMMAND --help'."; returns the usage status
+ * of the command: GPIDFD_TOOL_EXIT_FAILED for one that passes on the
+ * status of a command it runs, else GPIDFD_TOOL_EXIT_USAGE. @argument is
+ * the text given that is wrong, if the error is about one.
  * Once a command has parsed --json, also a JSON error object on the stream
  * given to gpidfd_tool_set_json_errors() (alone, if that is standard
  * error). */
-int  gpidfd_tool_usage_error (const char *format,
-                              ...) G_GNUC_PRINTF (1, 2);
+int  gpidfd_tool_usage_error (const char *argument,
+                              const char *format,
+                              ...) G_GNUC_PRINTF (2, 3);
 void gpidfd_tool_set_json_errors (GPidFdToolStream *stream);
 
 /* Options. Builds the context of a command (with -h/--help of our own, so
@@ -82,6 +89,11 @@ typedef struct
   const char *summary;
   const char *description;
   gboolean    strict_posix;  /* stop at the first argument (run) */
+  /* run: its exit status is its command's, so every failure of gpidfd
+   * itself, a usage error or an unwritable --help included, exits with
+   * GPIDFD_TOOL_EXIT_FAILED, which a caller cannot take for the
+   * command's own 2 or 1. */
+  gboolean    passes_status;
 } GPidFdToolCommandInfo;
 
 /* After parsing, *argv holds the program name then the arguments, with
@@ -110,9 +122,10 @@ int   gpidfd_tool_signal_max   (void);
 
 /* Durations, as timeout(1) takes them: a decimal number, with an optional
  * exponent, then s (seconds, the default), m, h or d. "inf" and 0 mean no
- * limit. Negative numbers, NaN and hexadecimal are refused with the text
- * the user gave. */
-gboolean gpidfd_tool_parse_duration (const char  *text,
+ * limit. Negative numbers, NaN and hexadecimal are refused with a message
+ * that names @option and the text the user gave. */
+gboolean gpidfd_tool_parse_duration (const char  *option,
+                                     const char  *text,
                                      double      *seconds,
                                      GError     **error);
 /* "10s" for "10", "2m" for "2m": a duration as given, with its unit. */
@@ -122,6 +135,15 @@ char  *gpidfd_tool_duration_label  (const char *text);
 guint  gpidfd_tool_timeout_add     (double      seconds,
                                     GSourceFunc func,
                                     gpointer    data);
+
+/* The main loop of a command, made before it opens any process or other
+ * descriptor. GLib aborts when a descriptor of its own cannot be had: the
+ * wakeup of a main context, or that of its worker context, which the
+ * first GTask (the first g_pidfd_wait_async ()) makes with its thread.
+ * Both are made here, and when no descriptor is left for them, this
+ * returns NULL with an error instead. Later, a shortage only fails the
+ * opening of a process, with an error that names it. */
+GMainLoop *gpidfd_tool_main_loop_new (GError **error);
 
 /* The name of the process (its comm), NULL if the kernel does not say. */
 char *gpidfd_tool_process_name (GPidFd *pidfd);
@@ -138,13 +160,20 @@ void  gpidfd_tool_json_emit          (GPidFdToolStream *stream,
 /* A string value from bytes (made valid UTF-8), or null for NULL. */
 void  gpidfd_tool_json_add_text      (JsonBuilder      *builder,
                                       const char       *text);
+/* Members "signal", the name ("SIGTERM"; null for a number without one,
+ * 0 among them), and "number". One signal, one spelling, in every
+ * object. */
+void  gpidfd_tool_json_add_signal    (JsonBuilder      *builder,
+                                      int               signum);
 /* Members "has_status", "exited", "exit_status", "signaled",
- * "term_signal", "signal", "core_dumped", "wait_status", "uid", and the
- * resource usage when known. */
+ * "term_signal", "signal", "core_dumped", "wait_status", "uid",
+ * "has_rusage" and the resource usage: always all of them, null when
+ * unknown. @info may be NULL: a process that exited, and nothing more
+ * is known. */
 void  gpidfd_tool_json_add_exit_info (JsonBuilder      *builder,
                                       GPidFdExitInfo   *info);
-/* {"event": "error", "command": ..., "pid": N or "argument": TEXT,
- *  "error": "not-found", "message": ...} */
+/* {"event": "error", "command": ..., "pid": N or null,
+ *  "argument": TEXT or null, "error": "not-found", "message": ...} */
 void  gpidfd_tool_json_error         (GPidFdToolStream *stream,
                                       GPid              pid,
                                       const char       *argument,

@@ -3,8 +3,11 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib-unix.h>
 
@@ -15,6 +18,12 @@
  * --reap-grace says otherwise. Shells and service managers reap at once;
  * a parent busy elsewhere may take a moment. */
 #define DEFAULT_REAP_GRACE_S 2.0
+
+/* Descriptors kept free while the pids are opened, and given back before
+ * the wait: what the library opens for a moment as processes end (the
+ * child that asks the kernel whether it keeps exit statuses, a file in
+ * /proc) has room then, however many pids took the rest. */
+#define N_RESERVED_FDS 4
 
 typedef struct _WaitState WaitState;
 
@@ -101,18 +110,14 @@ print_record (WaitTarget     *target,
       json_builder_add_boolean_value (builder, g_pidfd_is_child (target->pidfd));
       json_builder_set_member_name (builder, "reaped");
       json_builder_add_boolean_value (builder, info != NULL);
-      if (info != NULL)
-        gpidfd_tool_json_add_exit_info (builder, info);
+      /* Not reaped: every member of the status, null; and the parent
+       * that has not reaped it. */
+      gpidfd_tool_json_add_exit_info (builder, info);
+      json_builder_set_member_name (builder, "ppid");
+      if (info == NULL && target->ppid > 0)
+        json_builder_add_int_value (builder, target->ppid);
       else
-        {
-          json_builder_set_member_name (builder, "has_status");
-          json_builder_add_boolean_value (builder, FALSE);
-          json_builder_set_member_name (builder, "ppid");
-          if (target->ppid > 0)
-            json_builder_add_int_value (builder, target->ppid);
-          else
-            json_builder_add_null_value (builder);
-        }
+        json_builder_add_null_value (builder);
       json_builder_end_object (builder);
       gpidfd_tool_json_emit (gpidfd_tool_stdout (), builder);
     }
@@ -175,12 +180,10 @@ target_ended (WaitTarget     *target,
   target->state->last_status = info != NULL ? gpidfd_tool_shell_status (info) : -1;
   print_record (target, info);
   target_done (target);
-  /* --any: one ended is success, whatever failed before. */
+  /* --any: one has ended. A pid that could not be waited for is still
+   * an error, as without --any. */
   if (target->state->any)
-    {
-      target->state->failed = FALSE;
-      g_main_loop_quit (target->state->loop);
-    }
+    g_main_loop_quit (target->state->loop);
 }
 
 static void
@@ -346,7 +349,7 @@ on_timeout (gpointer user_data)
     g_autoptr(GString) message = g_string_new (NULL);
     g_autofree char *after = gpidfd_tool_duration_label (state->timeout_text);
 
-    g_string_append_printf (message, "timed out after %s", after);
+    g_string_append_printf (message, "Timed out after %s", after);
     for (gsize l = 0; l < G_N_ELEMENTS (lists); l++)
       {
         if (lists[l]->len == 0)
@@ -370,22 +373,49 @@ on_timeout (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* The first word of a pid file. */
+/* The first word of a pid file. Read here rather than with
+ * g_file_get_contents (), whose message would name the file a second
+ * time, in other quotes. */
 static char *
 read_pidfile (const char  *path,
               GError     **error)
 {
-  g_autofree char *contents = NULL;
-  g_autoptr(GError) local_error = NULL;
+  char contents[4096];
+  gsize len = 0;
   g_auto(GStrv) words = NULL;
+  int errsv = 0;
+  int fd;
 
-  if (!g_file_get_contents (path, &contents, NULL, &local_error))
+  do
+    fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  while (fd < 0 && errno == EINTR);
+  if (fd < 0)
+    errsv = errno;
+
+  /* A pid file holds a pid and a newline: its start is enough. */
+  while (fd >= 0 && len < sizeof contents - 1)
     {
-      g_set_error (error, G_IO_ERROR, g_io_error_from_file_error (local_error->code),
-                   "Cannot read pid file '%s': %s", path, local_error->message);
+      ssize_t n = read (fd, contents + len, sizeof contents - 1 - len);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        errsv = errno;
+      if (n <= 0)
+        break;
+      len += (gsize) n;
+    }
+  if (fd >= 0)
+    close (fd);
+
+  if (errsv != 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+                   "Cannot read pid file '%s': %s", path, g_strerror (errsv));
       return NULL;
     }
 
+  contents[len] = '\0';
   g_strstrip (contents);
   words = g_strsplit_set (contents, " \t\n", 2);
   if (words[0] == NULL || words[0][0] == '\0')
@@ -412,7 +442,7 @@ add_target (WaitState   *state,
   if (!gpidfd_tool_parse_pid (text, &pid, &error))
     {
       if (source != NULL)
-        g_prefix_error (&error, "%s: ", source);
+        g_prefix_error (&error, "Pid file '%s': ", source);
       gpidfd_tool_report_error (state->json ? gpidfd_tool_stdout () : NULL, 0, text, error);
       state->failed = TRUE;
       return;
@@ -436,6 +466,15 @@ add_target (WaitState   *state,
   target->pid = pid;
   target->name = gpidfd_tool_process_name (target->pidfd);
   g_ptr_array_add (state->targets, target);
+
+  /* At once: the first wait makes the epoll set that all of them share,
+   * while descriptors are left to make it. The callbacks run from the
+   * main loop, once every pid is opened. */
+  state->n_pending++;
+  if (state->status_mode)
+    g_pidfd_wait_async (target->pidfd, state->cancellable, on_wait_done, target);
+  else
+    g_pidfd_wait_exit_async (target->pidfd, state->cancellable, on_exited, target);
 }
 
 int
@@ -478,10 +517,15 @@ gpidfd_tool_wait (int    argc,
     "DURATION is a number of seconds, possibly with a fraction or an exponent, "
     "and an optional unit: s, m, h or d; 0 and 'inf' mean no limit.\n"
     "\n"
+    "A pid that cannot be waited for (malformed, no such process, no "
+    "permission, that of gpidfd itself) is reported, and the others are "
+    "still waited for.\n"
+    "\n"
     "Exit status: 0 when every process (with --any, one) ended; 1 when a pid "
-    "could not be waited for (malformed, no such process, no permission); 2 on "
-    "a usage error; 124 on timeout. With --status and a single PID: its exit "
-    "status, or 128 + N when signal N killed it, as the shell's wait.",
+    "could not be waited for, with --any too; 2 on a usage error; 124 on "
+    "timeout. With --status and a single PID: its exit status, or 128 + N when "
+    "signal N killed it, as the shell's wait.",
+    FALSE,
     FALSE,
   };
   WaitState state = { 0, };
@@ -493,6 +537,7 @@ gpidfd_tool_wait (int    argc,
   double timeout = 0;
   guint timeout_id = 0;
   guint n_given;
+  int reserved[N_RESERVED_FDS];
   int status;
 
   if (!gpidfd_tool_parse_options (&info, entries, &argc, &argv, &status))
@@ -500,16 +545,23 @@ gpidfd_tool_wait (int    argc,
   if (json)
     gpidfd_tool_set_json_errors (gpidfd_tool_stdout ());
 
-  if (timeout_text != NULL && !gpidfd_tool_parse_duration (timeout_text, &timeout, &error))
-    return gpidfd_tool_usage_error ("--timeout: %s", error->message);
+  if (timeout_text != NULL &&
+      !gpidfd_tool_parse_duration ("--timeout", timeout_text, &timeout, &error))
+    return gpidfd_tool_usage_error (timeout_text, "%s", error->message);
   state.reap_grace = DEFAULT_REAP_GRACE_S;
-  if (grace_text != NULL && !gpidfd_tool_parse_duration (grace_text, &state.reap_grace, &error))
-    return gpidfd_tool_usage_error ("--reap-grace: %s", error->message);
+  if (grace_text != NULL &&
+      !gpidfd_tool_parse_duration ("--reap-grace", grace_text, &state.reap_grace, &error))
+    return gpidfd_tool_usage_error (grace_text, "%s", error->message);
   n_given = (guint) (argc - 1) + (pidfiles != NULL ? g_strv_length (pidfiles) : 0);
   if (n_given == 0)
-    return gpidfd_tool_usage_error ("no process id given");
+    return gpidfd_tool_usage_error (NULL, "No process id given");
 
-  loop = g_main_loop_new (NULL, FALSE);
+  loop = gpidfd_tool_main_loop_new (&error);
+  if (loop == NULL)
+    {
+      gpidfd_tool_report_error (json ? gpidfd_tool_stdout () : NULL, 0, NULL, error);
+      return gpidfd_tool_finish (EXIT_FAILURE, EXIT_FAILURE, NULL);
+    }
   cancellable = g_cancellable_new ();
   targets = g_ptr_array_new_with_free_func ((GDestroyNotify) wait_target_free);
   state.loop = loop;
@@ -522,6 +574,8 @@ gpidfd_tool_wait (int    argc,
   state.timeout_text = timeout_text;
   state.last_status = -1;
 
+  for (gsize i = 0; i < G_N_ELEMENTS (reserved); i++)
+    reserved[i] = open ("/dev/null", O_RDONLY | O_CLOEXEC);
   for (int i = 1; i < argc; i++)
     add_target (&state, seen, argv[i], NULL);
   for (guint i = 0; pidfiles != NULL && pidfiles[i] != NULL; i++)
@@ -537,17 +591,10 @@ gpidfd_tool_wait (int    argc,
         }
       add_target (&state, seen, text, pidfiles[i]);
     }
+  for (gsize i = 0; i < G_N_ELEMENTS (reserved); i++)
+    if (reserved[i] >= 0)
+      close (reserved[i]);
 
-  state.n_pending = targets->len;
-  for (guint i = 0; i < targets->len; i++)
-    {
-      WaitTarget *target = g_ptr_array_index (targets, i);
-
-      if (status_mode)
-        g_pidfd_wait_async (target->pidfd, cancellable, on_wait_done, target);
-      else
-        g_pidfd_wait_exit_async (target->pidfd, cancellable, on_exited, target);
-    }
 
   if (state.n_pending > 0)
     {

@@ -86,7 +86,7 @@ main (int    argc,
 
           command = find_command (argv[2]);
           if (command == NULL)
-            return gpidfd_tool_usage_error ("unknown command '%s'", argv[2]);
+            return gpidfd_tool_usage_error (argv[2], "Unknown command '%s'", argv[2]);
           return command->func (2, help_argv);
         }
       print_usage (gpidfd_tool_stdout ());
@@ -101,7 +101,7 @@ main (int    argc,
 
   command = find_command (argv[1]);
   if (command == NULL)
-    return gpidfd_tool_usage_error ("unknown command '%s'", argv[1]);
+    return gpidfd_tool_usage_error (argv[1], "Unknown command '%s'", argv[1]);
 
   return command->func (argc - 1, argv + 1);
 }

@@ -137,6 +137,8 @@ def help_options(command):
 
 
 COMMANDS = ["run", "wait", "kill", "info", "demo"]
+# The status of a usage error: run's other statuses are its command's.
+USAGE = {"run": 125, "wait": 2, "kill": 2, "signal": 2, "info": 2, "demo": 2}
 
 # general ------------------------------------------------------------------
 
@@ -156,7 +158,7 @@ def test_usage():
     r = gpidfd(check_status=2)
     expect_match("Usage", r.stderr)
     r = gpidfd("frobnicate", check_status=2)
-    expect_match(r"^gpidfd: unknown command 'frobnicate'", r.stderr)
+    expect_match(r"^gpidfd: Unknown command 'frobnicate'", r.stderr)
     r = gpidfd("help", "wait", check_status=0)
     expect_match("--status", r.stdout)
 
@@ -167,7 +169,7 @@ def test_every_command_has_help():
         r = gpidfd(command, "--help", check_status=0)
         expect_match(r"^  gpidfd %s " % ("kill" if command == "signal" else command), r.stdout)
         expect_match("Exit status", r.stdout)
-        r = gpidfd(command, "--no-such-option", check_status=2)
+        r = gpidfd(command, "--no-such-option", check_status=USAGE[command])
         expect_match(r"^gpidfd \w+: .*no-such-option", r.stderr)
         expect_match(r"^Try 'gpidfd \w+ --help'", r.stderr)
 
@@ -229,7 +231,7 @@ def test_completion_completes():
 def test_c_locale_prints_no_question_marks():
     # Bug 8: under LC_ALL=C, quotes and dashes of GLib or ours came out '?'.
     cases = [
-        (["run", "--timeout=abc", "--", "true"], 2),
+        (["run", "--timeout=abc", "--", "true"], 125),
         (["wait", "--bogus"], 2),
         (["demo", "--bogus"], 2),
         (["kill", "-s", "NOPE", "1"], 2),
@@ -254,10 +256,219 @@ def test_json_usage_errors_are_objects():
                         (["demo", "--json", "0"], "stdout"),
                         (["run", "--json", "--timeout=x", "--", "true"], "stderr"),
                         (["run", "--json", "-o", "-", "--timeout=x", "--", "true"], "stdout")):
-        r = gpidfd(*args, check_status=2)
+        r = gpidfd(*args, check_status=USAGE[args[0]])
         rec = json_lines(getattr(r, where))[-1]
         expect(rec["event"] == "error" and rec["error"] == "invalid-argument" and
                rec["command"] == args[0], (args, rec))
+
+
+EXIT_MEMBERS = {"event", "pid", "child", "has_status", "exited", "exit_status", "signaled",
+                "term_signal", "signal", "core_dumped", "wait_status", "uid", "has_rusage",
+                "user_time_us", "system_time_us", "max_rss_kib", "major_faults",
+                "minor_faults", "voluntary_context_switches", "involuntary_context_switches",
+                "fs_inputs", "fs_outputs"}
+STATUS_MEMBERS = EXIT_MEMBERS - {"event", "pid", "child", "has_status", "has_rusage"}
+
+
+@test("general")
+def test_json_exit_events_have_every_member():
+    # Every exit event has every documented member; what is not known is
+    # null, never left out.
+    pid = zombie(0)
+    try:
+        wait_until_zombie(pid)
+        r = gpidfd("wait", "--json", "--reap-grace=0", pid, check_status=0)
+        rec = json_lines(r.stdout)[0]
+        expect(set(rec) == EXIT_MEMBERS | {"name", "reaped", "ppid"}, sorted(rec))
+        expect(rec["reaped"] is False and rec["has_status"] is False and
+               rec["has_rusage"] is False and rec["ppid"] == os.getpid(), rec)
+        expect(all(rec[key] is None for key in STATUS_MEMBERS), rec)
+    finally:
+        os.waitpid(pid, 0)
+    proc = Reaper(["sh", "-c", "sleep 0.3; exit 4"])
+    rec = json_lines(gpidfd("wait", "--json", proc.pid, check_status=0).stdout)[0]
+    proc.finish()
+    expect(set(rec) == EXIT_MEMBERS | {"name", "reaped", "ppid"} and rec["ppid"] is None, rec)
+    if rec["has_status"]:
+        expect(rec["exited"] is True and rec["exit_status"] == 4 and rec["signaled"] is False and
+               rec["signal"] is None and rec["term_signal"] is None, rec)
+    else:
+        expect(all(rec[key] is None for key in STATUS_MEMBERS - {"uid"}), rec)
+    rec = last_record(gpidfd("run", "--json", "--", "true", check_status=0).stderr)
+    expect(EXIT_MEMBERS <= set(rec), sorted(rec))
+    for rec in json_lines(gpidfd("demo", "--json", "2", check_status=0).stdout):
+        expect(set(rec) == EXIT_MEMBERS | {"label"}, sorted(rec))
+
+
+@test("general")
+def test_json_one_vocabulary():
+    # A signal is "SIGTERM" with its number everywhere; signal 0 has no
+    # name. Every error object has "pid" and "argument", one of them
+    # null; a listing error is JSON too.
+    r = gpidfd("kill", "-l", "--json", "TERM", "FOO", "143", check_status=1)
+    recs = json_lines(r.stdout)
+    expect(recs[0] == {"event": "listed", "signal": "SIGTERM", "number": 15}, recs)
+    expect(recs[1]["event"] == "error" and recs[1]["argument"] == "FOO" and
+           recs[1]["pid"] is None and recs[1]["error"] == "invalid-argument", recs)
+    expect(recs[2] == recs[0], recs)
+    listed = json_lines(gpidfd("kill", "-l", "--json", check_status=0).stdout)
+    expect({"event": "listed", "signal": "SIGHUP", "number": 1} in listed and
+           all(rec["signal"].startswith("SIG") for rec in listed), listed)
+    proc = subprocess.Popen(["sleep", "10"], preexec_fn=default_signals)
+    try:
+        rec = json_lines(gpidfd("kill", "--json", "-0", proc.pid, check_status=0).stdout)[0]
+        expect(rec["signal"] is None and rec["number"] == 0, rec)
+        rec = json_lines(gpidfd("kill", "--json", "-s", "term", proc.pid,
+                                check_status=0).stdout)[0]
+        expect(rec["signal"] == "SIGTERM" and rec["number"] == 15 and rec["as_given"] == "term",
+               rec)
+        proc.wait(10)
+    finally:
+        proc.kill()
+        proc.wait()
+    events = json_lines(gpidfd("run", "--json", "-t", "0.2", "--", "sleep", "10",
+                               preexec_fn=default_signals, check_status=124).stderr)
+    expect(events[0]["signal"] == "SIGTERM" and events[0]["number"] == 15, events)
+    expect(events[-1]["signal"] == "SIGTERM" and events[-1]["term_signal"] == 15, events)
+    errors = []
+    for args, status in ((["wait", "--json", "abc", "999999999"], 1),
+                         (["info", "--json", "abc", "999999999"], 1),
+                         (["kill", "--json", "abc", "999999999", "--", "-999999999"], 1),
+                         (["kill", "--json", "-s", "FOO", "1"], 2),
+                         (["wait", "--json", "--reap-grace=x", "1"], 2),
+                         (["wait", "--json"], 2),
+                         (["demo", "--json", "x"], 2)):
+        errors += [(args, rec) for rec in json_lines(gpidfd(*args, check_status=status).stdout)]
+    args = ["run", "--json", "--timeout=x", "--", "true"]
+    errors.append((args, last_record(gpidfd(*args, check_status=125).stderr)))
+    for args, rec in errors:
+        expect(rec["event"] == "error" and "pid" in rec and "argument" in rec, (args, rec))
+        expect(rec["pid"] is None or rec["argument"] is None, (args, rec))
+        if rec["pid"] is not None:
+            expect(rec["pid"] == 999999999, (args, rec))
+        elif rec["argument"] is not None:
+            expect(rec["argument"] in args or "--reap-grace=" + rec["argument"] in args or
+                   "--timeout=" + rec["argument"] in args, (args, rec))
+    expect(any(rec["argument"] == "FOO" for _, rec in errors), errors)
+    expect(any(rec["argument"] == "-999999999" for _, rec in errors), errors)
+
+
+@test("general")
+def test_messages_say_each_thing_once():
+    # "gpidfd COMMAND: Message", capitalised as GLib's and the library's
+    # own, user text in '...'; the library's message names the pid and the
+    # cause, and nothing is said twice.
+    with tempfile.TemporaryDirectory() as tmp:
+        pidfile = os.path.join(tmp, "pid")
+        with open(pidfile, "w") as f:
+            f.write("abc\n")
+        missing = os.path.join(tmp, "missing")
+        cases = [
+            (["kill", "999999999"], "Cannot open process 999999999: No such process (it has "
+             "ended and been reaped, or never existed)"),
+            (["kill", "-s", "0", "abc"], "'abc' is not a process id (a decimal number from 1 "
+             "to 2147483647)"),
+            (["kill", "-9", "--", "-999999999"], "Cannot send signal 9 to process group "
+             "999999999: It has no leader left, and gpidfd reaches a group through its "
+             "leader's pidfd, race-free (kill(1) can still reach what remains of it)"),
+            (["kill", "-l", "FOO"], "Unknown signal 'FOO'"),
+            (["kill", "-s", "FOO", "1"], "Unknown signal 'FOO' ('gpidfd kill -l' lists them)"),
+            (["kill"], "No process id given"),
+            (["info", "999999999"], "Cannot open process 999999999: No such process (it has "
+             "ended and been reaped, or never existed)"),
+            (["wait", "-F", missing], "Cannot read pid file '%s': No such file or directory"
+             % missing),
+            (["wait", "-F", pidfile], "Pid file '%s': 'abc' is not a process id (a decimal "
+             "number from 1 to 2147483647)" % pidfile),
+            (["wait", "--reap-grace=-1", "1"], "Invalid duration '-1' for --reap-grace: It "
+             "must not be negative"),
+            (["run", "--timeout=x", "--", "true"], "Invalid duration 'x' for --timeout (a "
+             "number of seconds, with an optional unit s, m, h or d, like 10, 1.5 or 2m)"),
+            (["run", "-t", "1", "-s", "NOPE", "--", "true"], "Unknown signal 'NOPE' for "
+             "--signal ('gpidfd kill -l' lists them)"),
+            (["run"], "No command given"),
+            (["run", "--", os.path.join(tmp, "none")], "Cannot run '%s': No such file or "
+             "directory" % os.path.join(tmp, "none")),
+            (["run", "-o", os.path.join(missing, "x"), "--", "true"], "Cannot open '%s': No "
+             "such file or directory" % os.path.join(missing, "x")),
+            (["demo", "x"], "'x' is not a number of children from 1 to 1000"),
+            (["--no-such-option"], None),
+            (["frobnicate"], None),
+        ]
+        for args, message in cases:
+            r = gpidfd(*args)
+            lines = [line for line in r.stderr.splitlines() if not line.startswith("Try '")]
+            expect(len(lines) == 1, (args, r.stderr))
+            m = re.match(r"^gpidfd(?: (\w+))?: (.*)$", lines[0])
+            expect(m is not None and (m.group(1) or args[0]) == args[0], (args, lines))
+            text = m.group(2)
+            if message is not None:
+                expect(text == message, (args, text))
+            expect(text[0].isupper() or text[0] == "'", (args, text))
+            expect(text.count("Cannot") <= 1, (args, text))
+            for word in set(re.findall(r"'[^']*'|\b\d{4,}\b", text)):
+                expect(text.count(word) == 1, (args, word, text))
+
+
+def unused_pid():
+    with open("/proc/sys/kernel/pid_max") as f:
+        pid_max = int(f.read())
+    for pid in range(pid_max - 1, 1, -1):
+        if not os.path.exists("/proc/%d" % pid):
+            return pid
+    raise Skip("no unused pid")
+
+
+@test("general")
+def test_readme_tells_the_truth():
+    readme = os.path.join(SRCDIR, "README.md")
+    waiting = os.path.join(SRCDIR, "doc", "waiting.md")
+    if not os.path.exists(readme):
+        raise Skip("no source tree at %s" % SRCDIR)
+    # The sample error is the library's own message, as gpidfd prints it.
+    pid = unused_pid()
+    r = gpidfd("info", pid, check_status=1)
+    message = r.stderr.split(": ", 1)[1].strip().replace(str(pid), "1234")
+    for path in (readme, waiting):
+        with open(path) as f:
+            text = re.sub(r"\s*\n\s*\*?\s*", " ", f.read())
+        samples = re.findall(r'"(Cannot open process 1234: [^"]*)"', text)
+        expect(samples and all(sample == message for sample in samples),
+               "%s: %s, not %r" % (path, samples, message))
+    with open(readme) as f:
+        text = f.read()
+    # pidwait takes a name pattern, not a pid.
+    expect("`pidwait PID`" not in text and "`pidwait PATTERN`" in text, "the pidwait row")
+    pidwait = shutil.which("pidwait")
+    if pidwait:
+        proc = subprocess.Popen(["sleep", "10"])
+        try:
+            start = time.monotonic()
+            r = subprocess.run([pidwait, str(proc.pid)], capture_output=True, timeout=30)
+            expect(r.returncode == 1 and time.monotonic() - start < 5,
+                   "pidwait PID waited: %r" % r)
+        finally:
+            proc.kill()
+            proc.wait()
+    # No thread of its own: GIO's worker, started with the first GTask.
+    proc = Reaper(["sleep", "10"])
+    waiter = subprocess.Popen([GPIDFD, "wait", str(proc.pid)], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        names = []
+        for _ in range(500):
+            names = []
+            for task in os.listdir("/proc/%d/task" % waiter.pid):
+                with open("/proc/%d/task/%s/comm" % (waiter.pid, task)) as f:
+                    names.append(f.read().strip())
+            if "gmain" in names:
+                break
+            time.sleep(0.01)
+        expect(sorted(names) == ["gmain", "gpidfd"], names)
+        expect("starts no thread;" not in text and "`gmain`" in text, "the thread claim")
+    finally:
+        proc.finish()
+        waiter.communicate(timeout=10)
 
 
 @test("general")
@@ -268,12 +479,12 @@ def test_write_errors_are_errors():
     proc = Reaper(["sleep", "0.5"])
     with open("/dev/full", "w") as full:
         r = gpidfd("wait", "--json", proc.pid, stdout=full, check_status=1)
-        expect_match("error writing standard output: No space left", r.stderr)
+        expect_match("Cannot write to standard output: No space left", r.stderr)
         r = gpidfd("kill", "-l", stdout=full, check_status=1)
-        expect_match("error writing standard output", r.stderr)
+        expect_match("Cannot write to standard output", r.stderr)
         r = gpidfd("--help", stdout=full, check_status=1)
         r = gpidfd("run", "-o", "-", "--", "true", stdout=full, check_status=125)
-        expect_match("error writing standard output", r.stderr)
+        expect_match("Cannot write to standard output", r.stderr)
     proc.finish()
 
 
@@ -371,7 +582,7 @@ def test_run_json_record():
 def test_run_exec_errors_like_env():
     with tempfile.TemporaryDirectory() as tmp:
         r = gpidfd("run", "--", os.path.join(tmp, "no-such-command"), check_status=127)
-        expect_match(r"^gpidfd run: cannot run '.*no-such-command': No such file", r.stderr)
+        expect_match(r"^gpidfd run: Cannot run '.*no-such-command': No such file", r.stderr)
         r = gpidfd("run", "--", "gpidfd-no-such-command-on-path", check_status=127)
         plain = os.path.join(tmp, "not-executable")
         with open(plain, "w") as f:
@@ -380,13 +591,40 @@ def test_run_exec_errors_like_env():
         expect_match("Permission denied", r.stderr)
         r = gpidfd("run", "--json", "--", plain, check_status=126)
         rec = last_record(r.stderr)
-        expect(rec["event"] == "error" and rec["error"] == "permission-denied", rec)
-    r = gpidfd("run", check_status=2)
-    expect_match("no command given", r.stderr)
-    gpidfd("run", "--kill-after=1", "--", "true", check_status=2)
-    gpidfd("run", "--append", "--", "true", check_status=2)
-    r = gpidfd("run", "--timeout=1", "--signal=NOPE", "--", "true", check_status=2)
-    expect_match("unknown signal 'NOPE'", r.stderr)
+        expect(rec["event"] == "error" and rec["error"] == "permission-denied" and
+               rec["argument"] == plain and rec["pid"] is None, rec)
+
+
+@test("run")
+def test_run_usage_errors_exit_125():
+    # As timeout(1) and env(1): gpidfd's own errors are never taken for
+    # the command's status (a command may well exit with 2).
+    gpidfd("run", "--", "sh", "-c", "exit 2", check_status=2)
+    for args, message in ((["--no-such-option", "--", "true"], "no-such-option"),
+                          ([], "no command given"),
+                          (["--json"], "no command given"),
+                          (["--timeout=abc", "--", "true"], "'abc'"),
+                          (["--kill-after=x", "-t", "1", "--", "true"], "'x'"),
+                          (["--kill-after=1", "--", "true"], "--kill-after"),
+                          (["--signal=INT", "--", "true"], "--signal"),
+                          (["--append", "--", "true"], "--append"),
+                          (["--timeout=1", "--signal=NOPE", "--", "true"], "unknown signal 'NOPE'"),
+                          (["-t"], "-t")):
+        r = gpidfd("run", *args, check_status=125)
+        expect(message.lower() in r.stderr.lower(), "%s: %r" % (args, r.stderr))
+        if "--json" in args:
+            expect(last_record(r.stderr)["event"] == "error", r.stderr)
+        else:
+            expect_match(r"^Try 'gpidfd run --help'", r.stderr)
+    # Help that cannot be written is a failure of gpidfd too.
+    if os.path.exists("/dev/full"):
+        with open("/dev/full", "w") as full:
+            gpidfd("run", "--help", stdout=full, check_status=125)
+            gpidfd("wait", "--help", stdout=full, check_status=1)
+    # The other commands keep 2, as pidwait(1) does.
+    for command in ("wait", "kill", "info", "demo"):
+        gpidfd(command, "--timeout=x" if command == "wait" else "--no-such-option",
+               check_status=2)
 
 
 @test("run")
@@ -396,10 +634,10 @@ def test_run_durations_as_timeout():
         gpidfd("run", "--timeout=" + good, "--", "true", check_status=0)
     for bad in ("-1", "nan", "NaN", "0x10", "", "abc", "1x", "1e", "1 s", " 1", "--5", "1ss",
                 "infs0", "-inf"):
-        r = gpidfd("run", "--timeout=" + bad, "--", "true", check_status=2)
+        r = gpidfd("run", "--timeout=" + bad, "--", "true", check_status=125)
         expect("'%s'" % bad in r.stderr, "the text given, %r, is not in %r" % (bad, r.stderr))
         gpidfd("wait", "--timeout=" + bad, os.getpid(), check_status=2)
-    r = gpidfd("run", "--timeout=-1", "--", "true", check_status=2)
+    r = gpidfd("run", "--timeout=-1", "--", "true", check_status=125)
     expect_match("negative", r.stderr)
 
 
@@ -413,7 +651,7 @@ def test_run_timeout():
     r = gpidfd("run", "--json", "-t", "0.2", "-s", "INT", "--", "sleep", "10", check_status=124)
     events = json_lines(r.stderr)
     expect(events[0] == {"event": "signal", "pid": events[-1]["pid"], "signal": "SIGINT",
-                         "reason": "timeout", "sent": True}, events)
+                         "number": signal.SIGINT, "reason": "timeout", "sent": True}, events)
     expect(events[-1]["timed_out"] and events[-1]["term_signal"] == signal.SIGINT, events)
     # -k: as timeout(1), 137 when SIGKILL was needed.
     r = gpidfd("run", "--json", "-t", "0.2", "-k", "0.2", "--",
@@ -467,12 +705,12 @@ def test_run_with_closed_standard_descriptors():
     expect(r.stderr.startswith("closed\n"), r.stderr)
     expect(last_record(r.stderr)["exit_status"] == 0, r.stderr)
     r = gpidfd("kill", "-l", stdout=None, preexec_fn=lambda: os.close(1), check_status=1)
-    expect_match("error writing standard output: Bad file descriptor", r.stderr)
+    expect_match("Cannot write to standard output: Bad file descriptor", r.stderr)
     # The report for a closed stdout goes nowhere else (not into a
     # descriptor of gpidfd's that took number 1).
     r = gpidfd("run", "-o", "-", "--", "true", stdout=None, preexec_fn=lambda: os.close(1),
                check_status=125)
-    expect_match("error writing standard output: Bad file descriptor", r.stderr)
+    expect_match("Cannot write to standard output: Bad file descriptor", r.stderr)
 
 
 @test("run")
@@ -566,7 +804,8 @@ def test_run_forwards_signals():
                events[0]["pid"] == child, events)
         rec = events[-1]
         expect(rec["pid"] == child and rec["term_signal"] == signum, rec)
-        expect(rec["forwarded_signals"] == [signal.Signals(signum).name], rec)
+        expect(rec["forwarded_signals"] == [{"signal": signal.Signals(signum).name,
+                                             "number": signum}], rec)
         expect(not os.path.exists("/proc/%d" % child) or
                open("/proc/%d/stat" % child).read().split(")")[1].split()[0] in "ZX",
                "the command still runs")
@@ -583,11 +822,13 @@ def test_run_under_timeout_writes_report():
     expect(time.monotonic() - start < 5, "the command was not stopped")
     expect(r.returncode == 124, r)
     expect_match(r"^Ended: +killed by SIGTERM", r.stderr, "report")
-    # timeout(1) signals its whole process group: the command may have
-    # its SIGTERM from there, and be gone, before gpidfd reads its own
-    # copy, which then reaches no one and is not called forwarded.
+    # timeout(1) signals gpidfd, then its whole process group: the
+    # command may have its SIGTERM from there, and be gone, before gpidfd
+    # reads its own copy, which then reaches no one and is not called
+    # forwarded; or gpidfd may read its two copies one at a time, and
+    # forward both while the command is not reaped yet.
     forwarded = re.search(r"^Signals forwarded: +(.*)$", r.stderr, re.M)
-    expect(forwarded is None or forwarded.group(1) == "SIGTERM", r.stderr)
+    expect(forwarded is None or set(forwarded.group(1).split(", ")) == {"SIGTERM"}, r.stderr)
 
 
 @test("run-signals")
@@ -730,6 +971,36 @@ def test_run_output_bad_path_fails_first():
                rec)
 
 
+@test("run-output")
+def test_run_report_to_a_closed_pipe():
+    # The report is written once the command has ended: a closed pipe is
+    # a write error (125), not a death by SIGPIPE (141 in a shell) that
+    # would pass for the command's own.
+    read_end, closed = os.pipe()
+    os.close(read_end)
+    try:
+        r = gpidfd("run", "-o", "-", "--", "sh", "-c", "exit 3", stdout=closed, check_status=125)
+        expect(r.stderr == "gpidfd run: Cannot write to standard output: Broken pipe\n",
+               r.stderr)
+        gpidfd("run", "--", "sh", "-c", "exit 3", stderr=closed, check_status=125)
+        gpidfd("run", "--json", "--", "sh", "-c", "exit 3", stderr=closed, check_status=125)
+        gpidfd("run", "--help", stdout=closed, check_status=125)
+        gpidfd("run", "--no-such-option", stderr=closed, check_status=125)
+        # The command has SIGPIPE as it would without gpidfd: it dies of it.
+        r = gpidfd("run", "--json", "--", "yes", stdout=closed,
+                   check_status=128 + signal.SIGPIPE)
+        expect(last_record(r.stderr)["signal"] == "SIGPIPE", r.stderr)
+        # The other commands die of it, silently, as GNU tools do; with
+        # SIGPIPE ignored, it is a write error.
+        for args in (["kill", "-l"], ["info", os.getpid()], ["--help"]):
+            r = gpidfd(*args, stdout=closed)
+            expect(r.returncode == -signal.SIGPIPE and r.stderr == "", (args, r))
+            r = gpidfd(*args, stdout=closed, restore_signals=False, check_status=1)
+            expect_match("Cannot write to standard output: Broken pipe", r.stderr)
+    finally:
+        os.close(closed)
+
+
 # wait ----------------------------------------------------------------------
 
 
@@ -796,7 +1067,7 @@ def test_wait_status_waits_for_the_reap():
     try:
         wait_until_zombie(pid)
         r = gpidfd("wait", "--status", "--timeout=0.3", pid, check_status=124)
-        expect_match(r"timed out after 0.3s; exited, waiting to be reaped by their parent: %d "
+        expect_match(r"Timed out after 0.3s; exited, waiting to be reaped by their parent: %d "
                      % pid, r.stderr)
         r = gpidfd("wait", "--status", "--json", "-t", "0.3", pid, check_status=124)
         rec = json_lines(r.stdout)[-1]
@@ -864,7 +1135,7 @@ def test_wait_any_quiet_pidfile_timeout():
     expect(r.stdout.startswith("%d (sleep)" % short.pid) and len(r.stdout.splitlines()) == 1,
            r.stdout)
     r = gpidfd("wait", "--timeout=0.2", long.pid, check_status=124)
-    expect_match(r"timed out after 0.2s; still running: %d \(sleep\)" % long.pid, r.stderr)
+    expect_match(r"Timed out after 0.2s; still running: %d \(sleep\)" % long.pid, r.stderr)
     long.finish()
     short.finish()
     with tempfile.TemporaryDirectory() as tmp:
@@ -877,6 +1148,153 @@ def test_wait_any_quiet_pidfile_timeout():
         proc.finish()
         r = gpidfd("wait", "-F", os.path.join(tmp, "missing"), check_status=1)
         expect_match("missing", r.stderr)
+
+
+@test("wait")
+def test_wait_refuses_its_own_pid():
+    # Its own end would never come: an error, as for a pid that cannot be
+    # opened, and the others are still waited for. ("exec" gives gpidfd
+    # the shell's pid, $$.)
+    def own(*args):
+        return subprocess.run(["sh", "-c", 'exec "$0" wait "$@" "$$"', GPIDFD] +
+                              [str(a) for a in args], capture_output=True, text=True, timeout=30)
+
+    r = own("--timeout=5")
+    expect(r.returncode == 1, (r.returncode, r.stderr))
+    expect_match(r"^gpidfd wait: Cannot wait for process (\d+): It is the calling process, "
+                 r"which cannot outlive itself$", r.stderr)
+    proc = Reaper(["sleep", "0.3"])
+    r = own("--json", proc.pid)
+    proc.finish()
+    recs = json_lines(r.stdout)
+    expect(r.returncode == 1 and len(recs) == 2, (r.returncode, recs))
+    exits = [rec for rec in recs if rec["event"] == "exit"]
+    errors = [rec for rec in recs if rec["event"] == "error"]
+    expect(exits[0]["pid"] == proc.pid and errors[0]["error"] == "invalid-argument" and
+           errors[0]["pid"] != proc.pid, recs)
+
+
+@test("wait")
+def test_wait_any_fails_on_an_invalid_pid():
+    # With or without --any, a pid that cannot be waited for is an error.
+    for options in ([], ["--any"]):
+        proc = Reaper(["sleep", "0.3"])
+        r = gpidfd("wait", *options, proc.pid, "999999999", "abc", check_status=1)
+        proc.finish()
+        expect(r.stdout.startswith("%d (sleep): " % proc.pid), r.stdout)
+        expect(len(r.stderr.splitlines()) == 2, r.stderr)
+
+
+def few_descriptors(n):
+    """preexec_fn: at most N descriptors, as under ulimit -n N."""
+    def limit():
+        default_signals()
+        hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+        resource.setrlimit(resource.RLIMIT_NOFILE, (n, hard))
+    return limit
+
+
+def expect_no_abort(r, what):
+    # GLib aborts (SIGTRAP, 133 in a shell) when it cannot make a
+    # descriptor of its own.
+    expect(r.returncode >= 0 and "GLib-ERROR" not in r.stderr and
+           "GLib-GIO-ERROR" not in r.stderr, "%s: %d\n%s" % (what, r.returncode, r.stderr))
+
+
+def wait_for_many(options, limit, n=60):
+    """gpidfd wait OPTIONS for N processes under ulimit -n LIMIT. The
+    processes end once gpidfd has tried to open the last pid (refused, or
+    reported already), so none ends before it is opened. Returns the pids
+    and gpidfd's status, stdout and stderr."""
+    procs = [subprocess.Popen(["cat"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+             for _ in range(n)]
+    pids = [p.pid for p in procs]
+    json_mode = "--json" in options
+    g = subprocess.Popen([GPIDFD, "wait", "--timeout=30"] + options + [str(pid) for pid in pids],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         preexec_fn=few_descriptors(limit))
+    errors_seen = threading.Event()
+    lines = {"stdout": [], "stderr": []}
+
+    def read(name, stream):
+        for line in stream:
+            lines[name].append(line)
+            if ((json_mode and name == "stdout" and '"pid":%d,' % pids[-1] in line) or
+                    (not json_mode and name == "stderr" and " %d:" % pids[-1] in line)):
+                errors_seen.set()
+        errors_seen.set()
+
+    readers = [threading.Thread(target=read, args=(name, getattr(g, name)), daemon=True)
+               for name in ("stdout", "stderr")]
+    for t in readers:
+        t.start()
+    try:
+        expect(errors_seen.wait(30), "the last pid was never reported")
+    finally:
+        for p in procs:
+            p.stdin.close()
+            p.wait()
+        g.wait(30)
+        for t in readers:
+            t.join(10)
+    return pids, g.returncode, "".join(lines["stdout"]), "".join(lines["stderr"])
+
+
+@test("wait")
+def test_wait_more_pids_than_descriptors():
+    # More pids than free descriptors: an error for each pid that cannot
+    # be opened, the others waited for, exit status 1.
+    pids, status, out, err = wait_for_many([], 40)
+    r = subprocess.CompletedProcess([], status, out, err)
+    expect_no_abort(r, "wait")
+    expect(status == 1, (status, err))
+    # Without a descriptor left to read its name, a process has none.
+    waited = [int(re.match(r"\d+", line).group(0)) for line in out.splitlines()]
+    refused = [int(m) for m in re.findall(r"^gpidfd wait: Cannot open process (\d+): "
+                                           r"Too many open files$", err, re.M)]
+    expect(refused and len(waited) >= 20, (out, err))
+    expect(sorted(waited + refused) == sorted(pids), (out, err))
+    expect(len(err.splitlines()) == len(refused), err)
+    # Those waited for get their status as they would with room to spare:
+    # the kernel's answer is not mistaken for a lack of the feature.
+    one = subprocess.Popen(["sh", "-c", "sleep 0.3; exit 6"])
+    threading.Thread(target=one.wait, daemon=True).start()
+    if "exited with status 6" in gpidfd("wait", one.pid, check_status=0).stdout:
+        for line in out.splitlines():
+            expect(line.endswith(": exited with status 0"), out)
+    # The same in JSON, and waiting for the statuses.
+    pids, status, out, err = wait_for_many(["--json", "--status"], 12)
+    expect_no_abort(subprocess.CompletedProcess([], status, out, err), "wait --json")
+    recs = json_lines(out)
+    errors = [rec for rec in recs if rec["event"] == "error"]
+    exits = [rec for rec in recs if rec["event"] == "exit"]
+    expect(status == 1 and errors and exits and len(errors) + len(exits) == len(pids) and
+           all(rec["error"] == "too-many-open-files" for rec in errors), out)
+
+
+@test("general")
+def test_no_abort_when_descriptors_run_out():
+    # Whatever the limit, every command ends with an error of its own,
+    # never an abort inside GLib.
+    proc = subprocess.Popen(["sleep", "30"])
+    try:
+        # With fewer than 4, the dynamic linker cannot open the library.
+        for n in range(4, 12):
+            for args in (["run", "--", "sh", "-c", "exit 3"],
+                         ["run", "--json", "-t", "10", "--", "sh", "-c", "exit 3"],
+                         ["wait", "--timeout=0.1", proc.pid],
+                         ["wait", "--status", "--timeout=0.1", proc.pid],
+                         ["kill", "-0", proc.pid], ["info", proc.pid], ["demo", "1"],
+                         ["--help"]):
+                r = gpidfd(*args, preexec_fn=few_descriptors(n), stdin=subprocess.DEVNULL)
+                expect_no_abort(r, "ulimit -n %d; gpidfd %s" % (n, " ".join(map(str, args))))
+                if args[0] == "run":
+                    expect(r.returncode in (3, 125), (n, args, r.returncode, r.stderr))
+                    if r.returncode == 125:
+                        expect_match(r"Too many open files", r.stderr)
+    finally:
+        proc.kill()
+        proc.wait()
 
 
 # kill ----------------------------------------------------------------------
@@ -897,11 +1315,12 @@ def test_kill_list():
         r = gpidfd("kill", "-l", given, check_status=0)
         expect(r.stdout == answer + "\n", "%s: %r" % (given, r.stdout))
     r = gpidfd("kill", "-l", "NOPE", check_status=1)
-    expect_match("unknown signal 'NOPE'", r.stderr)
+    expect_match("Unknown signal 'NOPE'", r.stderr)
     r = gpidfd("kill", "-L", check_status=0)
     expect_match(r"^ 1 HUP +2 INT ", r.stdout)
     r = gpidfd("signal", "--list", "--json", "TERM", check_status=0)
-    expect(json_lines(r.stdout) == [{"signal": "TERM", "number": 15}], r.stdout)
+    expect(json_lines(r.stdout) == [{"event": "listed", "signal": "SIGTERM", "number": 15}],
+           r.stdout)
 
 
 @test("kill")
@@ -921,7 +1340,7 @@ def test_kill_syntaxes():
     proc.kill()
     proc.wait()
     r = gpidfd("kill", "-NOPE", "1", check_status=2)
-    expect_match("unknown signal 'NOPE'", r.stderr)
+    expect_match("Unknown signal 'NOPE'", r.stderr)
     gpidfd("kill", check_status=2)
 
 
@@ -933,18 +1352,21 @@ def test_kill_several_pids_and_errors():
     expect(a.wait(10) == -9 and b.wait(10) == -9, "the valid pids were not all signalled")
     lines = r.stderr.splitlines()
     expect(len(lines) == 2, lines)
-    expect(lines[0].startswith("gpidfd kill: cannot send KILL to 999999999: ") and
-           "no such process" in lines[0].lower(), lines)
-    expect(lines[1].startswith("gpidfd kill: cannot send KILL to abc: "), lines)
+    # Each thing once: the library's message names the pid and the cause.
+    expect(lines[0] == "gpidfd kill: Cannot open process 999999999: No such process (it has "
+           "ended and been reaped, or never existed)", lines)
+    expect(lines[1] == "gpidfd kill: 'abc' is not a process id (a decimal number from 1 to "
+           "2147483647)", lines)
     r = gpidfd("kill", "-9", "--", "-1", check_status=1)
-    expect_match("'-1' means every process", r.stderr)
+    expect(r.stderr == "gpidfd kill: Cannot send signal 9 to every process ('-1'): A pidfd "
+           "names one process or group\n", r.stderr)
     c = subprocess.Popen(["sleep", "10"], preexec_fn=default_signals)
     r = gpidfd("kill", "--json", "-HUP", c.pid, "999999999", check_status=1)
     recs = json_lines(r.stdout)
     expect(recs[0] == {"event": "sent", "pid": c.pid, "process_group": False,
                        "signal": "SIGHUP", "number": 1, "as_given": "HUP"}, recs)
     expect(recs[1]["event"] == "error" and recs[1]["pid"] == 999999999 and
-           "HUP" in recs[1]["message"], recs)
+           recs[1]["message"].count("999999999") == 1, recs)
     expect(c.wait(10) == -1, c.returncode)
 
 
@@ -977,8 +1399,9 @@ def test_kill_process_group():
         # A member that leads no group: refused, nothing sent.
         sleeper = [pid for pid in group_members(proc.pid) if pid != proc.pid][0]
         r = gpidfd("kill", "--", "-%d" % sleeper, check_status=1)
-        expect_match(r"cannot send TERM to -%d: Process %d leads no process group" %
-                     (sleeper, sleeper), r.stderr)
+        expect(r.stderr == "gpidfd kill: Cannot send signal 15 to process group %d: There is "
+               "no such group (that process belongs to group %d)\n" % (sleeper, proc.pid),
+               r.stderr)
         expect(len(group_members(proc.pid)) == 3, "a member was signalled")
         r = gpidfd("kill", "--json", "-TERM", "--", "-%d" % proc.pid)
         rec = json_lines(r.stdout)[0]
