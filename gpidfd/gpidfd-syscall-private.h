@@ -114,8 +114,6 @@ int      gpidfd_sys_tgkill            (pid_t             tgid,
                                        int               signum);
 int      gpidfd_sys_eventfd           (void);
 void     gpidfd_sys_eventfd_signal    (int               fd);
-int      gpidfd_sys_timerfd           (guint             interval_ms);
-void     gpidfd_sys_timerfd_drain     (int               fd);
 int      gpidfd_sys_poll              (int               fd,
                                        int               timeout_ms);
 int      gpidfd_sys_fdinfo_pid        (int               fd,

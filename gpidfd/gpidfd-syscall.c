@@ -20,7 +20,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/timerfd.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 #include <sched.h>
@@ -414,40 +413,6 @@ gpidfd_sys_eventfd_signal (int fd)
 
   /* Fails only when the counter is full, which already means "signalled". */
   if (write (fd, &one, sizeof one) < 0)
-    return;
-}
-
-int
-gpidfd_sys_timerfd (guint interval_ms)
-{
-  struct itimerspec spec = { { 0, 0 }, { 0, 0 } };
-  int fd = timerfd_create (CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-
-  if (fd < 0)
-    return -1;
-
-  spec.it_interval.tv_sec = interval_ms / 1000;
-  spec.it_interval.tv_nsec = (interval_ms % 1000) * 1000000L;
-  spec.it_value = spec.it_interval;
-  if (timerfd_settime (fd, 0, &spec, NULL) < 0)
-    {
-      int errsv = errno;
-
-      close (fd);
-      errno = errsv;
-      return -1;
-    }
-
-  return fd;
-}
-
-void
-gpidfd_sys_timerfd_drain (int fd)
-{
-  guint64 expirations;
-
-  /* EAGAIN when nothing expired: nothing to drain. */
-  if (read (fd, &expirations, sizeof expirations) < 0)
     return;
 }
 

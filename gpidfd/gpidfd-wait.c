@@ -507,9 +507,9 @@ typedef struct
   int fd;                  /* the pidfd watched: the status descriptor for
                             * the record, the object's own for the exit */
   GPidFdWatch *watch;
-  GPidFdWatch *recheck;    /* a timer, while the record cannot be had yet
-                            * and no event will say when it can */
-  int recheck_fd;
+  GSource *recheck;        /* a timeout in the context, while the record
+                            * cannot be had yet and no event will say
+                            * when it can: it needs no descriptor */
 
   /* under self->lock */
   GQueue record_tasks;     /* GTask refs waiting for the record */
@@ -546,8 +546,6 @@ pending_unref (gpointer data)
 
   g_assert (g_queue_is_empty (&pending->record_tasks));
   g_assert (g_queue_is_empty (&pending->exit_tasks));
-  if (pending->recheck_fd >= 0)
-    close (pending->recheck_fd);
   g_main_context_unref (pending->context);
   g_object_unref (pending->self);
   g_free (pending);
@@ -567,8 +565,8 @@ pending_drop_locked (PendingWaits *pending)
   pending->watch = NULL;
   if (pending->recheck != NULL)
     {
-      gpidfd_watch_remove (pending->recheck);
-      pending->recheck = NULL;
+      g_source_destroy (pending->recheck);
+      g_clear_pointer (&pending->recheck, g_source_unref);
     }
 
   return pending;
@@ -673,13 +671,11 @@ on_pidfd_ready (int      fd,
   pending_process (user_data, revents);
 }
 
-static void
-on_recheck (int      fd,
-            guint    revents,
-            gpointer user_data)
+static gboolean
+on_recheck (gpointer user_data)
 {
-  gpidfd_sys_timerfd_drain (fd);
   pending_process (user_data, -1);
+  return G_SOURCE_CONTINUE;
 }
 
 static void
@@ -688,19 +684,10 @@ pending_recheck_start_locked (PendingWaits *pending)
   if (pending->recheck != NULL)
     return;
 
-  if (pending->recheck_fd < 0)
-    pending->recheck_fd = gpidfd_sys_timerfd (GPIDFD_RECHECK_MS);
-  if (pending->recheck_fd < 0)
-    {
-      /* Tried again at the next event or recheck request. */
-      g_warning ("GPidFd: cannot look again at process %d later: %s",
-                 pending->self->pid, g_strerror (errno));
-      return;
-    }
-  pending->recheck = gpidfd_watch_new (pending->context, pending->recheck_fd, G_IO_IN,
-                                       on_recheck, pending_ref (pending), pending_unref);
-  if (pending->recheck == NULL)
-    pending_unref (pending);
+  pending->recheck = g_timeout_source_new (GPIDFD_RECHECK_MS);
+  g_source_set_static_name (pending->recheck, "[gpidfd] look again at a process");
+  g_source_set_callback (pending->recheck, on_recheck, pending_ref (pending), pending_unref);
+  g_source_attach (pending->recheck, pending->context);
 }
 
 /* The pending waits of @self in @context on @fd, made if need be. */
@@ -725,7 +712,6 @@ pending_get_locked (GPidFd        *self,
   pending->context = g_main_context_ref (context);
   pending->fd = fd;
   pending->events = G_IO_IN;
-  pending->recheck_fd = -1;
   g_queue_init (&pending->record_tasks);
   g_queue_init (&pending->exit_tasks);
 
