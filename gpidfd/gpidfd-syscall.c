@@ -323,12 +323,12 @@ gpidfd_sys_has_get_info (void)
  * CLONE_VM: the child has its own copy of the address space), and the
  * child's exit signal is 0, so the program sees no SIGCHLD and a
  * waitpid(-1) of its own never sees the child. */
-static gboolean
+static gint
 probe_exit_info (void)
 {
 #if defined(__s390__) || defined(__CRIS__)
   /* clone()'s arguments come in another order there. */
-  return FALSE;
+  return FEATURE_ABSENT;
 #else
   GPidFdKernelInfo info;
   siginfo_t si;
@@ -344,8 +344,16 @@ probe_exit_info (void)
       for (;;)
         ;
     }
-  if (pid < 0 || pidfd < 0)
-    return FALSE;
+  /* Could not ask (no descriptor or process left): undecided, asked
+   * again next time. */
+  if (pid < 0)
+    return (errno == EMFILE || errno == ENFILE || errno == ENOMEM || errno == EAGAIN) ?
+           FEATURE_UNKNOWN : FEATURE_ABSENT;
+  if (pidfd < 0)
+    {
+      raw_waitid (P_PID, pid, &si, WEXITED | __WALL, NULL);
+      return FEATURE_UNKNOWN;
+    }
 
   if (raw_waitid (P_PIDFD, pidfd, &si, WEXITED | __WALL, NULL) < 0)
     raw_waitid (P_PID, pid, &si, WEXITED | __WALL, NULL);
@@ -354,7 +362,7 @@ probe_exit_info (void)
             (info.mask & GPIDFD_INFO_EXIT) != 0;
   close (pidfd);
 
-  return present;
+  return present ? FEATURE_PRESENT : FEATURE_ABSENT;
 #endif
 }
 
@@ -377,9 +385,9 @@ gpidfd_sys_has_exit_info (void)
   if (state == FEATURE_UNKNOWN)
     {
       /* A concurrent probe is harmless: both get the same answer. */
-      if (g_atomic_int_get (&have_exit_info) == FEATURE_UNKNOWN)
-        feature_set (&have_exit_info, probe_exit_info ());
-      state = g_atomic_int_get (&have_exit_info);
+      state = probe_exit_info ();
+      if (state != FEATURE_UNKNOWN)
+        g_atomic_int_set (&have_exit_info, state);
     }
 
   return state == FEATURE_PRESENT && gpidfd_sys_has_get_info ();
