@@ -964,6 +964,24 @@ g_pidfd_to_string (GPidFd *self)
                           self->is_thread ? ":thread" : "");
 }
 
+/* The longest text g_pidfd_to_string() gives; messages quote at most
+ * this much of a handle, so that a real one is always quoted whole. */
+#define HANDLE_MAX_LEN (sizeof "2147483647:18446744073709551615:thread" - 1)
+
+/* @text for an error message: in quotes, at most HANDLE_MAX_LEN bytes of
+ * it, with "…" when cut, and with control characters, quotes and bytes
+ * outside ASCII escaped (g_strescape()), so that the message stays short
+ * and valid UTF-8 whatever the caller passed. */
+static char *
+quote_handle (const char *text)
+{
+  gsize len = strnlen (text, HANDLE_MAX_LEN + 1);
+  g_autofree char *prefix = g_strndup (text, MIN (len, HANDLE_MAX_LEN));
+  g_autofree char *escaped = g_strescape (prefix, NULL);
+
+  return g_strdup_printf ("\"%s%s\"", escaped, len > HANDLE_MAX_LEN ? "…" : "");
+}
+
 /**
  * g_pidfd_new_from_string:
  * @text: a text from [method@GPidFd.PidFd.to_string]
@@ -978,7 +996,9 @@ g_pidfd_to_string (GPidFd *self)
  * "TID:ID:thread" with decimal numbers greater than 0; %G_IO_ERROR_NOT_FOUND when the process
  * has ended and been reaped; %G_IO_ERROR_NOT_SUPPORTED without pidfs
  * (before Linux 6.9), and the errors of
- * [ctor@GPidFd.PidFd.new_from_pid].
+ * [ctor@GPidFd.PidFd.new_from_pid]. A message quotes at most the first 38
+ * bytes of @text (the length of the longest handle), escaped, so that it
+ * stays short and valid UTF-8 whatever @text holds.
  *
  * Returns: (transfer full): a new #GPidFd, or %NULL with @error set
  *
@@ -991,13 +1011,15 @@ g_pidfd_new_from_string (const gchar  *text,
   g_autoptr(GPidFd) self = NULL;
   g_autoptr(GError) local_error = NULL;
   g_auto(GStrv) parts = NULL;
+  g_autofree char *quoted = NULL;
   guint64 pid = 0, id = 0;
   gboolean thread;
 
   g_return_val_if_fail (text != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  parts = g_strsplit (text, ":", -1);
+  quoted = quote_handle (text);
+  parts = g_strsplit (text, ":", 4);
   thread = g_strv_length (parts) == 3 && g_strcmp0 (parts[2], "thread") == 0;
   if ((g_strv_length (parts) != 2 && !thread) ||
       !g_ascii_string_to_unsigned (parts[0], 10, 1, G_MAXINT, &pid, NULL) ||
@@ -1005,15 +1027,15 @@ g_pidfd_new_from_string (const gchar  *text,
       parts[0][0] == '+' || parts[1][0] == '+')
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "Cannot open process \"%s\": Not a process handle (PID:ID or "
-                   "TID:ID:thread)", text);
+                   "Cannot open process %s: Not a process handle (PID:ID or "
+                   "TID:ID:thread)", quoted);
       return NULL;
     }
   if (id == 0)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
                    "Cannot open process %s: The handle has no id, since it was "
-                   "made without pidfs (Linux 6.9 or later is needed)", text);
+                   "made without pidfs (Linux 6.9 or later is needed)", quoted);
       return NULL;
     }
 
@@ -1025,7 +1047,7 @@ g_pidfd_new_from_string (const gchar  *text,
       if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND) ||
           g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT))
         g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                     "Cannot open process %s: It has ended and been reaped", text);
+                     "Cannot open process %s: It has ended and been reaped", quoted);
       else
         g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
@@ -1035,14 +1057,14 @@ g_pidfd_new_from_string (const gchar  *text,
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
                    "Cannot open process %s: Without pidfs (Linux 6.9 or later) "
-                   "its identity cannot be checked", text);
+                   "its identity cannot be checked", quoted);
       return NULL;
     }
   if (g_pidfd_get_id (self) != id)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
                    "Cannot open process %s: It has ended and been reaped "
-                   "(pid %u now names another process)", text, (guint) pid);
+                   "(pid %u now names another process)", quoted, (guint) pid);
       return NULL;
     }
 

@@ -38,6 +38,7 @@ typedef enum
   OP_TRY_WAIT,
   OP_SOURCE,
   OP_EXIT_CHECK,
+  OP_NEW_FROM_STRING,
 } Op;
 
 typedef enum
@@ -92,6 +93,13 @@ typedef enum
   IN_EXITED_0,
   IN_EXITED_3,
   IN_KILLED,
+  /* handles (g_pidfd_to_string() texts) */
+  IN_HANDLE_LIVE,
+  IN_HANDLE_HUGE,
+  IN_HANDLE_ZERO_PADDED,
+  IN_HANDLE_INVALID_UTF8,
+  IN_HANDLE_LONG_UTF8,
+  IN_HANDLE_CONTROL,
 } Input;
 
 #define OK 0
@@ -176,7 +184,19 @@ static const Row rows[] = {
   { OP_EXIT_CHECK, IN_EXITED_0, NULL, OK, FALSE },
   { OP_EXIT_CHECK, IN_EXITED_3, g_spawn_exit_error_quark, 3, TRUE },
   { OP_EXIT_CHECK, IN_KILLED, g_spawn_error_quark, G_SPAWN_ERROR_FAILED, TRUE },
+
+  /* g_pidfd_new_from_string() */
+  { OP_NEW_FROM_STRING, IN_HANDLE_LIVE, NULL, OK, FALSE },
+  { OP_NEW_FROM_STRING, IN_HANDLE_HUGE, g_io_error_quark, G_IO_ERROR_INVALID_ARGUMENT, FALSE },
+  { OP_NEW_FROM_STRING, IN_HANDLE_ZERO_PADDED, g_io_error_quark, G_IO_ERROR_NOT_FOUND, TRUE },
+  { OP_NEW_FROM_STRING, IN_HANDLE_INVALID_UTF8, g_io_error_quark, G_IO_ERROR_INVALID_ARGUMENT, FALSE },
+  { OP_NEW_FROM_STRING, IN_HANDLE_LONG_UTF8, g_io_error_quark, G_IO_ERROR_INVALID_ARGUMENT, FALSE },
+  { OP_NEW_FROM_STRING, IN_HANDLE_CONTROL, g_io_error_quark, G_IO_ERROR_INVALID_ARGUMENT, FALSE },
 };
+
+/* Every error message, whatever the input: at most this long, valid
+ * UTF-8, and free of control characters. */
+#define MESSAGE_MAX_LEN 512
 
 /* ---- Making the inputs ----------------------------------------------- */
 
@@ -386,6 +406,61 @@ make_signal (Input input)
     default:
       g_assert_not_reached ();
     }
+}
+
+/* The size of the hostile handles that are meant to be large. */
+#define HUGE_HANDLE_LEN (200 * 1024)
+
+/* A handle for g_pidfd_new_from_string(). */
+static char *
+make_handle (World *world,
+             Input  input)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPidFd) pidfd = NULL;
+  GString *text = g_string_new (NULL);
+
+  switch ((int) input)
+    {
+    case IN_HANDLE_LIVE:
+      world->named_pid = world->child = rb_spawn_pause ();
+      pidfd = g_pidfd_new_from_pid (world->child, &error);
+      g_assert_no_error (error);
+      g_string_append_printf (text, "%d:%" G_GUINT64_FORMAT,
+                              (int) world->child, g_pidfd_get_id (pidfd));
+      break;
+    case IN_HANDLE_HUGE:
+      /* Many fields, and far too long. */
+      while (text->len < HUGE_HANDLE_LEN)
+        g_string_append (text, "1:");
+      break;
+    case IN_HANDLE_ZERO_PADDED:
+      /* A live process's pid with a wrong id, after 200 KB of zeros that
+       * the number parser accepts. */
+      world->named_pid = world->child = rb_spawn_pause ();
+      pidfd = g_pidfd_new_from_pid (world->child, &error);
+      g_assert_no_error (error);
+      while (text->len < HUGE_HANDLE_LEN)
+        g_string_append_c (text, '0');
+      g_string_append_printf (text, "%d:%" G_GUINT64_FORMAT,
+                              (int) world->child, g_pidfd_get_id (pidfd) + 1);
+      break;
+    case IN_HANDLE_INVALID_UTF8:
+      g_string_append (text, "\xff\xfe\xc0\x80:\xed\xa0\x80:thread\xf8");
+      break;
+    case IN_HANDLE_LONG_UTF8:
+      /* Valid UTF-8, so long that any cut falls inside it. */
+      while (text->len < HUGE_HANDLE_LEN)
+        g_string_append (text, "\xc3\xa9\xe2\x82\xac");
+      break;
+    case IN_HANDLE_CONTROL:
+      g_string_append (text, "1:2\x1b[2J\r\n\t\"\\\x7f");
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+
+  return g_string_free (text, FALSE);
 }
 
 /* A GPidFd for a process in the state the input names. */
@@ -685,6 +760,16 @@ run_row (const Row  *row,
       info = exit_record (world, row->input);
       return g_pidfd_exit_info_check (info, error);
 
+    case OP_NEW_FROM_STRING:
+      {
+        g_autofree char *text = make_handle (world, row->input);
+
+        made = g_pidfd_new_from_string (text, error);
+        if (made != NULL)
+          g_assert_cmpint (g_pidfd_get_pid (made), ==, world->named_pid);
+        return made != NULL;
+      }
+
     default:
       g_assert_not_reached ();
     }
@@ -696,10 +781,43 @@ describe (const Row *row)
   static const char *ops[] = {
     "new_from_pid", "new_from_pid_full(NO_REAP)", "new_from_fd", "new_from_fd_full(NO_REAP)",
     "send_signal", "wait", "wait_async", "wait_async(no callback)", "try_wait",
-    "create_source", "exit_info_check",
+    "create_source", "exit_info_check", "new_from_string",
   };
 
   return ops[row->op];
+}
+
+/* A message quotes at most a short, escaped part of the input. */
+static void
+check_message (const Row  *row,
+               const char *message)
+{
+  gsize len = strlen (message);
+
+  if (len > MESSAGE_MAX_LEN)
+    {
+      g_autofree char *start = g_strndup (message, 200);
+      g_autofree char *escaped = g_strescape (start, NULL);
+
+      g_error ("%s (input %d): the message is %" G_GSIZE_FORMAT " bytes long, more "
+               "than %d: \"%s…\"", describe (row), row->input, len, MESSAGE_MAX_LEN,
+               escaped);
+    }
+  if (!g_utf8_validate (message, -1, NULL))
+    {
+      g_autofree char *escaped = g_strescape (message, NULL);
+
+      g_error ("%s (input %d): the message is not valid UTF-8: \"%s\"",
+               describe (row), row->input, escaped);
+    }
+  for (const char *p = message; *p != '\0'; p++)
+    if ((guchar) *p < 0x20 || *p == 0x7f)
+      {
+        g_autofree char *escaped = g_strescape (message, NULL);
+
+        g_error ("%s (input %d): the message holds control character 0x%02x: \"%s\"",
+                 describe (row), row->input, (guchar) *p, escaped);
+      }
 }
 
 static void
@@ -751,6 +869,7 @@ test_row (gconstpointer data)
                     g_error ("%s (input %d): message \"%s\" does not name process %s",
                              describe (row), row->input, error->message, pid_str);
                 }
+              check_message (row, error->message);
             }
         }
 
@@ -771,16 +890,18 @@ static const char *input_names[] = {
   "sig-0-to-init", "sig-term-to-zombie", "sig-0-to-reaped",
   "live-pre-cancelled", "live-cancelled-later", "zombie", "zombie-pre-cancelled", "live",
   "reaped-elsewhere", "exited-0", "exited-3", "killed",
+  "handle-live", "handle-huge", "handle-zero-padded", "handle-invalid-utf8",
+  "handle-long-utf8", "handle-control",
 };
 
 static const char *op_names[] = {
   "new-from-pid", "new-from-pid-no-reap", "new-from-fd", "new-from-fd-no-reap",
   "send-signal", "wait", "wait-async", "wait-async-no-callback", "try-wait", "source",
-  "exit-check",
+  "exit-check", "new-from-string",
 };
 
-G_STATIC_ASSERT (G_N_ELEMENTS (input_names) == IN_KILLED + 1);
-G_STATIC_ASSERT (G_N_ELEMENTS (op_names) == OP_EXIT_CHECK + 1);
+G_STATIC_ASSERT (G_N_ELEMENTS (input_names) == IN_HANDLE_CONTROL + 1);
+G_STATIC_ASSERT (G_N_ELEMENTS (op_names) == OP_NEW_FROM_STRING + 1);
 
 int
 main (int    argc,
