@@ -992,13 +992,25 @@ quote_handle (const char *text)
  * the result is that process, or an error, never a later process that
  * reused the pid.
  *
- * Errors: %G_IO_ERROR_INVALID_ARGUMENT when @text is not "PID:ID" or
- * "TID:ID:thread" with decimal numbers greater than 0; %G_IO_ERROR_NOT_FOUND when the process
- * has ended and been reaped; %G_IO_ERROR_NOT_SUPPORTED without pidfs
- * (before Linux 6.9), and the errors of
- * [ctor@GPidFd.PidFd.new_from_pid]. A message quotes at most the first 38
- * bytes of @text (the length of the longest handle), escaped, so that it
- * stays short and valid UTF-8 whatever @text holds.
+ * Errors are in the %G_IO_ERROR domain:
+ *
+ * - %G_IO_ERROR_INVALID_ARGUMENT when @text is not "PID:ID" or
+ *   "TID:ID:thread" with decimal numbers greater than 0;
+ * - %G_IO_ERROR_NOT_FOUND, "No such process", when no process has the
+ *   pid: the process has ended and been reaped, or the pid never named
+ *   one (for a thread handle, "No such thread": no thread has the id);
+ * - %G_IO_ERROR_NOT_FOUND, "A different process now has pid", when the
+ *   pid opens but names another process than the handle: its id differs
+ *   from the one in @text, or the pid is now a thread of some process
+ *   (for a thread handle, "A different thread now has thread id");
+ * - %G_IO_ERROR_NOT_SUPPORTED when the id in @text is 0, or without pidfs
+ *   or `PIDFD_THREAD` (before Linux 6.9);
+ * - and the other errors of [ctor@GPidFd.PidFd.new_from_pid].
+ *
+ * A message quotes at most the first 38 bytes of @text (the length of
+ * the longest handle), escaped, so that it stays short and valid UTF-8
+ * whatever @text holds; the %G_IO_ERROR_NOT_FOUND ones also name the pid
+ * and, for a different process, both ids.
  *
  * Returns: (transfer full): a new #GPidFd, or %NULL with @error set
  *
@@ -1043,28 +1055,57 @@ g_pidfd_new_from_string (const gchar  *text,
                                     &local_error);
   if (self == NULL)
     {
-      /* INVALID_ARGUMENT: the pid now names a thread, not a process. */
-      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND) ||
-          g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT))
+      pid_t tgid;
+
+      if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND) &&
+          !g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+
+      /* For a process, INVALID_ARGUMENT (the pid is > 0) says that the
+       * pid now names a thread of some process. */
+      tgid = thread ? -1 : gpidfd_sys_thread_group_of ((pid_t) pid);
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT) &&
+          tgid > 0 && tgid != (pid_t) pid)
         g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                     "Cannot open process %s: It has ended and been reaped", quoted);
+                     "Cannot open process %s: A different process now has pid %d: "
+                     "it is a thread of process %d", quoted, (int) pid, (int) tgid);
+      else if (thread)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                     "Cannot open thread %s: No such thread: thread id %d is not in "
+                     "use (the thread has ended, or never existed)", quoted, (int) pid);
       else
-        g_propagate_error (error, g_steal_pointer (&local_error));
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                     "Cannot open process %s: No such process: pid %d is not in use "
+                     "(the process has ended and been reaped, or never existed)",
+                     quoted, (int) pid);
       return NULL;
     }
 
   if (g_pidfd_get_id (self) == 0)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                   "Cannot open process %s: Without pidfs (Linux 6.9 or later) "
-                   "its identity cannot be checked", quoted);
+                   "Cannot open %s %s: Without pidfs (Linux 6.9 or later) "
+                   "its identity cannot be checked", thread ? "thread" : "process", quoted);
       return NULL;
     }
   if (g_pidfd_get_id (self) != id)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                   "Cannot open process %s: It has ended and been reaped "
-                   "(pid %u now names another process)", quoted, (guint) pid);
+      if (thread)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                     "Cannot open thread %s: A different thread now has thread id %d "
+                     "(its id is %" G_GUINT64_FORMAT ", not %" G_GUINT64_FORMAT "): the "
+                     "thread the handle names has ended, or never had this thread id",
+                     quoted, (int) pid, g_pidfd_get_id (self), id);
+      else
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                     "Cannot open process %s: A different process now has pid %d "
+                     "(its id is %" G_GUINT64_FORMAT ", not %" G_GUINT64_FORMAT "): the "
+                     "process the handle names has ended and been reaped, or never "
+                     "had this pid",
+                     quoted, (int) pid, g_pidfd_get_id (self), id);
       return NULL;
     }
 

@@ -100,6 +100,13 @@ typedef enum
   IN_HANDLE_INVALID_UTF8,
   IN_HANDLE_LONG_UTF8,
   IN_HANDLE_CONTROL,
+  IN_HANDLE_NEVER_EXISTED,
+  IN_HANDLE_REAPED,
+  IN_HANDLE_WRONG_ID,
+  IN_HANDLE_THREAD_LIVE,
+  IN_HANDLE_THREAD_WRONG_ID,
+  IN_HANDLE_THREAD_GONE,
+  IN_HANDLE_THREAD_AS_PROCESS,
 } Input;
 
 #define OK 0
@@ -111,6 +118,7 @@ typedef struct
   GQuark (*domain) (void);  /* NULL: success expected */
   gint code;
   gboolean names_pid;       /* the message must contain the pid */
+  const char *says;         /* a cause the message must give, or NULL */
 } Row;
 
 static const Row rows[] = {
@@ -188,10 +196,24 @@ static const Row rows[] = {
   /* g_pidfd_new_from_string() */
   { OP_NEW_FROM_STRING, IN_HANDLE_LIVE, NULL, OK, FALSE },
   { OP_NEW_FROM_STRING, IN_HANDLE_HUGE, g_io_error_quark, G_IO_ERROR_INVALID_ARGUMENT, FALSE },
-  { OP_NEW_FROM_STRING, IN_HANDLE_ZERO_PADDED, g_io_error_quark, G_IO_ERROR_NOT_FOUND, TRUE },
+  { OP_NEW_FROM_STRING, IN_HANDLE_ZERO_PADDED, g_io_error_quark, G_IO_ERROR_NOT_FOUND, TRUE,
+    "A different process now has pid" },
   { OP_NEW_FROM_STRING, IN_HANDLE_INVALID_UTF8, g_io_error_quark, G_IO_ERROR_INVALID_ARGUMENT, FALSE },
   { OP_NEW_FROM_STRING, IN_HANDLE_LONG_UTF8, g_io_error_quark, G_IO_ERROR_INVALID_ARGUMENT, FALSE },
   { OP_NEW_FROM_STRING, IN_HANDLE_CONTROL, g_io_error_quark, G_IO_ERROR_INVALID_ARGUMENT, FALSE },
+  { OP_NEW_FROM_STRING, IN_HANDLE_NEVER_EXISTED, g_io_error_quark, G_IO_ERROR_NOT_FOUND, TRUE,
+    "No such process" },
+  { OP_NEW_FROM_STRING, IN_HANDLE_REAPED, g_io_error_quark, G_IO_ERROR_NOT_FOUND, TRUE,
+    "No such process" },
+  { OP_NEW_FROM_STRING, IN_HANDLE_WRONG_ID, g_io_error_quark, G_IO_ERROR_NOT_FOUND, TRUE,
+    "A different process now has pid" },
+  { OP_NEW_FROM_STRING, IN_HANDLE_THREAD_LIVE, NULL, OK, FALSE },
+  { OP_NEW_FROM_STRING, IN_HANDLE_THREAD_WRONG_ID, g_io_error_quark, G_IO_ERROR_NOT_FOUND, TRUE,
+    "A different thread now has thread id" },
+  { OP_NEW_FROM_STRING, IN_HANDLE_THREAD_GONE, g_io_error_quark, G_IO_ERROR_NOT_FOUND, TRUE,
+    "No such thread" },
+  { OP_NEW_FROM_STRING, IN_HANDLE_THREAD_AS_PROCESS, g_io_error_quark, G_IO_ERROR_NOT_FOUND, TRUE,
+    "A different process now has pid" },
 };
 
 /* Every error message, whatever the input: at most this long, valid
@@ -225,6 +247,33 @@ thread_main (gpointer user_data)
   g_mutex_unlock (&world->lock);
 
   return NULL;
+}
+
+/* Starts the world's thread; returns its thread id. */
+static pid_t
+start_thread (World *world)
+{
+  g_mutex_lock (&world->lock);
+  world->thread = g_thread_new ("hostile", thread_main, world);
+  while (world->tid == 0)
+    g_cond_wait (&world->cond, &world->lock);
+  g_mutex_unlock (&world->lock);
+
+  return world->tid;
+}
+
+static void
+stop_thread (World *world)
+{
+  if (world->thread == NULL)
+    return;
+
+  g_mutex_lock (&world->lock);
+  world->stop = TRUE;
+  g_cond_broadcast (&world->cond);
+  g_mutex_unlock (&world->lock);
+  g_thread_join (world->thread);
+  world->thread = NULL;
 }
 
 static pid_t
@@ -282,12 +331,7 @@ make_pid (World *world,
         return atoi (text);
       }
     case IN_PID_THREAD:
-      g_mutex_lock (&world->lock);
-      world->thread = g_thread_new ("hostile", thread_main, world);
-      while (world->tid == 0)
-        g_cond_wait (&world->cond, &world->lock);
-      g_mutex_unlock (&world->lock);
-      return world->tid;
+      return start_thread (world);
     case IN_PID_GONE:
       return gone_pid ();
     case IN_PID_INIT:
@@ -411,6 +455,17 @@ make_signal (Input input)
 /* The size of the hostile handles that are meant to be large. */
 #define HUGE_HANDLE_LEN (200 * 1024)
 
+/* The id of thread @tid, as g_pidfd_to_string() gives it. */
+static guint64
+thread_id (pid_t tid)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPidFd) pidfd = g_pidfd_new_for_thread (tid, &error);
+
+  g_assert_no_error (error);
+  return g_pidfd_get_id (pidfd);
+}
+
 /* A handle for g_pidfd_new_from_string(). */
 static char *
 make_handle (World *world,
@@ -419,6 +474,9 @@ make_handle (World *world,
   g_autoptr(GError) error = NULL;
   g_autoptr(GPidFd) pidfd = NULL;
   GString *text = g_string_new (NULL);
+  gint64 deadline;
+  pid_t pid;
+  int fd;
 
   switch ((int) input)
     {
@@ -455,6 +513,59 @@ make_handle (World *world,
       break;
     case IN_HANDLE_CONTROL:
       g_string_append (text, "1:2\x1b[2J\r\n\t\"\\\x7f");
+      break;
+    case IN_HANDLE_NEVER_EXISTED:
+      /* pid_max itself is the first pid the kernel never gives. */
+      world->named_pid = make_pid (world, IN_PID_ABOVE_PID_MAX);
+      g_string_append_printf (text, "%d:12345", (int) world->named_pid);
+      break;
+    case IN_HANDLE_REAPED:
+      pid = gpt_spawn_exit (0, 0);
+      pidfd = g_pidfd_new_from_pid (pid, &error);
+      g_assert_no_error (error);
+      g_string_append_printf (text, "%d:%" G_GUINT64_FORMAT, (int) pid, g_pidfd_get_id (pidfd));
+      g_clear_object (&pidfd);
+      gpt_reap (pid);
+      world->named_pid = pid;
+      break;
+    case IN_HANDLE_WRONG_ID:
+      world->named_pid = world->child = rb_spawn_pause ();
+      pidfd = g_pidfd_new_from_pid (world->child, &error);
+      g_assert_no_error (error);
+      g_string_append_printf (text, "%d:%" G_GUINT64_FORMAT,
+                              (int) world->child, g_pidfd_get_id (pidfd) + 1);
+      break;
+    case IN_HANDLE_THREAD_LIVE:
+      world->named_pid = start_thread (world);
+      g_string_append_printf (text, "%d:%" G_GUINT64_FORMAT ":thread",
+                              (int) world->named_pid, thread_id (world->named_pid));
+      break;
+    case IN_HANDLE_THREAD_WRONG_ID:
+      world->named_pid = start_thread (world);
+      g_string_append_printf (text, "%d:%" G_GUINT64_FORMAT ":thread",
+                              (int) world->named_pid, thread_id (world->named_pid) + 1);
+      break;
+    case IN_HANDLE_THREAD_GONE:
+      world->named_pid = start_thread (world);
+      g_string_append_printf (text, "%d:%" G_GUINT64_FORMAT ":thread",
+                              (int) world->named_pid, thread_id (world->named_pid));
+      stop_thread (world);
+      /* pthread_join() returns once the kernel cleared the thread id,
+       * which is before it lets the id go: wait until the id opens no
+       * more (PIDFD_THREAD is O_EXCL). */
+      deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+      while ((fd = (int) syscall (SYS_pidfd_open, world->named_pid, O_EXCL)) >= 0)
+        {
+          close (fd);
+          g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+          g_usleep (1000);
+        }
+      break;
+    case IN_HANDLE_THREAD_AS_PROCESS:
+      /* A live thread's own id, in a process handle. */
+      world->named_pid = start_thread (world);
+      g_string_append_printf (text, "%d:%" G_GUINT64_FORMAT,
+                              (int) world->named_pid, thread_id (world->named_pid));
       break;
     default:
       g_assert_not_reached ();
@@ -513,14 +624,7 @@ world_clean (World *world)
     }
   if (world->fd >= 0)
     close (world->fd);
-  if (world->thread != NULL)
-    {
-      g_mutex_lock (&world->lock);
-      world->stop = TRUE;
-      g_cond_broadcast (&world->cond);
-      g_mutex_unlock (&world->lock);
-      g_thread_join (world->thread);
-    }
+  stop_thread (world);
   g_mutex_clear (&world->lock);
   g_cond_clear (&world->cond);
 }
@@ -869,6 +973,9 @@ test_row (gconstpointer data)
                     g_error ("%s (input %d): message \"%s\" does not name process %s",
                              describe (row), row->input, error->message, pid_str);
                 }
+              if (row->says != NULL && strstr (error->message, row->says) == NULL)
+                g_error ("%s (input %d): message \"%s\" does not say \"%s\"",
+                         describe (row), row->input, error->message, row->says);
               check_message (row, error->message);
             }
         }
@@ -891,7 +998,9 @@ static const char *input_names[] = {
   "live-pre-cancelled", "live-cancelled-later", "zombie", "zombie-pre-cancelled", "live",
   "reaped-elsewhere", "exited-0", "exited-3", "killed",
   "handle-live", "handle-huge", "handle-zero-padded", "handle-invalid-utf8",
-  "handle-long-utf8", "handle-control",
+  "handle-long-utf8", "handle-control", "handle-never-existed", "handle-reaped",
+  "handle-wrong-id", "handle-thread-live", "handle-thread-wrong-id", "handle-thread-gone",
+  "handle-thread-as-process",
 };
 
 static const char *op_names[] = {
@@ -900,7 +1009,7 @@ static const char *op_names[] = {
   "exit-check", "new-from-string",
 };
 
-G_STATIC_ASSERT (G_N_ELEMENTS (input_names) == IN_HANDLE_CONTROL + 1);
+G_STATIC_ASSERT (G_N_ELEMENTS (input_names) == IN_HANDLE_THREAD_AS_PROCESS + 1);
 G_STATIC_ASSERT (G_N_ELEMENTS (op_names) == OP_NEW_FROM_STRING + 1);
 
 int
