@@ -90,6 +90,65 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+/* The flags that mean something; any other bit fails g_initable_init(). */
+#define KNOWN_FLAGS (G_PIDFD_FLAGS_NO_REAP | G_PIDFD_FLAGS_THREAD)
+
+/* The "flags" property takes any bits, so that g_initable_init() can
+ * refuse unknown ones with a GError that names them. A plain
+ * GParamSpecFlags has g_object_new() drop a value with unknown bits,
+ * with a warning, and the object would then open as if no flag had been
+ * given. This subtype of it only leaves the value as it is. */
+static gboolean
+any_flags_validate (GParamSpec *pspec,
+                    GValue     *value)
+{
+  return FALSE;
+}
+
+static gboolean
+any_flags_is_valid (GParamSpec   *pspec,
+                    const GValue *value)
+{
+  return TRUE;
+}
+
+static void
+any_flags_class_init (gpointer klass,
+                      gpointer class_data)
+{
+  GParamSpecClass *pspec_class = klass;
+
+  pspec_class->value_validate = any_flags_validate;
+  pspec_class->value_is_valid = any_flags_is_valid;
+}
+
+static GParamSpec *
+param_spec_any_flags (const char  *name,
+                      GType        flags_type,
+                      GParamFlags  flags)
+{
+  static GType type = 0;
+  GParamSpecFlags *fspec;
+
+  if (g_once_init_enter (&type))
+    {
+      GType t = g_type_register_static_simple (G_TYPE_PARAM_FLAGS,
+                                               g_intern_static_string ("GPidFdParamSpecAnyFlags"),
+                                               sizeof (GParamSpecClass), any_flags_class_init,
+                                               sizeof (GParamSpecFlags), NULL, 0);
+
+      g_once_init_leave (&type, t);
+    }
+
+  /* As g_param_spec_flags() sets it up. */
+  fspec = g_param_spec_internal (type, name, NULL, NULL, flags);
+  fspec->flags_class = g_type_class_ref (flags_type);
+  fspec->default_value = 0;
+  G_PARAM_SPEC (fspec)->value_type = flags_type;
+
+  return G_PARAM_SPEC (fspec);
+}
+
 static void g_pidfd_initable_iface_init (GInitableIface *iface);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (GPidFd, g_pidfd, G_TYPE_OBJECT,
@@ -207,10 +266,13 @@ g_pidfd_class_init (GPidFdClass *klass)
    * The flags the object was opened with; %G_PIDFD_FLAGS_THREAD is added
    * when an adopted pidfd names a thread.
    *
+   * A value with bits that are not #GPidFdFlags is taken at construction
+   * and refused by [method@Gio.Initable.init] with
+   * %G_IO_ERROR_INVALID_ARGUMENT naming the bits, never dropped.
+   *
    * Since: 1.0
    */
-  properties[PROP_FLAGS] =
-    g_param_spec_flags ("flags", NULL, NULL, G_TYPE_PIDFD_FLAGS, G_PIDFD_FLAGS_NONE, flags);
+  properties[PROP_FLAGS] = param_spec_any_flags ("flags", G_TYPE_PIDFD_FLAGS, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -399,6 +461,20 @@ adopt_fd (GPidFd  *self,
     }
 
   is_thread = gpidfd_sys_is_thread_pidfd (fd);
+  if (is_thread == 0 && (self->flags & G_PIDFD_FLAGS_THREAD))
+    {
+      pid = gpidfd_pidfd_query_pid (fd);
+      if (pid > 0)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                     "Cannot open file descriptor %d as a thread: It is the pidfd of "
+                     "process %d, not of a thread (G_PIDFD_FLAGS_THREAD was given)",
+                     fd, pid);
+      else
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                     "Cannot open file descriptor %d as a thread: It is the pidfd of "
+                     "a process, not of a thread (G_PIDFD_FLAGS_THREAD was given)", fd);
+      return FALSE;
+    }
   copy = is_thread < 0 ? -1 : gpidfd_sys_dup_cloexec (fd);
   if (copy < 0)
     {
@@ -412,8 +488,6 @@ adopt_fd (GPidFd  *self,
   self->is_thread = is_thread;
   if (is_thread)
     self->flags |= G_PIDFD_FLAGS_THREAD;
-  else
-    self->flags &= ~G_PIDFD_FLAGS_THREAD;
 
   return TRUE;
 }
@@ -461,6 +535,33 @@ gpidfd_pidfd_get_status_fd (GPidFd *self)
   return self->process_fd >= 0 ? self->process_fd : self->fd;
 }
 
+/* Refuses bits that are no GPidFdFlags, naming them and what was to be
+ * opened. */
+static gboolean
+check_flags (GPidFd  *self,
+             GError **error)
+{
+  guint unknown = (guint) self->flags & ~(guint) KNOWN_FLAGS;
+  g_autofree char *what = NULL;
+
+  if (unknown == 0)
+    return TRUE;
+
+  if (self->construct_fd >= 0)
+    what = g_strdup_printf ("the process of file descriptor %d", self->construct_fd);
+  else if (self->pid_given)
+    what = g_strdup_printf ("%s %d", (self->flags & G_PIDFD_FLAGS_THREAD) ? "thread" : "process",
+                            self->pid);
+  else
+    what = g_strdup ("a process");
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+               "Cannot open %s: Flags 0x%x have unknown bits 0x%x (GPidFdFlags "
+               "has only G_PIDFD_FLAGS_NO_REAP 0x%x and G_PIDFD_FLAGS_THREAD 0x%x)",
+               what, (guint) self->flags, unknown,
+               (guint) G_PIDFD_FLAGS_NO_REAP, (guint) G_PIDFD_FLAGS_THREAD);
+  return FALSE;
+}
+
 static gboolean
 g_pidfd_initable_init (GInitable     *initable,
                        GCancellable  *cancellable,
@@ -482,7 +583,9 @@ g_pidfd_initable_init (GInitable     *initable,
       return ok;
     }
 
-  if (self->construct_fd >= 0)
+  if (!check_flags (self, &local_error))
+    ok = FALSE;
+  else if (self->construct_fd >= 0)
     ok = adopt_fd (self, self->construct_fd, &local_error);
   else
     ok = open_pid (self, &local_error);
@@ -573,7 +676,14 @@ g_pidfd_new_from_pid (GPid     pid,
  * @flags: flags
  * @error: return location for a #GError
  *
- * Like [ctor@GPidFd.PidFd.new_from_pid], with @flags.
+ * Like [ctor@GPidFd.PidFd.new_from_pid], with @flags; with
+ * %G_PIDFD_FLAGS_THREAD, @pid is a thread id, as for
+ * [ctor@GPidFd.PidFd.new_for_thread].
+ *
+ * Errors as [ctor@GPidFd.PidFd.new_from_pid] (and, with
+ * %G_PIDFD_FLAGS_THREAD, as [ctor@GPidFd.PidFd.new_for_thread]), and
+ * %G_IO_ERROR_INVALID_ARGUMENT when @flags has bits that are no
+ * #GPidFdFlags: the message names those bits and @pid.
  *
  * Returns: (transfer full): a new #GPidFd, or %NULL with @error set
  *
@@ -668,7 +778,15 @@ g_pidfd_new_from_fd (gint     fd,
  * @flags: flags
  * @error: return location for a #GError
  *
- * Like [ctor@GPidFd.PidFd.new_from_fd], with @flags.
+ * Like [ctor@GPidFd.PidFd.new_from_fd], with @flags. A thread pidfd
+ * gives a thread #GPidFd whether or not @flags has
+ * %G_PIDFD_FLAGS_THREAD; the flag asks that @fd be one.
+ *
+ * Errors as [ctor@GPidFd.PidFd.new_from_fd], and
+ * %G_IO_ERROR_INVALID_ARGUMENT when @flags has bits that are no
+ * #GPidFdFlags (the message names those bits and @fd), or has
+ * %G_PIDFD_FLAGS_THREAD while @fd is the pidfd of a process, not of a
+ * thread (the message names @fd and the process).
  *
  * Returns: (transfer full): a new #GPidFd, or %NULL with @error set
  *

@@ -39,6 +39,11 @@ typedef enum
   OP_SOURCE,
   OP_EXIT_CHECK,
   OP_NEW_FROM_STRING,
+  /* flags, for a live child */
+  OP_NEW_FROM_PID_FULL,
+  OP_NEW_FROM_FD_FULL,
+  OP_INITABLE_NEW_PID,
+  OP_INITABLE_NEW_FD,
 } Op;
 
 typedef enum
@@ -107,6 +112,12 @@ typedef enum
   IN_HANDLE_THREAD_WRONG_ID,
   IN_HANDLE_THREAD_GONE,
   IN_HANDLE_THREAD_AS_PROCESS,
+  /* GPidFdFlags values */
+  IN_FLAGS_NO_REAP,
+  IN_FLAGS_THREAD,
+  IN_FLAGS_BIT_2,
+  IN_FLAGS_BIT_31,
+  IN_FLAGS_ALL,
 } Input;
 
 #define OK 0
@@ -117,7 +128,8 @@ typedef struct
   Input input;
   GQuark (*domain) (void);  /* NULL: success expected */
   gint code;
-  gboolean names_pid;       /* the message must contain the pid */
+  gboolean names_pid;       /* the message must contain the pid (for a
+                             * descriptor given with flags: its number) */
   const char *says;         /* a cause the message must give, or NULL */
 } Row;
 
@@ -214,6 +226,33 @@ static const Row rows[] = {
     "No such thread" },
   { OP_NEW_FROM_STRING, IN_HANDLE_THREAD_AS_PROCESS, g_io_error_quark, G_IO_ERROR_NOT_FOUND, TRUE,
     "A different process now has pid" },
+
+  /* flags: unknown bits are refused and named, never dropped */
+  { OP_NEW_FROM_PID_FULL, IN_FLAGS_NO_REAP, NULL, OK, FALSE },
+  { OP_NEW_FROM_PID_FULL, IN_FLAGS_THREAD, NULL, OK, FALSE },
+  { OP_NEW_FROM_PID_FULL, IN_FLAGS_BIT_2, g_io_error_quark, G_IO_ERROR_INVALID_ARGUMENT, TRUE,
+    "unknown bits 0x4" },
+  { OP_NEW_FROM_PID_FULL, IN_FLAGS_BIT_31, g_io_error_quark, G_IO_ERROR_INVALID_ARGUMENT, TRUE,
+    "unknown bits 0x80000000" },
+  { OP_NEW_FROM_PID_FULL, IN_FLAGS_ALL, g_io_error_quark, G_IO_ERROR_INVALID_ARGUMENT, TRUE,
+    "unknown bits 0xfffffffc" },
+  { OP_NEW_FROM_FD_FULL, IN_FLAGS_NO_REAP, NULL, OK, FALSE },
+  { OP_NEW_FROM_FD_FULL, IN_FLAGS_THREAD, g_io_error_quark, G_IO_ERROR_INVALID_ARGUMENT, TRUE,
+    "not of a thread" },
+  { OP_NEW_FROM_FD_FULL, IN_FLAGS_BIT_2, g_io_error_quark, G_IO_ERROR_INVALID_ARGUMENT, TRUE,
+    "unknown bits 0x4" },
+  { OP_NEW_FROM_FD_FULL, IN_FLAGS_ALL, g_io_error_quark, G_IO_ERROR_INVALID_ARGUMENT, TRUE,
+    "unknown bits 0xfffffffc" },
+  { OP_INITABLE_NEW_PID, IN_FLAGS_NO_REAP, NULL, OK, FALSE },
+  { OP_INITABLE_NEW_PID, IN_FLAGS_BIT_2, g_io_error_quark, G_IO_ERROR_INVALID_ARGUMENT, TRUE,
+    "unknown bits 0x4" },
+  { OP_INITABLE_NEW_PID, IN_FLAGS_ALL, g_io_error_quark, G_IO_ERROR_INVALID_ARGUMENT, TRUE,
+    "unknown bits 0xfffffffc" },
+  { OP_INITABLE_NEW_FD, IN_FLAGS_NO_REAP, NULL, OK, FALSE },
+  { OP_INITABLE_NEW_FD, IN_FLAGS_THREAD, g_io_error_quark, G_IO_ERROR_INVALID_ARGUMENT, TRUE,
+    "not of a thread" },
+  { OP_INITABLE_NEW_FD, IN_FLAGS_BIT_31, g_io_error_quark, G_IO_ERROR_INVALID_ARGUMENT, TRUE,
+    "unknown bits 0x80000000" },
 };
 
 /* Every error message, whatever the input: at most this long, valid
@@ -424,6 +463,26 @@ make_fd (World *world,
   g_assert_cmpint (fd, >=, 0);
   world->fd = fd;
   return fd;
+}
+
+static GPidFdFlags
+make_flags (Input input)
+{
+  switch ((int) input)
+    {
+    case IN_FLAGS_NO_REAP:
+      return G_PIDFD_FLAGS_NO_REAP;
+    case IN_FLAGS_THREAD:
+      return G_PIDFD_FLAGS_THREAD;
+    case IN_FLAGS_BIT_2:
+      return (GPidFdFlags) (1u << 2);
+    case IN_FLAGS_BIT_31:
+      return (GPidFdFlags) (1u << 31);
+    case IN_FLAGS_ALL:
+      return (GPidFdFlags) G_MAXUINT;
+    default:
+      g_assert_not_reached ();
+    }
 }
 
 static int
@@ -874,6 +933,45 @@ run_row (const Row  *row,
         return made != NULL;
       }
 
+    case OP_NEW_FROM_PID_FULL:
+    case OP_NEW_FROM_FD_FULL:
+    case OP_INITABLE_NEW_PID:
+    case OP_INITABLE_NEW_FD:
+      {
+        GPidFdFlags flags = make_flags (row->input);
+
+        world->child = rb_spawn_pause ();
+        world->named_pid = world->child;
+        if (row->op == OP_NEW_FROM_FD_FULL || row->op == OP_INITABLE_NEW_FD)
+          world->fd = raw_pidfd_open (world->child, 0);
+        if (world->fd >= 0 && row->input != IN_FLAGS_THREAD)
+          world->named_pid = world->fd;
+
+        switch ((int) row->op)
+          {
+          case OP_NEW_FROM_PID_FULL:
+            made = g_pidfd_new_from_pid_full (world->child, flags, error);
+            break;
+          case OP_NEW_FROM_FD_FULL:
+            made = g_pidfd_new_from_fd_full (world->fd, flags, error);
+            break;
+          case OP_INITABLE_NEW_PID:
+            made = g_initable_new (G_TYPE_PIDFD, NULL, error,
+                                   "pid", world->child, "flags", flags, NULL);
+            break;
+          default:
+            made = g_initable_new (G_TYPE_PIDFD, NULL, error,
+                                   "fd", world->fd, "flags", flags, NULL);
+            break;
+          }
+        if (made != NULL)
+          {
+            g_assert_cmpint (g_pidfd_get_flags (made), ==, flags);
+            g_assert_cmpint (g_pidfd_get_pid (made), ==, world->child);
+          }
+        return made != NULL;
+      }
+
     default:
       g_assert_not_reached ();
     }
@@ -885,7 +983,8 @@ describe (const Row *row)
   static const char *ops[] = {
     "new_from_pid", "new_from_pid_full(NO_REAP)", "new_from_fd", "new_from_fd_full(NO_REAP)",
     "send_signal", "wait", "wait_async", "wait_async(no callback)", "try_wait",
-    "create_source", "exit_info_check", "new_from_string",
+    "create_source", "exit_info_check", "new_from_string", "new_from_pid_full",
+    "new_from_fd_full", "g_initable_new(pid)", "g_initable_new(fd)",
   };
 
   return ops[row->op];
@@ -1001,16 +1100,18 @@ static const char *input_names[] = {
   "handle-long-utf8", "handle-control", "handle-never-existed", "handle-reaped",
   "handle-wrong-id", "handle-thread-live", "handle-thread-wrong-id", "handle-thread-gone",
   "handle-thread-as-process",
+  "flags-no-reap", "flags-thread", "flags-bit-2", "flags-bit-31", "flags-all",
 };
 
 static const char *op_names[] = {
   "new-from-pid", "new-from-pid-no-reap", "new-from-fd", "new-from-fd-no-reap",
   "send-signal", "wait", "wait-async", "wait-async-no-callback", "try-wait", "source",
-  "exit-check", "new-from-string",
+  "exit-check", "new-from-string", "new-from-pid-full", "new-from-fd-full",
+  "initable-new-pid", "initable-new-fd",
 };
 
-G_STATIC_ASSERT (G_N_ELEMENTS (input_names) == IN_HANDLE_THREAD_AS_PROCESS + 1);
-G_STATIC_ASSERT (G_N_ELEMENTS (op_names) == OP_NEW_FROM_STRING + 1);
+G_STATIC_ASSERT (G_N_ELEMENTS (input_names) == IN_FLAGS_ALL + 1);
+G_STATIC_ASSERT (G_N_ELEMENTS (op_names) == OP_INITABLE_NEW_FD + 1);
 
 int
 main (int    argc,
