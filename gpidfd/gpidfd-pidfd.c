@@ -96,6 +96,65 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+/* The flags that mean something; any other bit fails g_initable_init(). */
+#define KNOWN_FLAGS (G_PIDFD_FLAGS_NO_REAP | G_PIDFD_FLAGS_THREAD)
+
+/* The "flags" property takes any bits, so that g_initable_init() can
+ * refuse unknown ones with a GError that names them. A plain
+ * GParamSpecFlags has g_object_new() drop a value with unknown bits,
+ * with a warning, and the object would then open as if no flag had been
+ * given. This subtype of it only leaves the value as it is. */
+static gboolean
+any_flags_validate (GParamSpec *pspec,
+                    GValue     *value)
+{
+  return FALSE;
+}
+
+static gboolean
+any_flags_is_valid (GParamSpec   *pspec,
+                    const GValue *value)
+{
+  return TRUE;
+}
+
+static void
+any_flags_class_init (gpointer klass,
+                      gpointer class_data)
+{
+  GParamSpecClass *pspec_class = klass;
+
+  pspec_class->value_validate = any_flags_validate;
+  pspec_class->value_is_valid = any_flags_is_valid;
+}
+
+static GParamSpec *
+param_spec_any_flags (const char  *name,
+                      GType        flags_type,
+                      GParamFlags  flags)
+{
+  static GType type = 0;
+  GParamSpecFlags *fspec;
+
+  if (g_once_init_enter (&type))
+    {
+      GType t = g_type_register_static_simple (G_TYPE_PARAM_FLAGS,
+                                               g_intern_static_string ("GPidFdParamSpecAnyFlags"),
+                                               sizeof (GParamSpecClass), any_flags_class_init,
+                                               sizeof (GParamSpecFlags), NULL, 0);
+
+      g_once_init_leave (&type, t);
+    }
+
+  /* As g_param_spec_flags() sets it up. */
+  fspec = g_param_spec_internal (type, name, NULL, NULL, flags);
+  fspec->flags_class = g_type_class_ref (flags_type);
+  fspec->default_value = 0;
+  G_PARAM_SPEC (fspec)->value_type = flags_type;
+
+  return G_PARAM_SPEC (fspec);
+}
+
 static void g_pidfd_initable_iface_init (GInitableIface *iface);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (GPidFd, g_pidfd, G_TYPE_OBJECT,
@@ -213,10 +272,13 @@ g_pidfd_class_init (GPidFdClass *klass)
    * The flags the object was opened with; %G_PIDFD_FLAGS_THREAD is added
    * when an adopted pidfd names a thread.
    *
+   * A value with bits that are not #GPidFdFlags is taken at construction
+   * and refused by [method@Gio.Initable.init] with
+   * %G_IO_ERROR_INVALID_ARGUMENT naming the bits, never dropped.
+   *
    * Since: 1.0
    */
-  properties[PROP_FLAGS] =
-    g_param_spec_flags ("flags", NULL, NULL, G_TYPE_PIDFD_FLAGS, G_PIDFD_FLAGS_NONE, flags);
+  properties[PROP_FLAGS] = param_spec_any_flags ("flags", G_TYPE_PIDFD_FLAGS, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -338,6 +400,20 @@ adopt_fd (GPidFd  *self,
     }
 
   is_thread = gpidfd_sys_is_thread_pidfd (fd);
+  if (is_thread == 0 && (self->flags & G_PIDFD_FLAGS_THREAD))
+    {
+      pid = gpidfd_pidfd_query_pid (fd);
+      if (pid > 0)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                     "Cannot open file descriptor %d as a thread: It is the pidfd of "
+                     "process %d, not of a thread (G_PIDFD_FLAGS_THREAD was given)",
+                     fd, pid);
+      else
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                     "Cannot open file descriptor %d as a thread: It is the pidfd of "
+                     "a process, not of a thread (G_PIDFD_FLAGS_THREAD was given)", fd);
+      return FALSE;
+    }
   copy = is_thread < 0 ? -1 : gpidfd_sys_dup_cloexec (fd);
   if (copy < 0)
     {
@@ -351,8 +427,6 @@ adopt_fd (GPidFd  *self,
   self->is_thread = is_thread;
   if (is_thread)
     self->flags |= G_PIDFD_FLAGS_THREAD;
-  else
-    self->flags &= ~G_PIDFD_FLAGS_THREAD;
 
   return TRUE;
 }
@@ -400,6 +474,33 @@ gpidfd_pidfd_get_status_fd (GPidFd *self)
   return self->process_fd >= 0 ? self->process_fd : self->fd;
 }
 
+/* Refuses bits that are no GPidFdFlags, naming them and what was to be
+ * opened. */
+static gboolean
+check_flags (GPidFd  *self,
+             GError **error)
+{
+  guint unknown = (guint) self->flags & ~(guint) KNOWN_FLAGS;
+  g_autofree char *what = NULL;
+
+  if (unknown == 0)
+    return TRUE;
+
+  if (self->construct_fd >= 0)
+    what = g_strdup_printf ("the process of file descriptor %d", self->construct_fd);
+  else if (self->pid_given)
+    what = g_strdup_printf ("%s %d", (self->flags & G_PIDFD_FLAGS_THREAD) ? "thread" : "process",
+                            self->pid);
+  else
+    what = g_strdup ("a process");
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+               "Cannot open %s: Flags 0x%x have unknown bits 0x%x (GPidFdFlags "
+               "has only G_PIDFD_FLAGS_NO_REAP 0x%x and G_PIDFD_FLAGS_THREAD 0x%x)",
+               what, (guint) self->flags, unknown,
+               (guint) G_PIDFD_FLAGS_NO_REAP, (guint) G_PIDFD_FLAGS_THREAD);
+  return FALSE;
+}
+
 static gboolean
 g_pidfd_initable_init (GInitable     *initable,
                        GCancellable  *cancellable,
@@ -421,7 +522,9 @@ g_pidfd_initable_init (GInitable     *initable,
       return ok;
     }
 
-  if (self->construct_fd >= 0)
+  if (!check_flags (self, &local_error))
+    ok = FALSE;
+  else if (self->construct_fd >= 0)
     ok = adopt_fd (self, self->construct_fd, &local_error);
   else
     ok = open_pid (self, &local_error);
@@ -509,7 +612,14 @@ g_pidfd_new_from_pid (GPid     pid,
  * @flags: flags
  * @error: return location for a #GError
  *
- * Like [ctor@GPidFd.PidFd.new_from_pid], with @flags.
+ * Like [ctor@GPidFd.PidFd.new_from_pid], with @flags; with
+ * %G_PIDFD_FLAGS_THREAD, @pid is a thread id, as for
+ * [ctor@GPidFd.PidFd.new_for_thread].
+ *
+ * Errors as [ctor@GPidFd.PidFd.new_from_pid] (and, with
+ * %G_PIDFD_FLAGS_THREAD, as [ctor@GPidFd.PidFd.new_for_thread]), and
+ * %G_IO_ERROR_INVALID_ARGUMENT when @flags has bits that are no
+ * #GPidFdFlags: the message names those bits and @pid.
  *
  * Returns: (transfer full): a new #GPidFd, or %NULL with @error set
  *
@@ -604,7 +714,15 @@ g_pidfd_new_from_fd (gint     fd,
  * @flags: flags
  * @error: return location for a #GError
  *
- * Like [ctor@GPidFd.PidFd.new_from_fd], with @flags.
+ * Like [ctor@GPidFd.PidFd.new_from_fd], with @flags. A thread pidfd
+ * gives a thread #GPidFd whether or not @flags has
+ * %G_PIDFD_FLAGS_THREAD; the flag asks that @fd be one.
+ *
+ * Errors as [ctor@GPidFd.PidFd.new_from_fd], and
+ * %G_IO_ERROR_INVALID_ARGUMENT when @flags has bits that are no
+ * #GPidFdFlags (the message names those bits and @fd), or has
+ * %G_PIDFD_FLAGS_THREAD while @fd is the pidfd of a process, not of a
+ * thread (the message names @fd and the process).
  *
  * Returns: (transfer full): a new #GPidFd, or %NULL with @error set
  *
@@ -900,6 +1018,24 @@ g_pidfd_to_string (GPidFd *self)
                           self->is_thread ? ":thread" : "");
 }
 
+/* The longest text g_pidfd_to_string() gives; messages quote at most
+ * this much of a handle, so that a real one is always quoted whole. */
+#define HANDLE_MAX_LEN (sizeof "2147483647:18446744073709551615:thread" - 1)
+
+/* @text for an error message: in quotes, at most HANDLE_MAX_LEN bytes of
+ * it, with "…" when cut, and with control characters, quotes and bytes
+ * outside ASCII escaped (g_strescape()), so that the message stays short
+ * and valid UTF-8 whatever the caller passed. */
+static char *
+quote_handle (const char *text)
+{
+  gsize len = strnlen (text, HANDLE_MAX_LEN + 1);
+  g_autofree char *prefix = g_strndup (text, MIN (len, HANDLE_MAX_LEN));
+  g_autofree char *escaped = g_strescape (prefix, NULL);
+
+  return g_strdup_printf ("\"%s%s\"", escaped, len > HANDLE_MAX_LEN ? "…" : "");
+}
+
 /**
  * g_pidfd_new_from_string:
  * @text: a text from [method@GPidFd.PidFd.to_string]
@@ -910,11 +1046,25 @@ g_pidfd_to_string (GPidFd *self)
  * the result is that process, or an error, never a later process that
  * reused the pid.
  *
- * Errors: %G_IO_ERROR_INVALID_ARGUMENT when @text is not "PID:ID" or
- * "TID:ID:thread" with decimal numbers greater than 0; %G_IO_ERROR_NOT_FOUND when the process
- * has ended and been reaped; %G_IO_ERROR_NOT_SUPPORTED without pidfs
- * (before Linux 6.9), and the errors of
- * [ctor@GPidFd.PidFd.new_from_pid].
+ * Errors are in the %G_IO_ERROR domain:
+ *
+ * - %G_IO_ERROR_INVALID_ARGUMENT when @text is not "PID:ID" or
+ *   "TID:ID:thread" with decimal numbers greater than 0;
+ * - %G_IO_ERROR_NOT_FOUND, "No such process", when no process has the
+ *   pid: the process has ended and been reaped, or the pid never named
+ *   one (for a thread handle, "No such thread": no thread has the id);
+ * - %G_IO_ERROR_NOT_FOUND, "A different process now has pid", when the
+ *   pid opens but names another process than the handle: its id differs
+ *   from the one in @text, or the pid is now a thread of some process
+ *   (for a thread handle, "A different thread now has thread id");
+ * - %G_IO_ERROR_NOT_SUPPORTED when the id in @text is 0, or without pidfs
+ *   or `PIDFD_THREAD` (before Linux 6.9);
+ * - and the other errors of [ctor@GPidFd.PidFd.new_from_pid].
+ *
+ * A message quotes at most the first 38 bytes of @text (the length of
+ * the longest handle), escaped, so that it stays short and valid UTF-8
+ * whatever @text holds; the %G_IO_ERROR_NOT_FOUND ones also name the pid
+ * and, for a different process, both ids.
  *
  * Returns: (transfer full): a new #GPidFd, or %NULL with @error set
  *
@@ -927,13 +1077,15 @@ g_pidfd_new_from_string (const gchar  *text,
   g_autoptr(GPidFd) self = NULL;
   g_autoptr(GError) local_error = NULL;
   g_auto(GStrv) parts = NULL;
+  g_autofree char *quoted = NULL;
   guint64 pid = 0, id = 0;
   gboolean thread;
 
   g_return_val_if_fail (text != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  parts = g_strsplit (text, ":", -1);
+  quoted = quote_handle (text);
+  parts = g_strsplit (text, ":", 4);
   thread = g_strv_length (parts) == 3 && g_strcmp0 (parts[2], "thread") == 0;
   if ((g_strv_length (parts) != 2 && !thread) ||
       !g_ascii_string_to_unsigned (parts[0], 10, 1, G_MAXINT, &pid, NULL) ||
@@ -941,15 +1093,15 @@ g_pidfd_new_from_string (const gchar  *text,
       parts[0][0] == '+' || parts[1][0] == '+')
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "Cannot open process \"%s\": Not a process handle (PID:ID or "
-                   "TID:ID:thread)", text);
+                   "Cannot open process %s: Not a process handle (PID:ID or "
+                   "TID:ID:thread)", quoted);
       return NULL;
     }
   if (id == 0)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
                    "Cannot open process %s: The handle has no id, since it was "
-                   "made without pidfs (Linux 6.9 or later is needed)", text);
+                   "made without pidfs (Linux 6.9 or later is needed)", quoted);
       return NULL;
     }
 
@@ -957,28 +1109,57 @@ g_pidfd_new_from_string (const gchar  *text,
                                     &local_error);
   if (self == NULL)
     {
-      /* INVALID_ARGUMENT: the pid now names a thread, not a process. */
-      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND) ||
-          g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT))
+      pid_t tgid;
+
+      if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND) &&
+          !g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+
+      /* For a process, INVALID_ARGUMENT (the pid is > 0) says that the
+       * pid now names a thread of some process. */
+      tgid = thread ? -1 : gpidfd_sys_thread_group_of ((pid_t) pid);
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT) &&
+          tgid > 0 && tgid != (pid_t) pid)
         g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                     "Cannot open process %s: It has ended and been reaped", text);
+                     "Cannot open process %s: A different process now has pid %d: "
+                     "it is a thread of process %d", quoted, (int) pid, (int) tgid);
+      else if (thread)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                     "Cannot open thread %s: No such thread: thread id %d is not in "
+                     "use (the thread has ended, or never existed)", quoted, (int) pid);
       else
-        g_propagate_error (error, g_steal_pointer (&local_error));
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                     "Cannot open process %s: No such process: pid %d is not in use "
+                     "(the process has ended and been reaped, or never existed)",
+                     quoted, (int) pid);
       return NULL;
     }
 
   if (g_pidfd_get_id (self) == 0)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                   "Cannot open process %s: Without pidfs (Linux 6.9 or later) "
-                   "its identity cannot be checked", text);
+                   "Cannot open %s %s: Without pidfs (Linux 6.9 or later) "
+                   "its identity cannot be checked", thread ? "thread" : "process", quoted);
       return NULL;
     }
   if (g_pidfd_get_id (self) != id)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                   "Cannot open process %s: It has ended and been reaped "
-                   "(pid %u now names another process)", text, (guint) pid);
+      if (thread)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                     "Cannot open thread %s: A different thread now has thread id %d "
+                     "(its id is %" G_GUINT64_FORMAT ", not %" G_GUINT64_FORMAT "): the "
+                     "thread the handle names has ended, or never had this thread id",
+                     quoted, (int) pid, g_pidfd_get_id (self), id);
+      else
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                     "Cannot open process %s: A different process now has pid %d "
+                     "(its id is %" G_GUINT64_FORMAT ", not %" G_GUINT64_FORMAT "): the "
+                     "process the handle names has ended and been reaped, or never "
+                     "had this pid",
+                     quoted, (int) pid, g_pidfd_get_id (self), id);
       return NULL;
     }
 

@@ -29,7 +29,8 @@ G_BEGIN_DECLS
  *
  * Flags for [ctor@GPidFd.PidFd.new_from_pid_full],
  * [ctor@GPidFd.PidFd.new_from_fd_full] and the [property@GPidFd.PidFd:flags]
- * property.
+ * property. Any other bit makes the construction fail with
+ * %G_IO_ERROR_INVALID_ARGUMENT, naming the bit.
  *
  * Since: 1.0
  */

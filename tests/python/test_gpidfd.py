@@ -581,6 +581,17 @@ class TestInitable(GPidFdTestCase):
         _, status = os.waitpid(pid, 0)
         self.assertEqual(os.waitstatus_to_exitcode(status), 9)
 
+    def test_construct_unknown_flags(self):
+        # A flags value with bits GPidFdFlags lacks reaches init(), which
+        # refuses it, naming the bits; it is not dropped with a warning.
+        pid = self.sleeper()
+        pidfd = GPidFd.PidFd(pid=pid, flags=1 << 8)
+        with self.assertRaises(GLib.Error) as cm:
+            pidfd.init(None)
+        self.assertIOError(cm, Gio.IOErrorEnum.INVALID_ARGUMENT)
+        self.assertIn('0x100', cm.exception.message)
+        self.assertIn(str(pid), cm.exception.message)
+
     def test_not_initialized(self):
         pid = self.sleeper()
         pidfd = GPidFd.PidFd(pid=pid)

@@ -38,6 +38,12 @@ typedef enum
   OP_TRY_WAIT,
   OP_SOURCE,
   OP_EXIT_CHECK,
+  OP_NEW_FROM_STRING,
+  /* flags, for a live child */
+  OP_NEW_FROM_PID_FULL,
+  OP_NEW_FROM_FD_FULL,
+  OP_INITABLE_NEW_PID,
+  OP_INITABLE_NEW_FD,
 } Op;
 
 typedef enum
@@ -92,6 +98,26 @@ typedef enum
   IN_EXITED_0,
   IN_EXITED_3,
   IN_KILLED,
+  /* handles (g_pidfd_to_string() texts) */
+  IN_HANDLE_LIVE,
+  IN_HANDLE_HUGE,
+  IN_HANDLE_ZERO_PADDED,
+  IN_HANDLE_INVALID_UTF8,
+  IN_HANDLE_LONG_UTF8,
+  IN_HANDLE_CONTROL,
+  IN_HANDLE_NEVER_EXISTED,
+  IN_HANDLE_REAPED,
+  IN_HANDLE_WRONG_ID,
+  IN_HANDLE_THREAD_LIVE,
+  IN_HANDLE_THREAD_WRONG_ID,
+  IN_HANDLE_THREAD_GONE,
+  IN_HANDLE_THREAD_AS_PROCESS,
+  /* GPidFdFlags values */
+  IN_FLAGS_NO_REAP,
+  IN_FLAGS_THREAD,
+  IN_FLAGS_BIT_2,
+  IN_FLAGS_BIT_31,
+  IN_FLAGS_ALL,
 } Input;
 
 #define OK 0
@@ -102,7 +128,9 @@ typedef struct
   Input input;
   GQuark (*domain) (void);  /* NULL: success expected */
   gint code;
-  gboolean names_pid;       /* the message must contain the pid */
+  gboolean names_pid;       /* the message must contain the pid (for a
+                             * descriptor given with flags: its number) */
+  const char *says;         /* a cause the message must give, or NULL */
 } Row;
 
 static const Row rows[] = {
@@ -176,7 +204,60 @@ static const Row rows[] = {
   { OP_EXIT_CHECK, IN_EXITED_0, NULL, OK, FALSE },
   { OP_EXIT_CHECK, IN_EXITED_3, g_spawn_exit_error_quark, 3, TRUE },
   { OP_EXIT_CHECK, IN_KILLED, g_spawn_error_quark, G_SPAWN_ERROR_FAILED, TRUE },
+
+  /* g_pidfd_new_from_string() */
+  { OP_NEW_FROM_STRING, IN_HANDLE_LIVE, NULL, OK, FALSE },
+  { OP_NEW_FROM_STRING, IN_HANDLE_HUGE, g_io_error_quark, G_IO_ERROR_INVALID_ARGUMENT, FALSE },
+  { OP_NEW_FROM_STRING, IN_HANDLE_ZERO_PADDED, g_io_error_quark, G_IO_ERROR_NOT_FOUND, TRUE,
+    "A different process now has pid" },
+  { OP_NEW_FROM_STRING, IN_HANDLE_INVALID_UTF8, g_io_error_quark, G_IO_ERROR_INVALID_ARGUMENT, FALSE },
+  { OP_NEW_FROM_STRING, IN_HANDLE_LONG_UTF8, g_io_error_quark, G_IO_ERROR_INVALID_ARGUMENT, FALSE },
+  { OP_NEW_FROM_STRING, IN_HANDLE_CONTROL, g_io_error_quark, G_IO_ERROR_INVALID_ARGUMENT, FALSE },
+  { OP_NEW_FROM_STRING, IN_HANDLE_NEVER_EXISTED, g_io_error_quark, G_IO_ERROR_NOT_FOUND, TRUE,
+    "No such process" },
+  { OP_NEW_FROM_STRING, IN_HANDLE_REAPED, g_io_error_quark, G_IO_ERROR_NOT_FOUND, TRUE,
+    "No such process" },
+  { OP_NEW_FROM_STRING, IN_HANDLE_WRONG_ID, g_io_error_quark, G_IO_ERROR_NOT_FOUND, TRUE,
+    "A different process now has pid" },
+  { OP_NEW_FROM_STRING, IN_HANDLE_THREAD_LIVE, NULL, OK, FALSE },
+  { OP_NEW_FROM_STRING, IN_HANDLE_THREAD_WRONG_ID, g_io_error_quark, G_IO_ERROR_NOT_FOUND, TRUE,
+    "A different thread now has thread id" },
+  { OP_NEW_FROM_STRING, IN_HANDLE_THREAD_GONE, g_io_error_quark, G_IO_ERROR_NOT_FOUND, TRUE,
+    "No such thread" },
+  { OP_NEW_FROM_STRING, IN_HANDLE_THREAD_AS_PROCESS, g_io_error_quark, G_IO_ERROR_NOT_FOUND, TRUE,
+    "A different process now has pid" },
+
+  /* flags: unknown bits are refused and named, never dropped */
+  { OP_NEW_FROM_PID_FULL, IN_FLAGS_NO_REAP, NULL, OK, FALSE },
+  { OP_NEW_FROM_PID_FULL, IN_FLAGS_THREAD, NULL, OK, FALSE },
+  { OP_NEW_FROM_PID_FULL, IN_FLAGS_BIT_2, g_io_error_quark, G_IO_ERROR_INVALID_ARGUMENT, TRUE,
+    "unknown bits 0x4" },
+  { OP_NEW_FROM_PID_FULL, IN_FLAGS_BIT_31, g_io_error_quark, G_IO_ERROR_INVALID_ARGUMENT, TRUE,
+    "unknown bits 0x80000000" },
+  { OP_NEW_FROM_PID_FULL, IN_FLAGS_ALL, g_io_error_quark, G_IO_ERROR_INVALID_ARGUMENT, TRUE,
+    "unknown bits 0xfffffffc" },
+  { OP_NEW_FROM_FD_FULL, IN_FLAGS_NO_REAP, NULL, OK, FALSE },
+  { OP_NEW_FROM_FD_FULL, IN_FLAGS_THREAD, g_io_error_quark, G_IO_ERROR_INVALID_ARGUMENT, TRUE,
+    "not of a thread" },
+  { OP_NEW_FROM_FD_FULL, IN_FLAGS_BIT_2, g_io_error_quark, G_IO_ERROR_INVALID_ARGUMENT, TRUE,
+    "unknown bits 0x4" },
+  { OP_NEW_FROM_FD_FULL, IN_FLAGS_ALL, g_io_error_quark, G_IO_ERROR_INVALID_ARGUMENT, TRUE,
+    "unknown bits 0xfffffffc" },
+  { OP_INITABLE_NEW_PID, IN_FLAGS_NO_REAP, NULL, OK, FALSE },
+  { OP_INITABLE_NEW_PID, IN_FLAGS_BIT_2, g_io_error_quark, G_IO_ERROR_INVALID_ARGUMENT, TRUE,
+    "unknown bits 0x4" },
+  { OP_INITABLE_NEW_PID, IN_FLAGS_ALL, g_io_error_quark, G_IO_ERROR_INVALID_ARGUMENT, TRUE,
+    "unknown bits 0xfffffffc" },
+  { OP_INITABLE_NEW_FD, IN_FLAGS_NO_REAP, NULL, OK, FALSE },
+  { OP_INITABLE_NEW_FD, IN_FLAGS_THREAD, g_io_error_quark, G_IO_ERROR_INVALID_ARGUMENT, TRUE,
+    "not of a thread" },
+  { OP_INITABLE_NEW_FD, IN_FLAGS_BIT_31, g_io_error_quark, G_IO_ERROR_INVALID_ARGUMENT, TRUE,
+    "unknown bits 0x80000000" },
 };
+
+/* Every error message, whatever the input: at most this long, valid
+ * UTF-8, and free of control characters. */
+#define MESSAGE_MAX_LEN 512
 
 /* ---- Making the inputs ----------------------------------------------- */
 
@@ -205,6 +286,33 @@ thread_main (gpointer user_data)
   g_mutex_unlock (&world->lock);
 
   return NULL;
+}
+
+/* Starts the world's thread; returns its thread id. */
+static pid_t
+start_thread (World *world)
+{
+  g_mutex_lock (&world->lock);
+  world->thread = g_thread_new ("hostile", thread_main, world);
+  while (world->tid == 0)
+    g_cond_wait (&world->cond, &world->lock);
+  g_mutex_unlock (&world->lock);
+
+  return world->tid;
+}
+
+static void
+stop_thread (World *world)
+{
+  if (world->thread == NULL)
+    return;
+
+  g_mutex_lock (&world->lock);
+  world->stop = TRUE;
+  g_cond_broadcast (&world->cond);
+  g_mutex_unlock (&world->lock);
+  g_thread_join (world->thread);
+  world->thread = NULL;
 }
 
 static pid_t
@@ -262,12 +370,7 @@ make_pid (World *world,
         return atoi (text);
       }
     case IN_PID_THREAD:
-      g_mutex_lock (&world->lock);
-      world->thread = g_thread_new ("hostile", thread_main, world);
-      while (world->tid == 0)
-        g_cond_wait (&world->cond, &world->lock);
-      g_mutex_unlock (&world->lock);
-      return world->tid;
+      return start_thread (world);
     case IN_PID_GONE:
       return gone_pid ();
     case IN_PID_INIT:
@@ -362,6 +465,26 @@ make_fd (World *world,
   return fd;
 }
 
+static GPidFdFlags
+make_flags (Input input)
+{
+  switch ((int) input)
+    {
+    case IN_FLAGS_NO_REAP:
+      return G_PIDFD_FLAGS_NO_REAP;
+    case IN_FLAGS_THREAD:
+      return G_PIDFD_FLAGS_THREAD;
+    case IN_FLAGS_BIT_2:
+      return (GPidFdFlags) (1u << 2);
+    case IN_FLAGS_BIT_31:
+      return (GPidFdFlags) (1u << 31);
+    case IN_FLAGS_ALL:
+      return (GPidFdFlags) G_MAXUINT;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
 static int
 make_signal (Input input)
 {
@@ -386,6 +509,128 @@ make_signal (Input input)
     default:
       g_assert_not_reached ();
     }
+}
+
+/* The size of the hostile handles that are meant to be large. */
+#define HUGE_HANDLE_LEN (200 * 1024)
+
+/* The id of thread @tid, as g_pidfd_to_string() gives it. */
+static guint64
+thread_id (pid_t tid)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPidFd) pidfd = g_pidfd_new_for_thread (tid, &error);
+
+  g_assert_no_error (error);
+  return g_pidfd_get_id (pidfd);
+}
+
+/* A handle for g_pidfd_new_from_string(). */
+static char *
+make_handle (World *world,
+             Input  input)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPidFd) pidfd = NULL;
+  GString *text = g_string_new (NULL);
+  gint64 deadline;
+  pid_t pid;
+  int fd;
+
+  switch ((int) input)
+    {
+    case IN_HANDLE_LIVE:
+      world->named_pid = world->child = rb_spawn_pause ();
+      pidfd = g_pidfd_new_from_pid (world->child, &error);
+      g_assert_no_error (error);
+      g_string_append_printf (text, "%d:%" G_GUINT64_FORMAT,
+                              (int) world->child, g_pidfd_get_id (pidfd));
+      break;
+    case IN_HANDLE_HUGE:
+      /* Many fields, and far too long. */
+      while (text->len < HUGE_HANDLE_LEN)
+        g_string_append (text, "1:");
+      break;
+    case IN_HANDLE_ZERO_PADDED:
+      /* A live process's pid with a wrong id, after 200 KB of zeros that
+       * the number parser accepts. */
+      world->named_pid = world->child = rb_spawn_pause ();
+      pidfd = g_pidfd_new_from_pid (world->child, &error);
+      g_assert_no_error (error);
+      while (text->len < HUGE_HANDLE_LEN)
+        g_string_append_c (text, '0');
+      g_string_append_printf (text, "%d:%" G_GUINT64_FORMAT,
+                              (int) world->child, g_pidfd_get_id (pidfd) + 1);
+      break;
+    case IN_HANDLE_INVALID_UTF8:
+      g_string_append (text, "\xff\xfe\xc0\x80:\xed\xa0\x80:thread\xf8");
+      break;
+    case IN_HANDLE_LONG_UTF8:
+      /* Valid UTF-8, so long that any cut falls inside it. */
+      while (text->len < HUGE_HANDLE_LEN)
+        g_string_append (text, "\xc3\xa9\xe2\x82\xac");
+      break;
+    case IN_HANDLE_CONTROL:
+      g_string_append (text, "1:2\x1b[2J\r\n\t\"\\\x7f");
+      break;
+    case IN_HANDLE_NEVER_EXISTED:
+      /* pid_max itself is the first pid the kernel never gives. */
+      world->named_pid = make_pid (world, IN_PID_ABOVE_PID_MAX);
+      g_string_append_printf (text, "%d:12345", (int) world->named_pid);
+      break;
+    case IN_HANDLE_REAPED:
+      pid = gpt_spawn_exit (0, 0);
+      pidfd = g_pidfd_new_from_pid (pid, &error);
+      g_assert_no_error (error);
+      g_string_append_printf (text, "%d:%" G_GUINT64_FORMAT, (int) pid, g_pidfd_get_id (pidfd));
+      g_clear_object (&pidfd);
+      gpt_reap (pid);
+      world->named_pid = pid;
+      break;
+    case IN_HANDLE_WRONG_ID:
+      world->named_pid = world->child = rb_spawn_pause ();
+      pidfd = g_pidfd_new_from_pid (world->child, &error);
+      g_assert_no_error (error);
+      g_string_append_printf (text, "%d:%" G_GUINT64_FORMAT,
+                              (int) world->child, g_pidfd_get_id (pidfd) + 1);
+      break;
+    case IN_HANDLE_THREAD_LIVE:
+      world->named_pid = start_thread (world);
+      g_string_append_printf (text, "%d:%" G_GUINT64_FORMAT ":thread",
+                              (int) world->named_pid, thread_id (world->named_pid));
+      break;
+    case IN_HANDLE_THREAD_WRONG_ID:
+      world->named_pid = start_thread (world);
+      g_string_append_printf (text, "%d:%" G_GUINT64_FORMAT ":thread",
+                              (int) world->named_pid, thread_id (world->named_pid) + 1);
+      break;
+    case IN_HANDLE_THREAD_GONE:
+      world->named_pid = start_thread (world);
+      g_string_append_printf (text, "%d:%" G_GUINT64_FORMAT ":thread",
+                              (int) world->named_pid, thread_id (world->named_pid));
+      stop_thread (world);
+      /* pthread_join() returns once the kernel cleared the thread id,
+       * which is before it lets the id go: wait until the id opens no
+       * more (PIDFD_THREAD is O_EXCL). */
+      deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+      while ((fd = (int) syscall (SYS_pidfd_open, world->named_pid, O_EXCL)) >= 0)
+        {
+          close (fd);
+          g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+          g_usleep (1000);
+        }
+      break;
+    case IN_HANDLE_THREAD_AS_PROCESS:
+      /* A live thread's own id, in a process handle. */
+      world->named_pid = start_thread (world);
+      g_string_append_printf (text, "%d:%" G_GUINT64_FORMAT,
+                              (int) world->named_pid, thread_id (world->named_pid));
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+
+  return g_string_free (text, FALSE);
 }
 
 /* A GPidFd for a process in the state the input names. */
@@ -438,14 +683,7 @@ world_clean (World *world)
     }
   if (world->fd >= 0)
     close (world->fd);
-  if (world->thread != NULL)
-    {
-      g_mutex_lock (&world->lock);
-      world->stop = TRUE;
-      g_cond_broadcast (&world->cond);
-      g_mutex_unlock (&world->lock);
-      g_thread_join (world->thread);
-    }
+  stop_thread (world);
   g_mutex_clear (&world->lock);
   g_cond_clear (&world->cond);
 }
@@ -685,6 +923,55 @@ run_row (const Row  *row,
       info = exit_record (world, row->input);
       return g_pidfd_exit_info_check (info, error);
 
+    case OP_NEW_FROM_STRING:
+      {
+        g_autofree char *text = make_handle (world, row->input);
+
+        made = g_pidfd_new_from_string (text, error);
+        if (made != NULL)
+          g_assert_cmpint (g_pidfd_get_pid (made), ==, world->named_pid);
+        return made != NULL;
+      }
+
+    case OP_NEW_FROM_PID_FULL:
+    case OP_NEW_FROM_FD_FULL:
+    case OP_INITABLE_NEW_PID:
+    case OP_INITABLE_NEW_FD:
+      {
+        GPidFdFlags flags = make_flags (row->input);
+
+        world->child = rb_spawn_pause ();
+        world->named_pid = world->child;
+        if (row->op == OP_NEW_FROM_FD_FULL || row->op == OP_INITABLE_NEW_FD)
+          world->fd = raw_pidfd_open (world->child, 0);
+        if (world->fd >= 0 && row->input != IN_FLAGS_THREAD)
+          world->named_pid = world->fd;
+
+        switch ((int) row->op)
+          {
+          case OP_NEW_FROM_PID_FULL:
+            made = g_pidfd_new_from_pid_full (world->child, flags, error);
+            break;
+          case OP_NEW_FROM_FD_FULL:
+            made = g_pidfd_new_from_fd_full (world->fd, flags, error);
+            break;
+          case OP_INITABLE_NEW_PID:
+            made = g_initable_new (G_TYPE_PIDFD, NULL, error,
+                                   "pid", world->child, "flags", flags, NULL);
+            break;
+          default:
+            made = g_initable_new (G_TYPE_PIDFD, NULL, error,
+                                   "fd", world->fd, "flags", flags, NULL);
+            break;
+          }
+        if (made != NULL)
+          {
+            g_assert_cmpint (g_pidfd_get_flags (made), ==, flags);
+            g_assert_cmpint (g_pidfd_get_pid (made), ==, world->child);
+          }
+        return made != NULL;
+      }
+
     default:
       g_assert_not_reached ();
     }
@@ -696,10 +983,44 @@ describe (const Row *row)
   static const char *ops[] = {
     "new_from_pid", "new_from_pid_full(NO_REAP)", "new_from_fd", "new_from_fd_full(NO_REAP)",
     "send_signal", "wait", "wait_async", "wait_async(no callback)", "try_wait",
-    "create_source", "exit_info_check",
+    "create_source", "exit_info_check", "new_from_string", "new_from_pid_full",
+    "new_from_fd_full", "g_initable_new(pid)", "g_initable_new(fd)",
   };
 
   return ops[row->op];
+}
+
+/* A message quotes at most a short, escaped part of the input. */
+static void
+check_message (const Row  *row,
+               const char *message)
+{
+  gsize len = strlen (message);
+
+  if (len > MESSAGE_MAX_LEN)
+    {
+      g_autofree char *start = g_strndup (message, 200);
+      g_autofree char *escaped = g_strescape (start, NULL);
+
+      g_error ("%s (input %d): the message is %" G_GSIZE_FORMAT " bytes long, more "
+               "than %d: \"%s…\"", describe (row), row->input, len, MESSAGE_MAX_LEN,
+               escaped);
+    }
+  if (!g_utf8_validate (message, -1, NULL))
+    {
+      g_autofree char *escaped = g_strescape (message, NULL);
+
+      g_error ("%s (input %d): the message is not valid UTF-8: \"%s\"",
+               describe (row), row->input, escaped);
+    }
+  for (const char *p = message; *p != '\0'; p++)
+    if ((guchar) *p < 0x20 || *p == 0x7f)
+      {
+        g_autofree char *escaped = g_strescape (message, NULL);
+
+        g_error ("%s (input %d): the message holds control character 0x%02x: \"%s\"",
+                 describe (row), row->input, (guchar) *p, escaped);
+      }
 }
 
 static void
@@ -751,6 +1072,10 @@ test_row (gconstpointer data)
                     g_error ("%s (input %d): message \"%s\" does not name process %s",
                              describe (row), row->input, error->message, pid_str);
                 }
+              if (row->says != NULL && strstr (error->message, row->says) == NULL)
+                g_error ("%s (input %d): message \"%s\" does not say \"%s\"",
+                         describe (row), row->input, error->message, row->says);
+              check_message (row, error->message);
             }
         }
 
@@ -771,16 +1096,22 @@ static const char *input_names[] = {
   "sig-0-to-init", "sig-term-to-zombie", "sig-0-to-reaped",
   "live-pre-cancelled", "live-cancelled-later", "zombie", "zombie-pre-cancelled", "live",
   "reaped-elsewhere", "exited-0", "exited-3", "killed",
+  "handle-live", "handle-huge", "handle-zero-padded", "handle-invalid-utf8",
+  "handle-long-utf8", "handle-control", "handle-never-existed", "handle-reaped",
+  "handle-wrong-id", "handle-thread-live", "handle-thread-wrong-id", "handle-thread-gone",
+  "handle-thread-as-process",
+  "flags-no-reap", "flags-thread", "flags-bit-2", "flags-bit-31", "flags-all",
 };
 
 static const char *op_names[] = {
   "new-from-pid", "new-from-pid-no-reap", "new-from-fd", "new-from-fd-no-reap",
   "send-signal", "wait", "wait-async", "wait-async-no-callback", "try-wait", "source",
-  "exit-check",
+  "exit-check", "new-from-string", "new-from-pid-full", "new-from-fd-full",
+  "initable-new-pid", "initable-new-fd",
 };
 
-G_STATIC_ASSERT (G_N_ELEMENTS (input_names) == IN_KILLED + 1);
-G_STATIC_ASSERT (G_N_ELEMENTS (op_names) == OP_EXIT_CHECK + 1);
+G_STATIC_ASSERT (G_N_ELEMENTS (input_names) == IN_FLAGS_ALL + 1);
+G_STATIC_ASSERT (G_N_ELEMENTS (op_names) == OP_INITABLE_NEW_FD + 1);
 
 int
 main (int    argc,
