@@ -35,6 +35,7 @@
 # include <seccomp.h>
 #endif
 
+#include "gpidfd-syscall-private.h"
 #include "robust-common.h"
 
 #define TARGET_CODE 5
@@ -104,16 +105,19 @@ inside (gconstpointer data)
   g_autoptr(GError) error = NULL;
   g_autoptr(GPidFd) pidfd = NULL;
   GPid seen;
+  gboolean no_get_info;
 
   g_assert_cmpint (getpid (), ==, 1);
   if (row->no_get_info)
     remove_get_info ();
+  /* Removed, or missing from the running kernel (before Linux 6.13). */
+  no_get_info = row->no_get_info || !gpidfd_sys_has_get_info ();
 
   pidfd = g_pidfd_new_from_fd (target.pidfd, &error);
   g_assert_no_error (error);
 
   seen = g_pidfd_get_pid (pidfd);
-  if (row->no_get_info && !row->own_proc)
+  if (no_get_info && !row->own_proc)
     {
       /* Nothing here can tell the pid: never the outer namespace's. */
       if (seen == target.outer_pid)
@@ -126,7 +130,7 @@ inside (gconstpointer data)
     rb_fail_printf ("get_pid() of process %d, outside our pid namespace (%s /proc%s), "
                     "is %d: want 0", (int) target.outer_pid,
                     row->own_proc ? "own" : "outer",
-                    row->no_get_info ? ", no PIDFD_GET_INFO" : "", (int) seen);
+                    no_get_info ? ", no PIDFD_GET_INFO" : "", (int) seen);
   g_assert_false (g_pidfd_is_child (pidfd));
   g_assert_false (g_pidfd_has_exited (pidfd));
 
@@ -135,10 +139,14 @@ inside (gconstpointer data)
   {
     g_autoptr(GPidFdProcessInfo) pinfo = g_pidfd_query_info (pidfd, &error);
 
-    if (pinfo == NULL && row->no_get_info && !row->own_proc)
+    if (pinfo == NULL && no_get_info && !row->own_proc)
       {
+        /* Nothing can tell: the error names what is missing. */
         g_test_message ("query_info without PIDFD_GET_INFO, outer /proc: %s",
                         error->message);
+        g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+        g_assert_nonnull (strstr (error->message, "PIDFD_GET_INFO"));
+        g_assert_nonnull (strstr (error->message, "6.13"));
         g_clear_error (&error);
       }
     else
