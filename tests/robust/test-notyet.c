@@ -232,6 +232,32 @@ collect (GPidFd        *pidfd,
   return info;
 }
 
+/* Samples this process's CPU time over a window while the wait is
+ * pending: from 200 ms after the wait started (what it set up, a worker
+ * thread GLib starts, is done by then) to 700 ms, before the tracer lets
+ * go at HOLD_MS. */
+typedef struct
+{
+  gint64 cpu_us;
+  gint64 wall_us;
+} Window;
+
+static gpointer
+sample_thread (gpointer user_data)
+{
+  Window *window = user_data;
+  gint64 cpu0, wall0;
+
+  g_usleep (200 * 1000);
+  cpu0 = cpu_us ();
+  wall0 = g_get_monotonic_time ();
+  g_usleep (500 * 1000);
+  window->cpu_us = cpu_us () - cpu0;
+  window->wall_us = g_get_monotonic_time () - wall0;
+
+  return NULL;
+}
+
 static void
 assert_slept (const char *what,
               gint64      cpu,
@@ -257,7 +283,8 @@ scenario (gconstpointer data)
   g_autoptr(GPidFd) pidfd = NULL;
   g_autoptr(GPidFdExitInfo) info = NULL;
   g_autoptr(GCancellable) cancellable = NULL;
-  gint64 cpu0, wall0;
+  Window window = { 0, 0 };
+  GThread *sampler;
   int status;
 
   traced_spawn (&t, row->tracer);
@@ -269,11 +296,10 @@ scenario (gconstpointer data)
   if (row->tracer == TRACER_NEVER_COLLECTS)
     cancellable = g_cancellable_new ();
 
-  cpu0 = cpu_us ();
-  wall0 = g_get_monotonic_time ();
+  sampler = g_thread_new ("sample", sample_thread, &window);
   info = collect (pidfd, row->how, cancellable, &error);
-  assert_slept ("the wait for a traced child", cpu_us () - cpu0,
-                g_get_monotonic_time () - wall0);
+  g_thread_join (sampler);
+  assert_slept ("the wait for a traced child", window.cpu_us, window.wall_us);
 
   if (row->tracer == TRACER_COLLECTS_LATER)
     {
