@@ -32,11 +32,14 @@ GPid  gpidfd_pidfd_query_pid (int   fd);
 guint gpidfd_pidfd_query_uid (int   fd,
                               GPid  pid);
 
-/* Whether the process of @fd has been reaped, given the @revents of a
- * poll of it: POLLHUP says so from Linux 6.9; before that only
- * /proc/self/fdinfo (its Pid: -1) does. */
-gboolean gpidfd_pidfd_is_reaped (int fd,
-                                 int revents);
+/* Whether the process of @fd (opened as @pid, or 0) has been reaped,
+ * given the @revents of a poll of it: POLLHUP says so from Linux 6.9;
+ * before that /proc/self/fdinfo (its Pid: -1) does, and where /proc is
+ * another namespace's, only that @pid is gone (a later process could
+ * have it by then: it is then taken for unreaped until it is gone too). */
+gboolean gpidfd_pidfd_is_reaped (int  fd,
+                                 GPid pid,
+                                 int  revents);
 
 /* One waitid() for the process of @fd: P_PIDFD, or before Linux 5.4 (or
  * when P_PIDFD is blocked) P_PID @pid, which names the same process for

@@ -63,13 +63,20 @@ gpidfd_pidfd_query_uid (int  fd,
 }
 
 gboolean
-gpidfd_pidfd_is_reaped (int fd,
-                        int revents)
+gpidfd_pidfd_is_reaped (int  fd,
+                        GPid pid,
+                        int  revents)
 {
+  GPid now;
+
   if (revents > 0 && (revents & POLLHUP))
     return TRUE;
 
-  return gpidfd_pidfd_query_pid (fd) == -1;
+  now = gpidfd_pidfd_query_pid (fd);
+  if (now != -2)
+    return now == -1;
+
+  return pid > 0 && gpidfd_sys_kill (pid, 0) < 0 && errno == ESRCH;
 }
 
 int

@@ -128,18 +128,19 @@ collect_other_locked (GPidFd         *self,
         self->exit_uid = gpidfd_pidfd_query_uid (self->process_fd, self->process_pid);
     }
 
-  if (!gpidfd_pidfd_is_reaped (self->process_fd, revents))
+  if (!gpidfd_pidfd_is_reaped (self->process_fd, self->process_pid, revents))
     {
       /* Exited, not yet reaped by its parent. Once it is, the status
        * shows up in PIDFD_INFO_EXIT (Linux 6.15), and POLLHUP says so.
        * A subreaper (or pid 1) may be handed the zombie and reap it
        * itself, with its full record: no event says so, hence the
        * recheck. Without PIDFD_INFO_EXIT that is worth waiting for only
-       * when a reap by someone else can be seen (the pid, then -1) and
-       * the process is in the caller's pid namespace (pid 0 is never
-       * handed to it). Otherwise nothing more is to be learnt. */
+       * when the process is in the caller's pid namespace: one it cannot
+       * see (pid 0) is never handed to it, and its reap could not be
+       * seen either. Otherwise nothing more is to be learnt. */
       if (!gpidfd_sys_has_exit_info () &&
-          (!may_adopt || gpidfd_pidfd_query_pid (self->process_fd) <= 0))
+          (!may_adopt || self->process_pid <= 0 ||
+           gpidfd_pidfd_query_pid (self->process_fd) == 0))
         return gpidfd_exit_info_new_unknown (self->process_pid, self->exit_uid);
 
       next->events = 0;

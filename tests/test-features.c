@@ -178,7 +178,10 @@ namespace_checks (int outside_fd)
   g_assert_no_error (error);
   first_again = g_pidfd_new_from_pid (pid, &error);
   g_assert_no_error (error);
-  g_assert_true (g_pidfd_equal (first, first_again));
+  /* Without pidfs and with the outer /proc (Linux 6.1 here) nothing can
+   * tell two pidfds of one process apart from two processes. */
+  if (g_pidfd_get_id (first) != 0 || gpidfd_sys_has_get_info ())
+    g_assert_true (g_pidfd_equal (first, first_again));
   text = g_pidfd_to_string (first);
   close (gate);
   record = fc_wait (first);
