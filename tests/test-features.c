@@ -1155,8 +1155,8 @@ fake_bus_connect (GDBusConnection **server,
   g_dbus_connection_new (G_IO_STREAM (c1), NULL,
                          G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT,
                          NULL, NULL, on_connection_made, client);
-  gpt_run_until (NULL, (gboolean *) server, 30);
-  gpt_run_until (NULL, (gboolean *) client, 30);
+  gpt_run_until_set (NULL, server, 30);
+  gpt_run_until_set (NULL, client, 30);
   g_assert_true (g_dbus_connection_get_capabilities (*client) &
                  G_DBUS_CAPABILITY_FLAGS_UNIX_FD_PASSING);
 }
@@ -1366,7 +1366,7 @@ test_thread_async (void)
   g_assert_null (record);
 
   fc_threaded_exit (&t, 31);
-  gpt_run_until (NULL, (gboolean *) &record, 10);
+  gpt_run_until_set (NULL, &record, 10);
   gpt_assert_exited (record, t.pid, 31);
 }
 

@@ -248,6 +248,23 @@ gpt_run_until (GMainContext *context,
   g_source_unref (timeout);
 }
 
+void
+gpt_run_until_set_impl (GMainContext *context,
+                        gpointer     *slot,
+                        guint         timeout_s)
+{
+  GSource *timeout = g_timeout_source_new_seconds (timeout_s);
+
+  g_source_set_callback (timeout, on_timeout, GUINT_TO_POINTER (timeout_s), NULL);
+  g_source_attach (timeout, context);
+
+  while (*slot == NULL)
+    g_main_context_iteration (context, TRUE);
+
+  g_source_destroy (timeout);
+  g_source_unref (timeout);
+}
+
 typedef struct
 {
   gconstpointer data;

@@ -46,6 +46,15 @@ gboolean gpt_skip_under_valgrind (const char *reason);
 void     gpt_run_until         (GMainContext *context,
                                 gboolean     *done,
                                 guint         timeout_s);
+/* The same, until the pointer at @slot is no longer NULL: for a result
+ * a callback stores. Reading a pointer through a gboolean would look at
+ * half of it (on x86-64 the low 32 bits, which may all be zero). */
+void     gpt_run_until_set_impl (GMainContext *context,
+                                 gpointer     *slot,
+                                 guint         timeout_s);
+#define gpt_run_until_set(context, slot, timeout_s) \
+  (G_STATIC_ASSERT_EXPR (sizeof *(slot) == sizeof (gpointer)), \
+   gpt_run_until_set_impl ((context), (gpointer *) (slot), (timeout_s)))
 
 /* @full scaled by GPIDFD_TEST_SCALE (a percentage, default 100; 5 when
  * running under valgrind and the variable is unset), never below @min. */

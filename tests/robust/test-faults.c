@@ -427,7 +427,7 @@ test_reaped_behind_back (void)
         case 4:
           if (mode == 2)
             g_pidfd_wait_async (pidfd, NULL, rb_store_wait_result, &info);
-          gpt_run_until (context, (gboolean *) &info, 30);
+          gpt_run_until_set (context, &info, 30);
           break;
         case 3:
           {
@@ -436,7 +436,7 @@ test_reaped_behind_back (void)
             g_source_set_callback (source, (GSourceFunc) (void (*) (void)) rb_store_source_info,
                                    &info, NULL);
             g_source_attach (source, context);
-            gpt_run_until (context, (gboolean *) &info, 30);
+            gpt_run_until_set (context, &info, 30);
             g_source_destroy (source);
             g_source_unref (source);
           }

@@ -216,7 +216,7 @@ collect (GPidFd   *pidfd,
             g_source_attach (source, context);
             g_source_unref (source);
           }
-        gpt_run_until (context, (gboolean *) &info, 10);
+        gpt_run_until_set (context, &info, 10);
         g_source_destroy (later);
         g_source_unref (later);
         g_main_context_pop_thread_default (context);

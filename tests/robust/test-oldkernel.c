@@ -306,7 +306,7 @@ exercise_child_waits (gboolean have_status_after_foreign_reap)
           break;
         case 1:
           g_pidfd_wait_async (pidfd, NULL, on_wait_done, &info);
-          gpt_run_until (context, (gboolean *) &info, 30);
+          gpt_run_until_set (context, &info, 30);
           break;
         case 2:
           while (!g_pidfd_has_exited (pidfd))
@@ -675,7 +675,7 @@ test_linux_5_3 (gconstpointer data)
         }
       for (guint i = 0; i < n; i++)
         {
-          gpt_run_until (context, (gboolean *) &infos[i], 30);
+          gpt_run_until_set (context, &infos[i], 30);
           gpt_assert_exited (infos[i], pids[i], i);
           g_object_unref (infos[i]);
         }

@@ -228,7 +228,7 @@ collect (GPidFd  *pidfd,
             g_source_attach (source, context);
             g_source_unref (source);
           }
-        gpt_run_until (context, (gboolean *) &info, 5);
+        gpt_run_until_set (context, &info, 5);
         g_main_context_pop_thread_default (context);
         g_main_context_unref (context);
         break;

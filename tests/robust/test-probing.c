@@ -223,7 +223,7 @@ scenario (gconstpointer data)
             g_source_attach (later, context);
             g_source_unref (later);
           }
-        gpt_run_until (context, (gboolean *) &info, 10);
+        gpt_run_until_set (context, &info, 10);
         g_main_context_pop_thread_default (context);
         g_main_context_unref (context);
         break;
@@ -310,7 +310,7 @@ children_scenario (gconstpointer data)
                 g_source_attach (source, context);
                 g_source_unref (source);
               }
-            gpt_run_until (context, (gboolean *) &info, 10);
+            gpt_run_until_set (context, &info, 10);
             g_main_context_pop_thread_default (context);
             g_main_context_unref (context);
             break;

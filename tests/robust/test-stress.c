@@ -175,7 +175,7 @@ one_cycle (GMainContext *context,
       break;
     case 1:
       g_pidfd_wait_async (pidfd, NULL, rb_store_wait_result, &info);
-      gpt_run_until (context, (gboolean *) &info, 30);
+      gpt_run_until_set (context, &info, 30);
       break;
     case 2:
       {
@@ -192,7 +192,7 @@ one_cycle (GMainContext *context,
 
         g_source_set_callback (source, (GSourceFunc) (void (*) (void)) rb_store_source_info, &info, NULL);
         g_source_attach (source, context);
-        gpt_run_until (context, (gboolean *) &info, 30);
+        gpt_run_until_set (context, &info, 30);
         g_source_destroy (source);
         g_source_unref (source);
       }

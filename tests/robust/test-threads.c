@@ -310,7 +310,7 @@ collect (GPidFd   *pidfd,
             g_source_attach (source, context);
             g_source_unref (source);
           }
-        gpt_run_until (context, (gboolean *) &info, 5);
+        gpt_run_until_set (context, &info, 5);
         if (threaded_runs (t))
           rb_fail_printf ("the wait completed while process %d still ran", (int) t->pid);
         /* The timeout, if it has not run. */
