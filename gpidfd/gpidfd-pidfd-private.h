@@ -43,6 +43,14 @@ struct _GPidFd
   guint exit_uid;            /* a non-child's real uid as a zombie, or
                               * GPIDFD_UID_UNKNOWN */
   GList *pending;            /* PendingWaits, one per main context */
+
+  /* A process gpidfd started (gpidfd-spawn.c): set once before the
+   * object is handed out, then read-only; the pipes are the parent's ends,
+   * owned. */
+  guint spawned : 1;
+  GOutputStream *stdin_pipe;
+  GInputStream *stdout_pipe;
+  GInputStream *stderr_pipe;
 };
 
 /* Whether @self holds a process; sets G_IO_ERROR_NOT_INITIALIZED otherwise. */

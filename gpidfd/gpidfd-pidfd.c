@@ -13,6 +13,7 @@
 #include "gpidfd-error-private.h"
 #include "gpidfd-pidfd-private.h"
 #include "gpidfd-pidfd-util-private.h"
+#include "gpidfd-spawn-private.h"
 #include "gpidfd-syscall-private.h"
 
 /**
@@ -167,6 +168,8 @@ g_pidfd_finalize (GObject *object)
   GPidFd *self = G_PIDFD (object);
 
   g_assert (self->pending == NULL);
+  /* A child gpidfd started: its pipes, and its reaping if still due. */
+  gpidfd_spawn_finalize (self);
   g_clear_object (&self->exit_info);
   g_clear_error (&self->init_error);
   if (self->process_fd >= 0 && self->process_fd != self->fd)

@@ -167,4 +167,42 @@ gboolean gpidfd_sys_has_waitid_pidfd  (void);
 gboolean gpidfd_sys_has_get_info      (void);
 gboolean gpidfd_sys_has_exit_info     (void);
 
+/* Spawning. A child that shares the caller's memory (CLONE_VM) and runs
+ * @fn (@arg) on @stack (@stack_size bytes, the lowest address given),
+ * while the calling thread sleeps (CLONE_VFORK) until the child has
+ * exec'd or exited; its pidfd (CLONE_PIDFD) goes to *@pidfd, which the
+ * kernel writes before the child runs. The child exits with what @fn
+ * returns. Each returns the child's pid, or -1 with errno.
+ *
+ * gpidfd_sys_clone3_vm() uses clone3() (Linux 5.3; x86_64 only, ENOSYS
+ * elsewhere); gpidfd_sys_clone_vm() uses clone() (CLONE_PIDFD from Linux
+ * 5.2; older kernels ignore the flag and leave *@pidfd as it was). Once
+ * one has been refused as missing or blocked (ENOSYS, EPERM, EACCES), it
+ * fails at once with that errno for the life of the process. */
+typedef int (*GPidFdChildFunc) (void *arg);
+
+pid_t    gpidfd_sys_clone3_vm         (GPidFdChildFunc   fn,
+                                       void             *arg,
+                                       void             *stack,
+                                       gsize             stack_size,
+                                       int               exit_signal,
+                                       int              *pidfd);
+pid_t    gpidfd_sys_clone_vm          (GPidFdChildFunc   fn,
+                                       void             *arg,
+                                       void             *stack,
+                                       gsize             stack_size,
+                                       int               exit_signal,
+                                       int              *pidfd);
+/* Whether each has been refused so far in this process. */
+gboolean gpidfd_sys_clone3_vm_refused (void);
+gboolean gpidfd_sys_clone_vm_refused  (void);
+/* Refuses both from now on: the child turned out not to share the
+ * caller's memory (an emulator, like valgrind, makes CLONE_VM a fork). */
+void     gpidfd_sys_clone_vm_unshared (void);
+/* fork() without the atfork handlers: clone (SIGCHLD). 0 in the child. */
+pid_t    gpidfd_sys_fork              (void);
+/* Whether a call refused with @errsv is missing or blocked, for the
+ * spawning paths: ENOSYS, EPERM, EACCES. */
+gboolean gpidfd_sys_clone_refused     (int               errsv);
+
 G_END_DECLS

@@ -796,3 +796,175 @@ gpidfd_sys_may_adopt (void)
 
   return prctl (PR_GET_CHILD_SUBREAPER, &subreaper, 0, 0, 0) == 0 && subreaper != 0;
 }
+
+/* Spawning: clone3() and clone() with CLONE_VM. */
+
+#ifndef __NR_clone3
+# define __NR_clone3 435
+#endif
+
+/* struct clone_args as of Linux 5.3 (CLONE_ARGS_SIZE_VER0): nothing
+ * later (set_tid, cgroup) is needed, and every clone3 kernel knows it. */
+typedef struct
+{
+  guint64 flags;
+  guint64 pidfd;
+  guint64 child_tid;
+  guint64 parent_tid;
+  guint64 exit_signal;
+  guint64 stack;
+  guint64 stack_size;
+  guint64 tls;
+} GPidFdCloneArgs;
+
+G_STATIC_ASSERT (sizeof (GPidFdCloneArgs) == 64);
+
+static gint clone3_vm_refused;
+static gint clone_vm_refused;
+
+gboolean
+gpidfd_sys_clone_refused (int errsv)
+{
+  return errsv == ENOSYS || errsv == EPERM || errsv == EACCES;
+}
+
+/* Remembers a refusal of the call behind @state; returns -1 with errno
+ * @errsv either way. */
+static pid_t
+clone_failed (gint *state,
+              int   errsv)
+{
+  if (gpidfd_sys_clone_refused (errsv))
+    g_atomic_int_set (state, errsv);
+  errno = errsv;
+  return -1;
+}
+
+gboolean
+gpidfd_sys_clone3_vm_refused (void)
+{
+  return g_atomic_int_get (&clone3_vm_refused) != 0;
+}
+
+gboolean
+gpidfd_sys_clone_vm_refused (void)
+{
+  return g_atomic_int_get (&clone_vm_refused) != 0;
+}
+
+void
+gpidfd_sys_clone_vm_unshared (void)
+{
+  g_atomic_int_set (&clone3_vm_refused, ENOSYS);
+  g_atomic_int_set (&clone_vm_refused, ENOSYS);
+}
+
+#if defined(__x86_64__)
+/* The child of clone3() starts on its new stack right after the syscall
+ * instruction: no C function may return there, so the call and the exit
+ * are made in the same piece of assembly, as glibc's own clone3 does. */
+static long
+raw_clone3 (GPidFdCloneArgs *args,
+            GPidFdChildFunc  fn,
+            void            *arg)
+{
+  register long rax __asm__ ("rax") = __NR_clone3;
+  register GPidFdCloneArgs *rdi __asm__ ("rdi") = args;
+  register long rsi __asm__ ("rsi") = sizeof *args;
+  register GPidFdChildFunc rdx __asm__ ("rdx") = fn;
+  register void *r8 __asm__ ("r8") = arg;
+
+  __asm__ __volatile__ (
+    "syscall\n\t"
+    "testq %%rax, %%rax\n\t"
+    "jnz 1f\n\t"
+    /* The child: no caller frame, fn (arg), then exit (its result). */
+    "xorl %%ebp, %%ebp\n\t"
+    "movq %%r8, %%rdi\n\t"
+    "callq *%%rdx\n\t"
+    "movl %%eax, %%edi\n\t"
+    "movl $60, %%eax\n\t"
+    "syscall\n\t"
+    "hlt\n\t"
+    "1:\n\t"
+    : "+r" (rax)
+    : "r" (rdi), "r" (rsi), "r" (rdx), "r" (r8)
+    : "rcx", "r11", "cc", "memory");
+
+  return rax;
+}
+#endif
+
+pid_t
+gpidfd_sys_clone3_vm (GPidFdChildFunc  fn,
+                      void            *arg,
+                      void            *stack,
+                      gsize            stack_size,
+                      int              exit_signal,
+                      int             *pidfd)
+{
+  int refused = g_atomic_int_get (&clone3_vm_refused);
+
+  if (refused != 0)
+    {
+      errno = refused;
+      return -1;
+    }
+
+#if defined(__x86_64__)
+  {
+    GPidFdCloneArgs args = {
+      .flags = CLONE_VM | CLONE_VFORK | CLONE_PIDFD,
+      .pidfd = (guint64) (guintptr) pidfd,
+      .exit_signal = (guint64) exit_signal,
+      .stack = (guint64) (guintptr) stack,
+      .stack_size = stack_size,
+    };
+    long r = raw_clone3 (&args, fn, arg);
+
+    if (r < 0)
+      return clone_failed (&clone3_vm_refused, (int) -r);
+    return (pid_t) r;
+  }
+#else
+  return clone_failed (&clone3_vm_refused, ENOSYS);
+#endif
+}
+
+pid_t
+gpidfd_sys_clone_vm (GPidFdChildFunc  fn,
+                     void            *arg,
+                     void            *stack,
+                     gsize            stack_size,
+                     int              exit_signal,
+                     int             *pidfd)
+{
+  int refused = g_atomic_int_get (&clone_vm_refused);
+  pid_t pid;
+
+  if (refused != 0)
+    {
+      errno = refused;
+      return -1;
+    }
+
+  /* glibc's clone() switches to the stack and exits with fn's result;
+   * the stack grows down from its top on every architecture it runs on
+   * but hppa, which has no pidfds. */
+  pid = clone (fn, (char *) stack + stack_size,
+               CLONE_VM | CLONE_VFORK | CLONE_PIDFD | (exit_signal & 0xff), arg, pidfd);
+  if (pid < 0)
+    return clone_failed (&clone_vm_refused, errno);
+
+  return pid;
+}
+
+pid_t
+gpidfd_sys_fork (void)
+{
+#if defined(__s390__) || defined(__CRIS__)
+  return (pid_t) syscall (SYS_clone, 0, SIGCHLD);
+#else
+  return (pid_t) syscall (SYS_clone, SIGCHLD, 0, NULL, NULL, 0);
+#endif
+}

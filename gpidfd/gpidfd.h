@@ -11,6 +11,8 @@
 #include "gpidfd-exit-info.h"
 #include "gpidfd-process-info.h"
 #include "gpidfd-pidfd.h"
+#include "gpidfd-launcher.h"
 #include "gpidfd-source.h"
+#include "gpidfd-spawn.h"
 
 #undef GPIDFD_INSIDE
