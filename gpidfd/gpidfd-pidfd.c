@@ -1171,12 +1171,14 @@ g_pidfd_new_from_string (const gchar  *text,
 
 /* Without a usable pidfd_send_signal(), kill(2) is still race-free for an
  * unreaped child that only we reap: its pid cannot be reused before we
- * reap it, which the lock prevents meanwhile. Like the system call,
+ * reap it, which the lock prevents meanwhile; nor can the id of the
+ * process group it leads (@group: kill (-pid)). Like the system call,
  * returns -1 with errno set: @errsv where this does not apply, ESRCH once
  * reaped. */
 static int
 kill_unreaped_child (GPidFd *self,
                      gint    signum,
+                     gboolean group,
                      int     errsv)
 {
   int r;
@@ -1206,7 +1208,7 @@ kill_unreaped_child (GPidFd *self,
       r = -1;
     }
   else
-    r = gpidfd_sys_kill (self->pid, signum);
+    r = gpidfd_sys_kill (group ? -self->pid : self->pid, signum);
   g_mutex_unlock (&self->lock);
 
   return r;
@@ -1274,6 +1276,13 @@ g_pidfd_send_signal (GPidFd  *self,
  * Like [method@GPidFd.PidFd.send_signal], to the thread, the process or the
  * process group, as @scope says (`PIDFD_SIGNAL_*`, Linux 6.9).
  *
+ * %G_PIDFD_SIGNAL_PROCESS_GROUP signals the process group whose id is the
+ * process's pid, that is the group it leads (as a child spawned with
+ * [method@GPidFd.PidFdLauncher.set_process_group] does). Before Linux 6.9,
+ * the caller's own unreaped children (without %G_PIDFD_FLAGS_NO_REAP)
+ * are still reached, with `kill (-pid)`: the group's id cannot be reused
+ * before gpidfd reaps its leader.
+ *
  * Errors as [method@GPidFd.PidFd.send_signal], and
  * %G_IO_ERROR_NOT_SUPPORTED when the kernel does not accept @scope;
  * %G_IO_ERROR_INVALID_ARGUMENT for %G_PIDFD_SIGNAL_PROCESS_GROUP when the
@@ -1323,15 +1332,30 @@ g_pidfd_send_signal_full (GPidFd             *self,
   if (r < 0)
     {
       int errsv = errno;
+      gboolean unsupported = errsv == ENOSYS ||
+                             gpidfd_sys_call_blocked (GPIDFD_CALL_SEND_SIGNAL, errsv) ||
+                             (errsv == EINVAL && scope != G_PIDFD_SIGNAL_DEFAULT);
 
-      if ((errsv == ENOSYS || gpidfd_sys_call_blocked (GPIDFD_CALL_SEND_SIGNAL, errsv)) &&
-          (scope == G_PIDFD_SIGNAL_DEFAULT || scope == G_PIDFD_SIGNAL_THREAD_GROUP))
+      /* kill () where it reaches the same target as safely: a child only
+       * we reap keeps its pid, and so the id of the group it leads, until
+       * we reap it. That covers a process group before Linux 6.9 too. */
+      if (unsupported &&
+          (scope == G_PIDFD_SIGNAL_PROCESS_GROUP ||
+           (errsv != EINVAL && scope != G_PIDFD_SIGNAL_THREAD)))
         {
-          r = kill_unreaped_child (self, signum, errsv);
-          errsv = errno;
+          r = kill_unreaped_child (self, signum,
+                                   scope == G_PIDFD_SIGNAL_PROCESS_GROUP, 0);
+          if (r < 0 && errno != 0)
+            {
+              errsv = errno;
+              unsupported = FALSE;
+            }
+          else if (r == 0)
+            unsupported = FALSE;
         }
-      else if (errsv == ESRCH && scope == G_PIDFD_SIGNAL_PROCESS_GROUP &&
-               gpidfd_pidfd_query_pid (self->fd) != -1)
+
+      if (r < 0 && errsv == ESRCH && scope == G_PIDFD_SIGNAL_PROCESS_GROUP &&
+          gpidfd_pidfd_query_pid (self->fd) != -1)
         {
           /* Alive, but its pid is no process group's id. */
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
@@ -1340,7 +1364,7 @@ g_pidfd_send_signal_full (GPidFd             *self,
                        "its leader)", signum, self->pid);
           return FALSE;
         }
-      else if (errsv == EINVAL && scope != G_PIDFD_SIGNAL_DEFAULT)
+      if (r < 0 && unsupported && errsv == EINVAL)
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
                        "Cannot send signal %d to %s %d: The kernel does not accept %s "
@@ -1350,7 +1374,7 @@ g_pidfd_send_signal_full (GPidFd             *self,
         }
       /* The signal and the flags were checked: for a pidfd, EINVAL means
        * a process outside the pid namespaces the caller may signal into. */
-      else if (errsv == EINVAL)
+      if (errsv == EINVAL)
         errsv = EREMOTE;
 
       if (r < 0)

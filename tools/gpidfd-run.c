@@ -31,10 +31,13 @@ typedef struct
   const char *timeout_text;
   double kill_after;
   const char *kill_after_text;
+  gboolean foreground;       /* in our process group: signal the command only */
+  gboolean verbose;
   gboolean timed_out;
   gboolean killed;
   guint kill_id;
 
+  const char *command_name;
   GArray *forwarded;        /* of int: the signals, in order */
   GPidFdExitInfo *info;
   GError *error;
@@ -53,7 +56,7 @@ run_state_clear (RunState *state)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RunState, run_state_clear)
 
 /* {"event": "signal", "pid": N, "signal": "SIGTERM", "number": 15,
- *  "reason": ..., "sent": ...} */
+ *  "reason": ..., "process_group": ..., "sent": ...} */
 static void
 emit_signal_event (RunState   *state,
                    int         signum,
@@ -78,13 +81,18 @@ emit_signal_event (RunState   *state,
   gpidfd_tool_json_add_signal (builder, signum);
   json_builder_set_member_name (builder, "reason");
   json_builder_add_string_value (builder, reason);
+  json_builder_set_member_name (builder, "process_group");
+  json_builder_add_boolean_value (builder, !state->foreground);
   json_builder_set_member_name (builder, "sent");
   json_builder_add_boolean_value (builder, error == NULL);
   json_builder_end_object (builder);
   gpidfd_tool_json_emit (state->report, builder);
 }
 
-/* Returns whether the signal was sent: not when the command has ended
+/* Sends @signum to the command and, unless --foreground, to the process
+ * group it leads, then SIGCONT the same way so that a stopped command
+ * (or a stopped process of its group) ends too, as timeout(1) does.
+ * Returns whether the signal was sent: not when the command has ended
  * and been reaped already (the wait may have done so in this very
  * iteration of the loop), which is no error. */
 static gboolean
@@ -97,11 +105,34 @@ send_to_command (RunState   *state,
   if (state->info != NULL)
     return FALSE;
 
-  /* A process that has just exited but is not reaped yet takes the
-   * signal without complaint. */
+  if (state->verbose && strcmp (reason, "forwarded") != 0)
+    {
+      g_autofree char *name = gpidfd_tool_signal_full_name (signum);
+
+      gpidfd_tool_error ("Sending %s to command '%s' (pid %d)%s", name,
+                         state->command_name, state->pid,
+                         state->foreground ? "" : " and its process group");
+    }
+
+  /* The command itself first, in case it has left its group. A process
+   * that has just exited but is not reaped yet takes the signal without
+   * complaint. */
   if (!g_pidfd_send_signal (state->pidfd, signum, &error) &&
       g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
     return FALSE;
+
+  if (!state->foreground)
+    {
+      /* The group keeps its id until its leader is reaped, which only
+       * we do: race-free. It may have no one else in it, which is no
+       * error. */
+      g_pidfd_send_signal_full (state->pidfd, signum, G_PIDFD_SIGNAL_PROCESS_GROUP, NULL);
+      if (signum != SIGKILL && signum != SIGCONT)
+        {
+          g_pidfd_send_signal (state->pidfd, SIGCONT, NULL);
+          g_pidfd_send_signal_full (state->pidfd, SIGCONT, G_PIDFD_SIGNAL_PROCESS_GROUP, NULL);
+        }
+    }
   emit_signal_event (state, signum, reason, error);
 
   return error == NULL;
@@ -143,10 +174,11 @@ on_signal (int          fd,
     {
       int signum = (int) si.ssi_signo;
 
-      /* A key on the terminal (^C, ^\) or a hangup signals the whole
-       * foreground process group, the command included: it has its copy
-       * already. Anything else was meant for us and goes on. */
-      if (si.ssi_code == SI_KERNEL)
+      /* With --foreground, a key on the terminal (^C, ^\) or a hangup
+       * signals the whole foreground process group, the command
+       * included: it has its copy already. Otherwise the command is in
+       * a group of its own, which the terminal does not signal. */
+      if (state->foreground && si.ssi_code == SI_KERNEL)
         continue;
 
       if (send_to_command (state, signum, "forwarded"))
@@ -310,29 +342,6 @@ emit_report_json (RunState  *state,
   gpidfd_tool_json_emit (state->report, builder);
 }
 
-/* In the forked child: async-signal-safe calls only. */
-G_GNUC_NORETURN static void
-exec_command (char                   **argv,
-              const struct sigaction  *old_sigchld,
-              const struct sigaction  *old_sigpipe,
-              const sigset_t          *old_mask,
-              int                      error_fd)
-{
-  int errsv;
-
-  /* What the command would have had without us. */
-  sigaction (SIGCHLD, old_sigchld, NULL);
-  sigaction (SIGPIPE, old_sigpipe, NULL);
-  sigprocmask (SIG_SETMASK, old_mask, NULL);
-
-  execvp (argv[0], argv);
-
-  errsv = errno;
-  while (write (error_fd, &errsv, sizeof errsv) < 0 && errno == EINTR)
-    ;
-  _exit (GPIDFD_TOOL_EXIT_NOT_FOUND);
-}
-
 static int
 open_output (const char         *path,
              gboolean            append,
@@ -364,25 +373,109 @@ open_output (const char         *path,
   return fd;
 }
 
+/* How a spawn error reads in the tool (the errno's words, as env(1) and
+ * timeout(1) say it), and the exit status it gives: 127 when COMMAND is
+ * not found, 126 when it cannot be run, 125 when gpidfd could not start
+ * a process at all. */
+static int
+spawn_failure (const char  *command,
+               GError     **error)
+{
+  static const struct
+  {
+    GSpawnError code;
+    int errsv;
+  } errnos[] = {
+    { G_SPAWN_ERROR_NOENT, ENOENT },
+    { G_SPAWN_ERROR_ACCES, EACCES },
+    { G_SPAWN_ERROR_PERM, EPERM },
+    { G_SPAWN_ERROR_NOEXEC, ENOEXEC },
+    { G_SPAWN_ERROR_TOO_BIG, E2BIG },
+    { G_SPAWN_ERROR_NAMETOOLONG, ENAMETOOLONG },
+    { G_SPAWN_ERROR_NOTDIR, ENOTDIR },
+    { G_SPAWN_ERROR_LOOP, ELOOP },
+    { G_SPAWN_ERROR_TXTBUSY, ETXTBSY },
+    { G_SPAWN_ERROR_IO, EIO },
+    { G_SPAWN_ERROR_NFILE, ENFILE },
+    { G_SPAWN_ERROR_MFILE, EMFILE },
+    { G_SPAWN_ERROR_INVAL, EINVAL },
+    { G_SPAWN_ERROR_ISDIR, EISDIR },
+    { G_SPAWN_ERROR_LIBBAD, ELIBBAD },
+    { G_SPAWN_ERROR_NOMEM, ENOMEM },
+  };
+  GError *spawn_error = *error;
+
+  for (gsize i = 0; spawn_error->domain == G_SPAWN_ERROR && i < G_N_ELEMENTS (errnos); i++)
+    {
+      if (spawn_error->code == (gint) errnos[i].code)
+        {
+          int errsv = errnos[i].errsv;
+
+          *error = g_error_new (G_IO_ERROR, g_io_error_from_errno (errsv),
+                                "Cannot run '%s': %s", command, g_strerror (errsv));
+          g_error_free (spawn_error);
+          if (errsv == ENOENT)
+            return GPIDFD_TOOL_EXIT_NOT_FOUND;
+          /* Out of memory or descriptors before the exec: ours, as
+           * timeout(1) says for a failed fork. */
+          if (errsv == ENOMEM || errsv == EMFILE || errsv == ENFILE)
+            return GPIDFD_TOOL_EXIT_FAILED;
+          return GPIDFD_TOOL_EXIT_CANNOT_INVOKE;
+        }
+    }
+
+  /* No process was made (G_SPAWN_ERROR_FORK, a pipe or a pidfd that
+   * could not be had): gpidfd's failure. */
+  *error = g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED, "Cannot start '%s': %s",
+                        command, spawn_error->message);
+  g_error_free (spawn_error);
+
+  return GPIDFD_TOOL_EXIT_FAILED;
+}
+
+/* The command runs and cannot be watched: it must not go on unwatched.
+ * Ends it and its group, and reaps it with a blocking wait, which needs
+ * no descriptor beyond the pidfd. */
+static void
+kill_and_reap (RunState *state)
+{
+  g_autoptr(GPidFdExitInfo) reaped = NULL;
+
+  g_pidfd_send_signal (state->pidfd, SIGKILL, NULL);
+  if (!state->foreground)
+    g_pidfd_send_signal_full (state->pidfd, SIGKILL, G_PIDFD_SIGNAL_PROCESS_GROUP, NULL);
+  reaped = g_pidfd_wait (state->pidfd, NULL, NULL);
+}
+
 int
 gpidfd_tool_run (int    argc,
                  char **argv)
 {
   gboolean json = FALSE;
   gboolean append = FALSE;
+  gboolean foreground = FALSE;
+  gboolean preserve_status = FALSE;
+  gboolean verbose = FALSE;
   g_autofree char *output = NULL;
   g_autofree char *timeout_text = NULL;
   g_autofree char *signal_text = NULL;
   g_autofree char *kill_after_text = NULL;
   const GOptionEntry entries[] = {
     { "timeout", 't', 0, G_OPTION_ARG_STRING, &timeout_text,
-      "Send SIGNAL to COMMAND after DURATION (then exit 124)",
+      "Send SIGNAL to COMMAND and its process group after DURATION (then exit 124)",
       "DURATION" },
     { "signal", 's', 0, G_OPTION_ARG_STRING, &signal_text,
       "The signal of the timeout (TERM by default)", "SIGNAL" },
     { "kill-after", 'k', 0, G_OPTION_ARG_STRING, &kill_after_text,
       "Then send SIGKILL if it still runs DURATION later",
       "DURATION" },
+    { "foreground", 0, 0, G_OPTION_ARG_NONE, &foreground,
+      "Keep COMMAND in gpidfd's process group (it can read the terminal "
+      "and gets its signals); signal COMMAND only", NULL },
+    { "preserve-status", 0, 0, G_OPTION_ARG_NONE, &preserve_status,
+      "Exit with the status of COMMAND even when the timeout fired", NULL },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
+      "Say on standard error each signal sent at the timeout", NULL },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
       "Write the report to FILE, not standard error", "FILE" },
     { "append", 'a', 0, G_OPTION_ARG_NONE, &append,
@@ -397,53 +490,54 @@ gpidfd_tool_run (int    argc,
     "FILE is opened (created, or truncated in place) before COMMAND starts; "
     "'-' is standard output.\n"
     "\n"
-    "COMMAND inherits the descriptors, the signal dispositions and the signal "
-    "mask of gpidfd, as it would without it. SIGINT, SIGTERM, SIGHUP and "
-    "SIGQUIT sent to gpidfd go on to COMMAND (those that a terminal sends to "
-    "the whole process group already reach it), and the report is written "
-    "whatever ends COMMAND.\n"
+    "COMMAND is held by its pidfd from the moment it exists, and runs in a "
+    "process group of its own (unless --foreground), which the timeout "
+    "signal and SIGKILL reach whole, each followed by SIGCONT so that "
+    "stopped processes end too, as with timeout(1). COMMAND inherits "
+    "gpidfd's descriptors and the signals gpidfd was started with ignored "
+    "(under nohup, SIGHUP stays ignored), except SIGCHLD, which gpidfd needs "
+    "at its default; it starts with an empty signal mask. SIGINT, SIGTERM, "
+    "SIGHUP and SIGQUIT sent to gpidfd go on to COMMAND and its group (with "
+    "--foreground, those a terminal sends to the whole foreground group "
+    "already reach COMMAND, and are not sent again), and the report is "
+    "written whatever ends COMMAND.\n"
     "\n"
     "DURATION is a number of seconds, possibly with a fraction or an exponent, "
     "and an optional unit: s (seconds), m (minutes), h (hours) or d (days); "
     "0 and 'inf' mean no limit.\n"
     "\n"
     "Exit status: that of COMMAND, or 128 + N when signal N killed it; 124 "
-    "when the timeout fired (137 when SIGKILL ended COMMAND then); 125 when "
-    "gpidfd itself fails (a usage error, a report that cannot be written, to "
-    "a closed pipe too); 126 when COMMAND cannot be run; 127 when it is not "
-    "found.",
+    "when the timeout fired (137 when SIGKILL ended COMMAND then; with "
+    "--preserve-status, that of COMMAND); 125 when gpidfd itself fails (a "
+    "usage error, a report that cannot be written, to a closed pipe too); "
+    "126 when COMMAND cannot be run; 127 when it is not found.",
     TRUE,
     TRUE,
   };
   g_auto(RunState) state = { 0, };
   g_autoptr(GError) error = NULL;
+  g_autoptr(GPidFdLauncher) launcher = NULL;
   GPidFdToolStream output_stream = { -1, NULL, 0 };
-  struct sigaction old_sigchld;
-  struct sigaction old_sigpipe;
   struct sigaction default_action = { 0, };
-  struct sigaction ignore_action = { 0, };
-  sigset_t forwarded_mask, old_mask;
+  sigset_t forwarded_mask, pipe_mask;
   double timeout = 0;
   double kill_after = 0;
   int timeout_signal = SIGTERM;
   char **command;
-  int error_pipe[2];
   int signal_fd;
-  int exec_errno = 0;
-  ssize_t n;
   gint64 start, wall_us;
-  GPid pid;
   int status;
   guint timeout_id = 0;
 
   /* The report is written once the command has ended: were a closed
    * pipe to kill us then, the command's status would be lost, and the
-   * shell would see 141 as if the command had died of SIGPIPE. A write
-   * to a closed pipe fails instead, as any other, and we exit with 125.
-   * The command gets the inherited disposition back. */
-  ignore_action.sa_handler = SIG_IGN;
-  sigemptyset (&ignore_action.sa_mask);
-  sigaction (SIGPIPE, &ignore_action, &old_sigpipe);
+   * shell would see 141 as if the command had died of SIGPIPE. With
+   * SIGPIPE blocked, a write to a closed pipe fails instead, as any
+   * other, and we exit with 125; the command, which starts with an empty
+   * mask, has SIGPIPE as it would without us. */
+  sigemptyset (&pipe_mask);
+  sigaddset (&pipe_mask, SIGPIPE);
+  sigprocmask (SIG_BLOCK, &pipe_mask, NULL);
 
   if (!gpidfd_tool_parse_options (&info, entries, &argc, &argv, &status))
     return status;
@@ -475,6 +569,9 @@ gpidfd_tool_run (int    argc,
     return gpidfd_tool_usage_error (NULL, "No command given");
 
   state.json = json;
+  state.foreground = foreground;
+  state.verbose = verbose;
+  state.command_name = command[0];
   state.timeout_signal = timeout_signal;
   state.timeout_text = timeout_text;
   state.kill_after = kill_after;
@@ -506,18 +603,18 @@ gpidfd_tool_run (int    argc,
     }
 
   /* Our own waiting must not depend on what we inherited: with SIGCHLD
-   * ignored (or SA_NOCLDWAIT), the kernel would reap the command before
-   * we can. The command gets the inherited disposition back. */
+   * ignored (or SA_NOCLDWAIT), the kernel would reap the command itself,
+   * and its resource usage would be lost. */
   default_action.sa_handler = SIG_DFL;
   sigemptyset (&default_action.sa_mask);
-  sigaction (SIGCHLD, &default_action, &old_sigchld);
+  sigaction (SIGCHLD, &default_action, NULL);
 
   /* The signals to forward are read from a signalfd. Those we inherited
    * ignored stay ignored, and so never show up there. */
   sigemptyset (&forwarded_mask);
   for (gsize i = 0; i < G_N_ELEMENTS (forwarded_signals); i++)
     sigaddset (&forwarded_mask, forwarded_signals[i]);
-  sigprocmask (SIG_BLOCK, &forwarded_mask, &old_mask);
+  sigprocmask (SIG_BLOCK, &forwarded_mask, NULL);
   signal_fd = signalfd (-1, &forwarded_mask, SFD_CLOEXEC | SFD_NONBLOCK);
   if (signal_fd < 0)
     {
@@ -529,65 +626,25 @@ gpidfd_tool_run (int    argc,
       return GPIDFD_TOOL_EXIT_FAILED;
     }
 
-  if (pipe2 (error_pipe, O_CLOEXEC) < 0)
-    {
-      int errsv = errno;
-
-      g_set_error (&error, G_IO_ERROR, g_io_error_from_errno (errsv),
-                   "Cannot create a pipe: %s", g_strerror (errsv));
-      gpidfd_tool_report_error (json ? state.report : NULL, 0, NULL, error);
-      return GPIDFD_TOOL_EXIT_FAILED;
-    }
+  /* Standard input and every descriptor without close-on-exec go to the
+   * command, as they would without us; gpidfd's own are close-on-exec. */
+  launcher = g_pidfd_launcher_new (G_SUBPROCESS_FLAGS_STDIN_INHERIT |
+                                   G_SUBPROCESS_FLAGS_INHERIT_FDS);
+  g_pidfd_launcher_set_inherit_ignored_signals (launcher, TRUE);
+  g_pidfd_launcher_set_process_group (launcher, !foreground);
 
   start = g_get_monotonic_time ();
-  pid = fork ();
-  if (pid < 0)
-    {
-      int errsv = errno;
-
-      g_set_error (&error, G_IO_ERROR, g_io_error_from_errno (errsv),
-                   "Cannot start '%s': %s", command[0], g_strerror (errsv));
-      gpidfd_tool_report_error (json ? state.report : NULL, 0, NULL, error);
-      return GPIDFD_TOOL_EXIT_FAILED;
-    }
-  if (pid == 0)
-    exec_command (command, &old_sigchld, &old_sigpipe, &old_mask, error_pipe[1]);
-
-  close (error_pipe[1]);
-
-  /* Race-free: with SIGCHLD at its default, our child stays until we reap
-   * it, and nothing else in this process reaps. */
-  state.pid = pid;
-  state.pidfd = g_pidfd_new_from_pid (pid, &error);
+  state.pidfd = g_pidfd_launcher_spawnv (launcher, (const char * const *) command, &error);
   if (state.pidfd == NULL)
     {
-      kill (pid, SIGKILL);
-      waitpid (pid, NULL, 0);
-      gpidfd_tool_report_error (json ? state.report : NULL, pid, NULL, error);
-      return GPIDFD_TOOL_EXIT_FAILED;
-    }
-
-  /* EOF when the exec succeeded; the errno otherwise. */
-  do
-    n = read (error_pipe[0], &exec_errno, sizeof exec_errno);
-  while (n < 0 && errno == EINTR);
-  close (error_pipe[0]);
-
-  if (n == sizeof exec_errno)
-    {
-      /* Reaps the child that could not exec. */
-      GPidFdExitInfo *reaped = g_pidfd_wait (state.pidfd, NULL, NULL);
-
-      g_clear_object (&reaped);
-      g_set_error (&error, G_IO_ERROR, g_io_error_from_errno (exec_errno),
-                   "Cannot run '%s': %s", command[0], g_strerror (exec_errno));
-      gpidfd_tool_report_error (json ? state.report : NULL, 0, command[0], error);
-      status = exec_errno == ENOENT ? GPIDFD_TOOL_EXIT_NOT_FOUND : GPIDFD_TOOL_EXIT_CANNOT_INVOKE;
+      status = spawn_failure (command[0], &error);
+      gpidfd_tool_report_error (json ? state.report : NULL, 0,
+                                status == GPIDFD_TOOL_EXIT_FAILED ? NULL : command[0],
+                                error);
       return gpidfd_tool_finish (status, GPIDFD_TOOL_EXIT_FAILED, state.report);
     }
+  state.pid = g_pidfd_get_pid (state.pidfd);
 
-  /* The error pipe took two descriptors and gave them back: the epoll set
-   * of the wait has one. */
   g_pidfd_wait_async (state.pidfd, NULL, on_command_done, &state);
   g_unix_fd_add (signal_fd, G_IO_IN, on_signal, &state);
   timeout_id = gpidfd_tool_timeout_add (timeout, on_timeout, &state);
@@ -602,7 +659,10 @@ gpidfd_tool_run (int    argc,
 
   if (state.info == NULL)
     {
-      gpidfd_tool_report_error (json ? state.report : NULL, pid, NULL, state.error);
+      /* No watch (a shortage of descriptors, say): the command must not
+       * run on unwatched. */
+      gpidfd_tool_report_error (json ? state.report : NULL, state.pid, NULL, state.error);
+      kill_and_reap (&state);
       return gpidfd_tool_finish (GPIDFD_TOOL_EXIT_FAILED, GPIDFD_TOOL_EXIT_FAILED, state.report);
     }
 
@@ -618,8 +678,9 @@ gpidfd_tool_run (int    argc,
   status = gpidfd_tool_shell_status (state.info);
   if (status < 0)
     status = GPIDFD_TOOL_EXIT_FAILED;
-  /* As timeout(1): 124, unless SIGKILL was needed. */
-  if (state.timed_out &&
+  /* As timeout(1): 124, unless SIGKILL was needed or the command's own
+   * status is asked for. */
+  if (state.timed_out && !preserve_status &&
       !(g_pidfd_exit_info_get_signaled (state.info) &&
         g_pidfd_exit_info_get_term_signal (state.info) == SIGKILL))
     status = GPIDFD_TOOL_EXIT_TIMED_OUT;

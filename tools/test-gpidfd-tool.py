@@ -5,7 +5,7 @@
 #
 # Runs the built gpidfd program for real, in every way a user would, and
 # checks its output, its exit status and what the commands it runs see.
-# Prints TAP. GROUP (general, run, run-signals, run-output, wait, kill,
+# Prints TAP. GROUP (general, run, run-signals, run-timeout, run-output, wait, kill,
 # info, demo) runs one group; without it, all of them.
 # G_TEST_SRCDIR is the source tree, for the man page and the completion.
 
@@ -651,7 +651,8 @@ def test_run_timeout():
     r = gpidfd("run", "--json", "-t", "0.2", "-s", "INT", "--", "sleep", "10", check_status=124)
     events = json_lines(r.stderr)
     expect(events[0] == {"event": "signal", "pid": events[-1]["pid"], "signal": "SIGINT",
-                         "number": signal.SIGINT, "reason": "timeout", "sent": True}, events)
+                         "number": signal.SIGINT, "reason": "timeout", "process_group": True,
+                         "sent": True}, events)
     expect(events[-1]["timed_out"] and events[-1]["term_signal"] == signal.SIGINT, events)
     # -k: as timeout(1), 137 when SIGKILL was needed.
     r = gpidfd("run", "--json", "-t", "0.2", "-k", "0.2", "--",
@@ -713,9 +714,19 @@ def test_run_with_closed_standard_descriptors():
     expect_match("Cannot write to standard output: Bad file descriptor", r.stderr)
 
 
+def signal_sets(lines):
+    return {m.group(1): int(m.group(2), 16)
+            for m in re.finditer(r"^Sig(Ign|Blk|Cgt):\s*([0-9a-f]+)$", lines, re.M)}
+
+
 @test("run")
 def test_run_passes_dispositions_and_mask():
-    # Bug 3: ignored signals were reset; nohup's SIGHUP was lost.
+    # Bug 3: ignored signals were reset; nohup's SIGHUP was lost. Every
+    # signal ignored stays ignored but SIGCHLD, which gpidfd needs at its
+    # default to collect the command's status; the mask starts empty, as
+    # from GLib's spawn.
+    sigchld = 1 << (signal.SIGCHLD - 1)
+
     def setup():
         for signum in (signal.SIGHUP, signal.SIGINT, signal.SIGQUIT, signal.SIGPIPE,
                        signal.SIGCHLD, signal.SIGTERM, signal.SIGUSR2):
@@ -723,9 +734,11 @@ def test_run_passes_dispositions_and_mask():
         signal.pthread_sigmask(signal.SIG_SETMASK, {signal.SIGUSR1, signal.SIGINT,
                                                     signal.SIGALRM})
 
-    direct = signal_lines(preexec_fn=setup)
-    through = signal_lines(GPIDFD, "run", "--", preexec_fn=setup)
-    expect(direct == through, "without gpidfd:\n%s\nwith:\n%s" % (direct, through))
+    direct = signal_sets(signal_lines(preexec_fn=setup))
+    through = signal_sets(signal_lines(GPIDFD, "run", "--", preexec_fn=setup))
+    expect(direct["Blk"] != 0 and through["Blk"] == 0, (direct, through))
+    expect(through["Ign"] == direct["Ign"] & ~sigchld, "without gpidfd %x, with %x"
+           % (direct["Ign"], through["Ign"]))
 
     def defaults():
         for signum in (signal.SIGHUP, signal.SIGINT, signal.SIGQUIT, signal.SIGPIPE,
@@ -761,18 +774,19 @@ def test_run_with_sigchld_ignored():
     r = gpidfd("run", "--json", "--", "sh", "-c", "kill -TERM $$", preexec_fn=ignore_sigchld,
                check_status=143)
     expect(last_record(r.stderr)["term_signal"] == 15, r.stderr)
-    # And the command still sees SIGCHLD ignored, as it would without us.
+    # The command has SIGCHLD at its default, as gpidfd itself (see the
+    # man page): ignored in gpidfd, it would lose the resource usage.
     lines = signal_lines(GPIDFD, "run", "--", preexec_fn=ignore_sigchld)
     ign = int(re.search(r"SigIgn:\s*([0-9a-f]+)", lines).group(1), 16)
-    expect(ign & (1 << (signal.SIGCHLD - 1)), lines)
+    expect(not ign & (1 << (signal.SIGCHLD - 1)), lines)
 
 
 # run: signals sent to gpidfd ---------------------------------------------------
 
 
-def start_run(*args, **kwargs):
+def start_run(*args, options=(), **kwargs):
     kwargs.setdefault("preexec_fn", default_signals)
-    proc = subprocess.Popen([GPIDFD, "run", "--json", "--"] + list(args),
+    proc = subprocess.Popen([GPIDFD, "run", "--json"] + list(options) + ["--"] + list(args),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             **kwargs)
     # Until the command runs: its pid shows up as a child of gpidfd.
@@ -861,10 +875,7 @@ def test_run_signal_after_the_command_ended():
         expect(r.returncode == 130, (r.returncode, r.stderr))
 
 
-@test("run-signals")
-def test_run_terminal_interrupt():
-    # ^C on a terminal signals the foreground group: the command has it
-    # from the kernel already, so gpidfd does not send it again.
+def run_on_terminal(*options):
     master, slave = pty.openpty()
 
     def controlling_terminal():
@@ -876,15 +887,143 @@ def test_run_terminal_interrupt():
         attrs = termios.tcgetattr(slave)
         attrs[3] |= termios.ISIG
         termios.tcsetattr(slave, termios.TCSANOW, attrs)
-        proc, child = start_run("sleep", "10", stdin=slave, preexec_fn=controlling_terminal)
+        proc, child = start_run("sleep", "10", options=options, stdin=slave,
+                                preexec_fn=controlling_terminal)
         os.write(master, b"\x03")
         out, err = proc.communicate(timeout=10)
     finally:
         os.close(master)
         os.close(slave)
+    return proc, err
+
+
+@test("run-signals")
+def test_run_terminal_interrupt():
+    # ^C on a terminal signals the foreground group. The command, in a
+    # group of its own, gets it from gpidfd; with --foreground it is in
+    # that group and has it from the kernel already, so gpidfd does not
+    # send it again.
+    proc, err = run_on_terminal()
+    expect(proc.returncode == 130, (proc.returncode, err))
+    rec = last_record(err)
+    expect(rec["term_signal"] == signal.SIGINT and
+           rec["forwarded_signals"] == [{"signal": "SIGINT", "number": signal.SIGINT}], rec)
+    proc, err = run_on_terminal("--foreground")
     expect(proc.returncode == 130, (proc.returncode, err))
     rec = last_record(err)
     expect(rec["term_signal"] == signal.SIGINT and rec["forwarded_signals"] == [], rec)
+
+
+def group_members(pgid):
+    """The pids of the live (not zombie) processes of process group PGID."""
+    members = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % entry) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid and fields[0] not in "ZX":
+            members.append(int(entry))
+    return members
+
+
+@test("run-timeout")
+def test_run_timeout_stopped_command():
+    # timeout(1) sends SIGCONT after the signal: a stopped command ends.
+    start = time.monotonic()
+    r = gpidfd("run", "--json", "-t", "0.3", "--", "sh", "-c", "kill -STOP $$",
+               preexec_fn=default_signals, check_status=124)
+    expect(time.monotonic() - start < 10, "a stopped command outlived the timeout")
+    expect(last_record(r.stderr)["term_signal"] == signal.SIGTERM, r.stderr)
+
+
+@test("run-timeout")
+def test_run_timeout_reaches_the_process_group():
+    # The command leads a group of its own; the timeout signal and
+    # --kill-after's SIGKILL reach all of it: nothing is left behind.
+    script = "trap '' TERM; sleep 5 & sleep 5 & wait"
+    r = gpidfd("run", "--json", "-t", "0.3", "-k", "0.3", "--", "sh", "-c", script,
+               preexec_fn=default_signals, check_status=137)
+    events = json_lines(r.stderr)
+    expect([(e["reason"], e["process_group"]) for e in events[:-1]] ==
+           [("timeout", True), ("kill-after", True)], events)
+    pgid = events[-1]["pid"]
+    expect(group_members(pgid) == [], "left running: %s" % group_members(pgid))
+    # Without -k, the TERM alone ends the group.
+    r = gpidfd("run", "--json", "-t", "0.3", "--", "sh", "-c", "sleep 5 & sleep 5 & wait",
+               preexec_fn=default_signals, check_status=124)
+    pgid = last_record(r.stderr)["pid"]
+    expect(group_members(pgid) == [], "left running: %s" % group_members(pgid))
+    # The command is in its own group; with --foreground, in gpidfd's.
+    r = gpidfd("run", "--", "sh", "-c", "ps -o pid=,pgid= -p $$", check_status=0)
+    pid, pgid = r.stdout.split()
+    expect(pid == pgid, r.stdout)
+    r = gpidfd("run", "--foreground", "--", "sh", "-c", "ps -o pgid= -p $$", check_status=0,
+               start_new_session=True)
+    # gpidfd leads the session and group it made; the command is in it.
+    expect(int(r.stdout) != 0 and int(r.stdout) != int(pid), r.stdout)
+
+
+@test("run-timeout")
+def test_run_foreground_signals_the_command_only():
+    # As timeout --foreground: the command's children are not signalled.
+    with tempfile.TemporaryDirectory() as tmp:
+        pidfile = os.path.join(tmp, "pid")
+        script = "sleep 7.25 & echo $! > %s; wait" % pidfile
+        r = gpidfd("run", "--json", "--foreground", "-t", "0.3", "--", "sh", "-c", script,
+                   preexec_fn=default_signals, check_status=124)
+        events = json_lines(r.stderr)
+        expect(events[0]["process_group"] is False, events)
+        with open(pidfile) as f:
+            orphan = int(f.read())
+        try:
+            expect(os.path.exists("/proc/%d" % orphan), "the command's child was signalled")
+        finally:
+            try:
+                os.kill(orphan, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+@test("run-timeout")
+def test_run_preserve_status_and_verbose():
+    r = gpidfd("run", "--preserve-status", "-t", "0.2", "--", "sleep", "10",
+               preexec_fn=default_signals, check_status=128 + signal.SIGTERM)
+    expect_match(r"^Timed out: ", r.stderr)
+    r = gpidfd("run", "--preserve-status", "-t", "0.2", "--", "sh", "-c",
+               "trap 'exit 3' TERM; sleep 10 & wait", preexec_fn=default_signals,
+               check_status=3)
+    r = gpidfd("run", "-v", "-t", "0.2", "-s", "INT", "-k", "0.2", "--",
+               "sh", "-c", "trap '' INT; exec sleep 10", preexec_fn=default_signals,
+               check_status=137)
+    expect_match(r"^gpidfd run: Sending SIGINT to command 'sh' \(pid \d+\) and its process "
+                 r"group$", r.stderr)
+    expect_match(r"^gpidfd run: Sending SIGKILL to command 'sh'", r.stderr)
+    r = gpidfd("run", "-t", "0.2", "--", "sleep", "10", preexec_fn=default_signals,
+               check_status=124)
+    expect("Sending" not in r.stderr, r.stderr)
+
+
+@test("run-timeout")
+def test_run_never_leaves_the_command_unwatched():
+    # With few free descriptors, gpidfd either runs and watches the
+    # command or fails (125) with the command not running: never a
+    # command left running unwatched, never an abort.
+    marker = "%.3f" % (3 + (os.getpid() % 1000) / 1000)
+    for limit in range(4, 17):
+        def limited(limit=limit):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit))
+
+        r = gpidfd("run", "--", "sleep", marker, preexec_fn=limited, stdin=subprocess.DEVNULL)
+        expect(r.returncode in (0, 125), (limit, r))
+        if r.returncode == 125:
+            expect_match(r"^gpidfd run: Cannot .*Too many open files", r.stderr)
+        left = subprocess.run(["pgrep", "-f", "^sleep %s$" % marker],
+                              capture_output=True, text=True).stdout.split()
+        expect(left == [], "limit %d: left running: %s" % (limit, left))
 
 
 # run -o --------------------------------------------------------------------
