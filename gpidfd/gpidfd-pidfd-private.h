@@ -48,6 +48,9 @@ struct _GPidFd
    * object is handed out, then read-only; the pipes are the parent's ends,
    * owned. */
   guint spawned : 1;
+  /* Called first in finalize: the spawn layer's clean-up (its pipes, the
+   * reaping still due). A pointer, so that this layer calls none above. */
+  void (*spawn_finalize) (GPidFd *self);
   GOutputStream *stdin_pipe;
   GInputStream *stdout_pipe;
   GInputStream *stderr_pipe;

@@ -25,6 +25,10 @@ G_BEGIN_DECLS
  * From PIDFD_GET_INFO (Linux 6.13), else /proc/self/fdinfo/FD. */
 GPid  gpidfd_pidfd_query_pid (int   fd);
 
+/* Whether @fd's process (or thread) has exited, reaped or not: a poll
+ * that does not wait, readable or hung up. */
+gboolean gpidfd_pidfd_has_exited (int fd);
+
 /* The real uid of @fd's process (@pid) now, or GPIDFD_UID_UNKNOWN: from
  * PIDFD_GET_INFO, else /proc/PID/status, read only while the pidfd
  * still shows @pid afterwards. A zombie keeps its credentials until it

@@ -109,3 +109,11 @@ gpidfd_pidfd_waitid (int            fd,
   errno = errsv;
   return -1;
 }
+
+gboolean
+gpidfd_pidfd_has_exited (int fd)
+{
+  int revents = gpidfd_sys_poll (fd, 0);
+
+  return revents > 0 && (revents & (POLLIN | POLLHUP)) != 0;
+}

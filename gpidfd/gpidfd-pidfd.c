@@ -13,7 +13,6 @@
 #include "gpidfd-error-private.h"
 #include "gpidfd-pidfd-private.h"
 #include "gpidfd-pidfd-util-private.h"
-#include "gpidfd-spawn-private.h"
 #include "gpidfd-syscall-private.h"
 
 /**
@@ -169,7 +168,8 @@ g_pidfd_finalize (GObject *object)
 
   g_assert (self->pending == NULL);
   /* A child gpidfd started: its pipes, and its reaping if still due. */
-  gpidfd_spawn_finalize (self);
+  if (self->spawn_finalize != NULL)
+    self->spawn_finalize (self);
   g_clear_object (&self->exit_info);
   g_clear_error (&self->init_error);
   if (self->process_fd >= 0 && self->process_fd != self->fd)
@@ -461,7 +461,8 @@ open_process_of_thread (GPidFd *self)
   fd = gpidfd_sys_pidfd_open (tgid, 0);
   if (fd < 0)
     return;
-  if (g_pidfd_has_exited (self))
+  /* The thread ended meanwhile: the process may be a later one. */
+  if (gpidfd_pidfd_has_exited (self->fd))
     {
       close (fd);
       return;

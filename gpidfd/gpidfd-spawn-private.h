@@ -63,10 +63,6 @@ typedef enum
 /* The path the next spawn takes first, as far as this process knows. */
 GPidFdSpawnPath gpidfd_spawn_get_path (void);
 
-/* From the object's finalize: drops the pipes, and hands a child that is
- * still unreaped to the reaper (taking the object's pidfd). */
-void     gpidfd_spawn_finalize       (GPidFd *self);
-
 /* The reaper: one thread, started on first use, that reaps the children
  * whose object went before they ended. gpidfd_reaper_try() reaps @fd's
  * process now if it has ended (or says it is not ours to reap): TRUE when

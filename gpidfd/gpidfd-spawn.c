@@ -996,6 +996,8 @@ check_report (Spawn       *spawn,
 
 /* The object for a child that exec'd, with the parent's ends of its
  * pipes. Takes @pidfd. */
+static void gpidfd_spawn_finalize (GPidFd *self);
+
 static GPidFd *
 wrap_child (Spawn    *spawn,
             int       pidfd,
@@ -1024,6 +1026,7 @@ wrap_child (Spawn    *spawn,
   self->pid = pid;
   self->process_pid = pid;
   self->spawned = TRUE;
+  self->spawn_finalize = gpidfd_spawn_finalize;
   if (spawn->parent_ends[0] >= 0)
     self->stdin_pipe = g_unix_output_stream_new (g_steal_fd (&spawn->parent_ends[0]), TRUE);
   if (spawn->parent_ends[1] >= 0)
@@ -1259,7 +1262,9 @@ gpidfd_spawn_collect_argv (const gchar *argv0,
   return argv;
 }
 
-void
+/* The object's spawn_finalize: drops the pipes, and hands a child that
+ * is still unreaped to the reaper (taking the object's pidfd). */
+static void
 gpidfd_spawn_finalize (GPidFd *self)
 {
   g_clear_object (&self->stdin_pipe);

@@ -41,16 +41,12 @@
 gboolean
 g_pidfd_has_exited (GPidFd *self)
 {
-  int revents;
-
   g_return_val_if_fail (G_IS_PIDFD (self), FALSE);
 
   if (!gpidfd_pidfd_check_ready_or_critical (self, G_STRFUNC))
     return FALSE;
 
-  revents = gpidfd_sys_poll (self->fd, 0);
-
-  return revents > 0 && (revents & (POLLIN | POLLHUP)) != 0;
+  return gpidfd_pidfd_has_exited (self->fd);
 }
 
 /* The caller's child (or one it may peek at): waitid() decides. Sets

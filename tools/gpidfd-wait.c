@@ -9,7 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <glib-unix.h>
 
 #include "gpidfd-tool.h"
 
@@ -34,7 +33,7 @@ typedef struct
   GPid pid;             /* as opened: the pidfd forgets it once reaped */
   GPid ppid;            /* its parent when it exited; 0 unknown */
   char *name;           /* nullable */
-  guint watch_id;
+  GCancellable *reap_wait;  /* the wait for the reap, in the grace */
   guint grace_id;
   gboolean exited;      /* seen exiting, not reaped yet */
   gboolean done;
@@ -61,8 +60,9 @@ struct _WaitState
 static void
 wait_target_free (WaitTarget *target)
 {
-  if (target->watch_id != 0)
-    g_source_remove (target->watch_id);
+  if (target->reap_wait != NULL)
+    g_cancellable_cancel (target->reap_wait);
+  g_clear_object (&target->reap_wait);
   if (target->grace_id != 0)
     g_source_remove (target->grace_id);
   g_clear_object (&target->pidfd);
@@ -159,9 +159,8 @@ target_done (WaitTarget *target)
     return;
 
   target->done = TRUE;
-  if (target->watch_id != 0)
-    g_source_remove (target->watch_id);
-  target->watch_id = 0;
+  if (target->reap_wait != NULL)
+    g_cancellable_cancel (target->reap_wait);
   if (target->grace_id != 0)
     g_source_remove (target->grace_id);
   target->grace_id = 0;
@@ -212,24 +211,24 @@ on_grace_over (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Once exited, the pidfd hangs up when the parent reaps the process. */
-static gboolean
-on_reaped (int          fd,
-           GIOCondition condition,
-           gpointer     user_data)
+/* Once exited: the record, once the parent has reaped the process (or
+ * the process became ours to reap), as the library's waits decide. */
+static void
+on_reaped (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
 {
   WaitTarget *target = user_data;
   g_autoptr(GPidFdExitInfo) info = NULL;
   g_autoptr(GError) error = NULL;
 
-  target->watch_id = 0;
-  info = g_pidfd_try_wait (target->pidfd, &error);
-  if (error != NULL)
+  info = g_pidfd_wait_finish (G_PIDFD (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (info == NULL)
     target_failed (target, error);
   else
     target_ended (target, info);
-
-  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -258,8 +257,7 @@ on_exited (GObject      *object,
       g_autoptr(GPidFdProcessInfo) process = g_pidfd_query_info (target->pidfd, NULL);
 
       /* Exited, and the kernel gives the status after the reap: parents
-       * usually reap at once, so give it a moment. The pidfd hangs up
-       * at the reap. */
+       * usually reap at once, so give it a moment. */
       target->exited = TRUE;
       if (process != NULL)
         target->ppid = g_pidfd_process_info_get_ppid (process);
@@ -268,8 +266,8 @@ on_exited (GObject      *object,
           target_ended (target, NULL);
           return;
         }
-      target->watch_id = g_unix_fd_add (g_pidfd_get_fd (target->pidfd), G_IO_HUP,
-                                        on_reaped, target);
+      target->reap_wait = g_cancellable_new ();
+      g_pidfd_wait_async (target->pidfd, target->reap_wait, on_reaped, target);
       /* 0 for an infinite grace: then only the reap ends the wait. */
       target->grace_id = gpidfd_tool_timeout_add (target->state->reap_grace,
                                                   on_grace_over, target);
