@@ -114,6 +114,12 @@ enum {
   PROP_USER_TIME,
   PROP_SYSTEM_TIME,
   PROP_MAX_RSS,
+  PROP_MINOR_FAULTS,
+  PROP_MAJOR_FAULTS,
+  PROP_VOLUNTARY_CONTEXT_SWITCHES,
+  PROP_INVOLUNTARY_CONTEXT_SWITCHES,
+  PROP_FS_INPUTS,
+  PROP_FS_OUTPUTS,
   N_PROPS
 };
 
@@ -169,6 +175,24 @@ g_pidfd_exit_info_get_property (GObject    *object,
       break;
     case PROP_MAX_RSS:
       g_value_set_int64 (value, g_pidfd_exit_info_get_max_rss (self));
+      break;
+    case PROP_MINOR_FAULTS:
+      g_value_set_int64 (value, g_pidfd_exit_info_get_minor_faults (self));
+      break;
+    case PROP_MAJOR_FAULTS:
+      g_value_set_int64 (value, g_pidfd_exit_info_get_major_faults (self));
+      break;
+    case PROP_VOLUNTARY_CONTEXT_SWITCHES:
+      g_value_set_int64 (value, g_pidfd_exit_info_get_voluntary_context_switches (self));
+      break;
+    case PROP_INVOLUNTARY_CONTEXT_SWITCHES:
+      g_value_set_int64 (value, g_pidfd_exit_info_get_involuntary_context_switches (self));
+      break;
+    case PROP_FS_INPUTS:
+      g_value_set_int64 (value, g_pidfd_exit_info_get_fs_inputs (self));
+      break;
+    case PROP_FS_OUTPUTS:
+      g_value_set_int64 (value, g_pidfd_exit_info_get_fs_outputs (self));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -323,6 +347,72 @@ g_pidfd_exit_info_class_init (GPidFdExitInfoClass *klass)
    */
   properties[PROP_MAX_RSS] =
     g_param_spec_int64 ("max-rss", NULL, NULL, -1, G_MAXINT64, -1, flags);
+
+  /**
+   * GPidFdExitInfo:minor-faults:
+   *
+   * Page faults served without I/O (a page already in memory, or a new zero page); -1 without resource usage. See
+   * [method@GPidFd.PidFdExitInfo.get_minor_faults].
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MINOR_FAULTS] =
+    g_param_spec_int64 ("minor-faults", NULL, NULL, -1, G_MAXINT64, -1, flags);
+
+  /**
+   * GPidFdExitInfo:major-faults:
+   *
+   * Page faults that needed I/O (a page read from a file or from swap); -1 without resource usage. See
+   * [method@GPidFd.PidFdExitInfo.get_major_faults].
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MAJOR_FAULTS] =
+    g_param_spec_int64 ("major-faults", NULL, NULL, -1, G_MAXINT64, -1, flags);
+
+  /**
+   * GPidFdExitInfo:voluntary-context-switches:
+   *
+   * Times the process gave up the CPU before its time slice ended, to wait (for I/O, a lock, a child, a timer); -1 without resource usage. See
+   * [method@GPidFd.PidFdExitInfo.get_voluntary_context_switches].
+   *
+   * Since: 1.0
+   */
+  properties[PROP_VOLUNTARY_CONTEXT_SWITCHES] =
+    g_param_spec_int64 ("voluntary-context-switches", NULL, NULL, -1, G_MAXINT64, -1, flags);
+
+  /**
+   * GPidFdExitInfo:involuntary-context-switches:
+   *
+   * Times the process was preempted: its time slice ended, or a process of higher priority became runnable; -1 without resource usage. See
+   * [method@GPidFd.PidFdExitInfo.get_involuntary_context_switches].
+   *
+   * Since: 1.0
+   */
+  properties[PROP_INVOLUNTARY_CONTEXT_SWITCHES] =
+    g_param_spec_int64 ("involuntary-context-switches", NULL, NULL, -1, G_MAXINT64, -1, flags);
+
+  /**
+   * GPidFdExitInfo:fs-inputs:
+   *
+   * File system inputs: blocks of 512 bytes the file system had to read from a device (reads served from the page cache do not count); -1 without resource usage. See
+   * [method@GPidFd.PidFdExitInfo.get_fs_inputs].
+   *
+   * Since: 1.0
+   */
+  properties[PROP_FS_INPUTS] =
+    g_param_spec_int64 ("fs-inputs", NULL, NULL, -1, G_MAXINT64, -1, flags);
+
+  /**
+   * GPidFdExitInfo:fs-outputs:
+   *
+   * File system outputs: blocks of 512 bytes the file system wrote, or will write, to a device; -1 without resource usage. See
+   * [method@GPidFd.PidFdExitInfo.get_fs_outputs].
+   *
+   * Since: 1.0
+   */
+  properties[PROP_FS_OUTPUTS] =
+    g_param_spec_int64 ("fs-outputs", NULL, NULL, -1, G_MAXINT64, -1, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -824,6 +914,132 @@ g_pidfd_exit_info_get_max_rss (GPidFdExitInfo *self)
   g_return_val_if_fail (G_IS_PIDFD_EXIT_INFO (self), -1);
 
   return self->has_rusage ? (gint64) self->rusage.ru_maxrss : -1;
+}
+
+/**
+ * g_pidfd_exit_info_get_minor_faults:
+ * @self: a #GPidFdExitInfo
+ *
+ * Gets the number of page faults served without I/O (a page already in memory, or a new zero page), from `ru_minflt` of the `struct rusage` that
+ * `waitid(2)` filled (including the children the process reaped, as for
+ * every resource usage here).
+ *
+ * Returns: a count, or -1 without resource usage (see
+ *   [method@GPidFd.PidFdExitInfo.has_rusage])
+ *
+ * Since: 1.0
+ */
+gint64
+g_pidfd_exit_info_get_minor_faults (GPidFdExitInfo *self)
+{
+  g_return_val_if_fail (G_IS_PIDFD_EXIT_INFO (self), -1);
+
+  return self->has_rusage ? (gint64) self->rusage.ru_minflt : -1;
+}
+
+/**
+ * g_pidfd_exit_info_get_major_faults:
+ * @self: a #GPidFdExitInfo
+ *
+ * Gets the number of page faults that needed I/O (a page read from a file or from swap), from `ru_majflt` of the `struct rusage` that
+ * `waitid(2)` filled (including the children the process reaped, as for
+ * every resource usage here).
+ *
+ * Returns: a count, or -1 without resource usage (see
+ *   [method@GPidFd.PidFdExitInfo.has_rusage])
+ *
+ * Since: 1.0
+ */
+gint64
+g_pidfd_exit_info_get_major_faults (GPidFdExitInfo *self)
+{
+  g_return_val_if_fail (G_IS_PIDFD_EXIT_INFO (self), -1);
+
+  return self->has_rusage ? (gint64) self->rusage.ru_majflt : -1;
+}
+
+/**
+ * g_pidfd_exit_info_get_voluntary_context_switches:
+ * @self: a #GPidFdExitInfo
+ *
+ * Gets the number of times the process gave up the CPU before its time slice ended, to wait (for I/O, a lock, a child, a timer), from `ru_nvcsw` of the `struct rusage` that
+ * `waitid(2)` filled (including the children the process reaped, as for
+ * every resource usage here).
+ *
+ * Returns: a count, or -1 without resource usage (see
+ *   [method@GPidFd.PidFdExitInfo.has_rusage])
+ *
+ * Since: 1.0
+ */
+gint64
+g_pidfd_exit_info_get_voluntary_context_switches (GPidFdExitInfo *self)
+{
+  g_return_val_if_fail (G_IS_PIDFD_EXIT_INFO (self), -1);
+
+  return self->has_rusage ? (gint64) self->rusage.ru_nvcsw : -1;
+}
+
+/**
+ * g_pidfd_exit_info_get_involuntary_context_switches:
+ * @self: a #GPidFdExitInfo
+ *
+ * Gets the number of times the process was preempted: its time slice ended, or a process of higher priority became runnable, from `ru_nivcsw` of the `struct rusage` that
+ * `waitid(2)` filled (including the children the process reaped, as for
+ * every resource usage here).
+ *
+ * Returns: a count, or -1 without resource usage (see
+ *   [method@GPidFd.PidFdExitInfo.has_rusage])
+ *
+ * Since: 1.0
+ */
+gint64
+g_pidfd_exit_info_get_involuntary_context_switches (GPidFdExitInfo *self)
+{
+  g_return_val_if_fail (G_IS_PIDFD_EXIT_INFO (self), -1);
+
+  return self->has_rusage ? (gint64) self->rusage.ru_nivcsw : -1;
+}
+
+/**
+ * g_pidfd_exit_info_get_fs_inputs:
+ * @self: a #GPidFdExitInfo
+ *
+ * Gets the number of file system inputs: blocks of 512 bytes the file system had to read from a device (reads served from the page cache do not count), from `ru_inblock` of the `struct rusage` that
+ * `waitid(2)` filled (including the children the process reaped, as for
+ * every resource usage here).
+ *
+ * Returns: a count, or -1 without resource usage (see
+ *   [method@GPidFd.PidFdExitInfo.has_rusage])
+ *
+ * Since: 1.0
+ */
+gint64
+g_pidfd_exit_info_get_fs_inputs (GPidFdExitInfo *self)
+{
+  g_return_val_if_fail (G_IS_PIDFD_EXIT_INFO (self), -1);
+
+  return self->has_rusage ? (gint64) self->rusage.ru_inblock : -1;
+}
+
+/**
+ * g_pidfd_exit_info_get_fs_outputs:
+ * @self: a #GPidFdExitInfo
+ *
+ * Gets the number of file system outputs: blocks of 512 bytes the file system wrote, or will write, to a device, from `ru_oublock` of the `struct rusage` that
+ * `waitid(2)` filled (including the children the process reaped, as for
+ * every resource usage here).
+ *
+ * Returns: a count, or -1 without resource usage (see
+ *   [method@GPidFd.PidFdExitInfo.has_rusage])
+ *
+ * Since: 1.0
+ */
+gint64
+g_pidfd_exit_info_get_fs_outputs (GPidFdExitInfo *self)
+{
+  g_return_val_if_fail (G_IS_PIDFD_EXIT_INFO (self), -1);
+
+  return self->has_rusage ? (gint64) self->rusage.ru_oublock : -1;
 }
 
 /**

@@ -56,6 +56,18 @@ gint64               g_pidfd_exit_info_get_system_time (GPidFdExitInfo *self);
 GPIDFD_AVAILABLE_IN_1_0
 gint64               g_pidfd_exit_info_get_max_rss     (GPidFdExitInfo *self);
 GPIDFD_AVAILABLE_IN_1_0
+gint64               g_pidfd_exit_info_get_minor_faults (GPidFdExitInfo *self);
+GPIDFD_AVAILABLE_IN_1_0
+gint64               g_pidfd_exit_info_get_major_faults (GPidFdExitInfo *self);
+GPIDFD_AVAILABLE_IN_1_0
+gint64               g_pidfd_exit_info_get_voluntary_context_switches (GPidFdExitInfo *self);
+GPIDFD_AVAILABLE_IN_1_0
+gint64               g_pidfd_exit_info_get_involuntary_context_switches (GPidFdExitInfo *self);
+GPIDFD_AVAILABLE_IN_1_0
+gint64               g_pidfd_exit_info_get_fs_inputs (GPidFdExitInfo *self);
+GPIDFD_AVAILABLE_IN_1_0
+gint64               g_pidfd_exit_info_get_fs_outputs (GPidFdExitInfo *self);
+GPIDFD_AVAILABLE_IN_1_0
 const siginfo_t     *g_pidfd_exit_info_get_siginfo     (GPidFdExitInfo *self);
 GPIDFD_AVAILABLE_IN_1_0
 const struct rusage *g_pidfd_exit_info_get_rusage      (GPidFdExitInfo *self);

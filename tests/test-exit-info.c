@@ -100,6 +100,12 @@ test_from_siginfo (void)
   ru.ru_utime.tv_usec = 5;
   ru.ru_stime.tv_usec = 300;
   ru.ru_maxrss = 4096;
+  ru.ru_minflt = 11;
+  ru.ru_majflt = 12;
+  ru.ru_nvcsw = 13;
+  ru.ru_nivcsw = 14;
+  ru.ru_inblock = 15;
+  ru.ru_oublock = 16;
 
   info = gpidfd_exit_info_new_from_siginfo (42, &si, &ru);
   g_assert_true (g_pidfd_exit_info_get_core_dumped (info));
@@ -109,6 +115,13 @@ test_from_siginfo (void)
   g_assert_cmpint (g_pidfd_exit_info_get_user_time (info), ==, 2000005);
   g_assert_cmpint (g_pidfd_exit_info_get_system_time (info), ==, 300);
   g_assert_cmpint (g_pidfd_exit_info_get_max_rss (info), ==, 4096);
+  /* Each count from its own field. */
+  g_assert_cmpint (g_pidfd_exit_info_get_minor_faults (info), ==, 11);
+  g_assert_cmpint (g_pidfd_exit_info_get_major_faults (info), ==, 12);
+  g_assert_cmpint (g_pidfd_exit_info_get_voluntary_context_switches (info), ==, 13);
+  g_assert_cmpint (g_pidfd_exit_info_get_involuntary_context_switches (info), ==, 14);
+  g_assert_cmpint (g_pidfd_exit_info_get_fs_inputs (info), ==, 15);
+  g_assert_cmpint (g_pidfd_exit_info_get_fs_outputs (info), ==, 16);
   g_assert_cmpuint (g_pidfd_exit_info_get_uid (info), ==, 7);
   g_assert_true (memcmp (g_pidfd_exit_info_get_siginfo (info), &si, sizeof si) == 0);
 }
@@ -139,6 +152,12 @@ test_unknown (void)
   g_assert_cmpint (g_pidfd_exit_info_get_user_time (info), ==, -1);
   g_assert_cmpint (g_pidfd_exit_info_get_system_time (info), ==, -1);
   g_assert_cmpint (g_pidfd_exit_info_get_max_rss (info), ==, -1);
+  g_assert_cmpint (g_pidfd_exit_info_get_minor_faults (info), ==, -1);
+  g_assert_cmpint (g_pidfd_exit_info_get_major_faults (info), ==, -1);
+  g_assert_cmpint (g_pidfd_exit_info_get_voluntary_context_switches (info), ==, -1);
+  g_assert_cmpint (g_pidfd_exit_info_get_involuntary_context_switches (info), ==, -1);
+  g_assert_cmpint (g_pidfd_exit_info_get_fs_inputs (info), ==, -1);
+  g_assert_cmpint (g_pidfd_exit_info_get_fs_outputs (info), ==, -1);
 
   g_assert_false (g_pidfd_exit_info_check (info, &error));
   g_assert_error (error, G_SPAWN_ERROR, G_SPAWN_ERROR_FAILED);
@@ -198,7 +217,12 @@ test_properties_match_getters (void)
   g_assert_null (g_object_class_find_property (G_OBJECT_GET_CLASS (info), "has-uid"));
 
   pspecs = g_object_class_list_properties (G_OBJECT_GET_CLASS (info), &n);
-  g_assert_cmpuint (n, ==, 13);
+  g_assert_cmpuint (n, ==, 19);
+  /* A real child: it faulted pages in, and it switched at least once. */
+  g_assert_cmpint (g_pidfd_exit_info_get_minor_faults (info), >, 0);
+  g_assert_cmpint (g_pidfd_exit_info_get_voluntary_context_switches (info) +
+                   g_pidfd_exit_info_get_involuntary_context_switches (info), >, 0);
+  g_assert_cmpint (g_pidfd_exit_info_get_fs_inputs (info), >=, 0);
   for (guint i = 0; i < n; i++)
     {
       g_auto(GValue) value = G_VALUE_INIT;
@@ -233,6 +257,20 @@ test_properties_match_getters (void)
         g_assert_cmpint (g_value_get_int64 (&value), ==, g_pidfd_exit_info_get_system_time (info));
       else if (g_str_equal (name, "max-rss"))
         g_assert_cmpint (g_value_get_int64 (&value), ==, g_pidfd_exit_info_get_max_rss (info));
+      else if (g_str_equal (name, "minor-faults"))
+        g_assert_cmpint (g_value_get_int64 (&value), ==, g_pidfd_exit_info_get_minor_faults (info));
+      else if (g_str_equal (name, "major-faults"))
+        g_assert_cmpint (g_value_get_int64 (&value), ==, g_pidfd_exit_info_get_major_faults (info));
+      else if (g_str_equal (name, "voluntary-context-switches"))
+        g_assert_cmpint (g_value_get_int64 (&value), ==,
+                         g_pidfd_exit_info_get_voluntary_context_switches (info));
+      else if (g_str_equal (name, "involuntary-context-switches"))
+        g_assert_cmpint (g_value_get_int64 (&value), ==,
+                         g_pidfd_exit_info_get_involuntary_context_switches (info));
+      else if (g_str_equal (name, "fs-inputs"))
+        g_assert_cmpint (g_value_get_int64 (&value), ==, g_pidfd_exit_info_get_fs_inputs (info));
+      else if (g_str_equal (name, "fs-outputs"))
+        g_assert_cmpint (g_value_get_int64 (&value), ==, g_pidfd_exit_info_get_fs_outputs (info));
       else
         g_assert_not_reached ();
     }
