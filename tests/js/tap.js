@@ -43,6 +43,18 @@ function assertIOError(func, code, what) {
     throw new AssertionError(`${what}: did not throw`);
 }
 
+// Awaits promise and checks that it rejects with a GLib.Error in the
+// G_IO_ERROR domain with code; returns the error.
+async function assertRejectsIOError(promise, code, what) {
+    try {
+        await promise;
+    } catch (e) {
+        checkIOError(e, code, what);
+        return e;
+    }
+    throw new AssertionError(`${what}: did not fail`);
+}
+
 function sleep(ms) {
     return new Promise(resolve => GLib.timeout_add(GLib.PRIORITY_DEFAULT, ms,
         () => {

@@ -13,7 +13,8 @@ const {GLib, Gio} = imports.gi;
 // The shared TAP runner, beside this file.
 imports.searchPath.unshift(GLib.path_get_dirname(System.programPath));
 const Tap = imports.tap;
-const {AssertionError, assert, assertEqual, checkIOError, assertIOError, sleep} = Tap;
+const {AssertionError, assert, assertEqual, checkIOError, assertIOError,
+    assertRejectsIOError, sleep} = Tap;
 
 let GPidFd;
 try {
@@ -38,16 +39,6 @@ Gio._promisify(Gio.DBusConnection, 'new_for_address',
 const TEST_TIMEOUT_S = 20;
 
 const SIGKILL = 9, SIGTERM = 15;
-
-async function assertRejectsIOError(promise, code, what) {
-    try {
-        await promise;
-    } catch (e) {
-        checkIOError(e, code, what);
-        return e;
-    }
-    throw new AssertionError(`${what}: did not fail`);
-}
 
 // Processes killed and reaped after each test, whatever the test did.
 let cleanups = [];

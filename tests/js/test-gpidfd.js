@@ -10,7 +10,8 @@ const {GLib, GObject, Gio} = imports.gi;
 // The shared TAP runner, beside this file.
 imports.searchPath.unshift(GLib.path_get_dirname(System.programPath));
 const Tap = imports.tap;
-const {AssertionError, assert, assertEqual, checkIOError, assertIOError, sleep} = Tap;
+const {AssertionError, assert, assertEqual, assertIOError,
+    assertRejectsIOError, sleep} = Tap;
 
 let GPidFd;
 try {
@@ -59,16 +60,6 @@ function sleeper() {
         pidfd.wait(null);
     });
     return pidfd;
-}
-
-async function assertRejectsIOError(promise, code, what) {
-    try {
-        await promise;
-    } catch (e) {
-        checkIOError(e, code, what);
-        return e;
-    }
-    throw new AssertionError(`${what}: did not fail`);
 }
 
 const tests = [];

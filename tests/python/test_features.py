@@ -18,6 +18,7 @@ import threading
 import unittest
 
 import gpidfd_tap
+from gpidfd_test_utils import iterate_until
 
 import gi
 
@@ -31,9 +32,6 @@ except (ImportError, ValueError) as e:
 
 from gi.repository import GLib, Gio  # noqa: E402
 
-# Every main loop here gives up after this many seconds and fails.
-LOOP_TIMEOUT_S = 10
-
 
 def spawn(*argv, **kwargs):
     """A child of this process that nobody else reaps."""
@@ -43,23 +41,6 @@ def spawn(*argv, **kwargs):
 def spawn_raw(*argv):
     """A child that only its GPidFd reaps (no Popen object to poll it)."""
     return os.posix_spawnp(argv[0], list(argv), os.environ)
-
-
-def run_until(done, what):
-    """Iterates the default main context until done() is true."""
-    ctx = GLib.MainContext.default()
-    timed_out = []
-
-    def on_timeout():
-        timed_out.append(True)
-        return GLib.SOURCE_REMOVE
-
-    source_id = GLib.timeout_add_seconds(LOOP_TIMEOUT_S, on_timeout)
-    while not done() and not timed_out:
-        ctx.iteration(True)
-    if timed_out:
-        raise AssertionError('timed out waiting for %s' % what)
-    GLib.source_remove(source_id)
 
 
 class FeatureTestCase(unittest.TestCase):
@@ -243,7 +224,7 @@ class TestPeers(FeatureTestCase):
             GPidFd.PidFd.new_for_dbus_sender_async(
                 bus, sender, None,
                 lambda source, res: results.append(res))
-            run_until(lambda: results, 'new_for_dbus_sender_async')
+            iterate_until(None, lambda: results, 'new_for_dbus_sender_async')
             return GPidFd.PidFd.new_for_dbus_sender_finish(results[0])
 
         me = resolve(bus.get_unique_name())
@@ -324,7 +305,7 @@ class TestThreads(FeatureTestCase):
             p.wait_exit_finish(res)))
         stop.set()
         thread.join()
-        run_until(lambda: done, 'wait_exit_async on a thread')
+        iterate_until(None, lambda: done, 'wait_exit_async on a thread')
         self.assertEqual(done, [True])
         self.assertTrue(pidfd.has_exited())
         # This process runs on: no record for the thread.
@@ -371,7 +352,7 @@ class TestSignals(FeatureTestCase):
         results = []
         bad = GPidFd.PidFd.new_from_pid(spawn_raw('sh', '-c', 'exit 3'))
         bad.wait_check_async(None, lambda p, res: results.append(res))
-        run_until(lambda: results, 'wait_check_async')
+        iterate_until(None, lambda: results, 'wait_check_async')
         with self.assertRaises(GLib.Error) as cm:
             bad.wait_check_finish(results[0])
         self.assertTrue(cm.exception.matches(GLib.spawn_exit_error_quark(),
@@ -381,7 +362,7 @@ class TestSignals(FeatureTestCase):
         good = GPidFd.PidFd.new_from_pid(spawn_raw('true'))
         good.wait_check_async(None, lambda p, res: results.append(
             p.wait_check_finish(res)))
-        run_until(lambda: results, 'wait_check_async')
+        iterate_until(None, lambda: results, 'wait_check_async')
         self.assertEqual(results, [True])
 
     def test_wait_exit(self):
@@ -391,7 +372,7 @@ class TestSignals(FeatureTestCase):
         GLib.timeout_add(50, lambda: cancellable.cancel())
         done = []
         pidfd.wait_exit_async(cancellable, lambda p, res: done.append(res))
-        run_until(lambda: done, 'a cancelled wait_exit_async')
+        iterate_until(None, lambda: done, 'a cancelled wait_exit_async')
         with self.assertRaises(GLib.Error) as cm:
             pidfd.wait_exit_finish(done[0])
         self.assertIOError(cm, Gio.IOErrorEnum.CANCELLED)

@@ -15,6 +15,7 @@ import unittest
 import weakref
 
 import gpidfd_tap
+from gpidfd_test_utils import iterate_until, run_loop
 
 import gi
 
@@ -28,9 +29,6 @@ except (ImportError, ValueError) as e:
 
 from gi.repository import GLib, GObject, Gio  # noqa: E402
 
-# Every main loop here gives up after this many seconds and fails.
-LOOP_TIMEOUT_S = 10
-
 
 def spawn(*argv):
     """Starts a child of this process that nobody else reaps."""
@@ -43,42 +41,6 @@ def spawn_exit(code):
 
 def spawn_sleep():
     return spawn('sleep', '30')
-
-
-def run_loop(loop, what):
-    """Runs loop; fails the test if it has not quit within LOOP_TIMEOUT_S."""
-    timed_out = []
-
-    def on_timeout():
-        timed_out.append(True)
-        loop.quit()
-        return GLib.SOURCE_REMOVE
-
-    source_id = GLib.timeout_add_seconds(LOOP_TIMEOUT_S, on_timeout)
-    loop.run()
-    if timed_out:
-        raise AssertionError('timed out waiting for %s' % what)
-    GLib.source_remove(source_id)
-
-
-def iterate_until(context, done, what):
-    """Iterates context until done() is true; fails after LOOP_TIMEOUT_S."""
-    timed_out = []
-
-    def on_timeout():
-        timed_out.append(True)
-        return GLib.SOURCE_REMOVE
-
-    timeout = GLib.timeout_source_new_seconds(LOOP_TIMEOUT_S)
-    timeout.set_callback(on_timeout)
-    timeout.attach(context)
-    try:
-        while not done():
-            if timed_out:
-                raise AssertionError('timed out waiting for %s' % what)
-            context.iteration(True)
-    finally:
-        timeout.destroy()
 
 
 class GPidFdTestCase(unittest.TestCase):

@@ -7,9 +7,6 @@
 const int SIGKILL = 9;
 const int SIGTERM = 15;
 
-// Every main loop here gives up after this many seconds and fails.
-const uint LOOP_TIMEOUT_S = 10;
-
 // From unistd.h, without a dependency on the posix VAPI.
 [CCode (cname = "gettid", cheader_filename = "unistd.h")]
 extern int linux_gettid ();
@@ -37,19 +34,6 @@ Pid spawn (string[] argv, out int stdin_fd = null, out int stdout_fd = null) {
     return pid;
 }
 
-void kill_and_reap (GPidFd.PidFd pidfd) {
-    try {
-        pidfd.force_exit ();
-    } catch (Error e) {
-        // Already reaped.
-    }
-    try {
-        pidfd.wait ();
-    } catch (Error e) {
-        error ("cannot reap %d: %s", pidfd.pid, e.message);
-    }
-}
-
 string read_line (int fd) {
     var stream = new DataInputStream (new UnixInputStream (fd, false));
     try {
@@ -57,20 +41,6 @@ string read_line (int fd) {
     } catch (Error e) {
         error ("cannot read: %s", e.message);
     }
-}
-
-// Runs loop until it quits, failing the test after LOOP_TIMEOUT_S.
-void run_loop (MainLoop loop) {
-    bool timed_out = false;
-    var id = Timeout.add_seconds (LOOP_TIMEOUT_S, () => {
-        timed_out = true;
-        loop.quit ();
-        return Source.REMOVE;
-    });
-    loop.run ();
-    if (timed_out)
-        error ("main loop timed out after %u s", LOOP_TIMEOUT_S);
-    Source.remove (id);
 }
 
 void test_query_info () {

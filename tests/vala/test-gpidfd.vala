@@ -5,9 +5,6 @@
 const int SIGKILL = 9;
 const int SIGTERM = 15;
 
-// Every main loop here gives up after this many seconds and fails.
-const uint LOOP_TIMEOUT_S = 10;
-
 // Starts a child of this process that nobody else reaps.
 Pid spawn (string[] argv) {
     Pid pid;
@@ -28,33 +25,6 @@ Pid spawn_exit (int code) {
 // A child that sleeps until it is killed; call kill_and_reap() at the end.
 GPidFd.PidFd sleeper () throws Error {
     return new GPidFd.PidFd.from_pid (spawn ({ "sleep", "30" }));
-}
-
-void kill_and_reap (GPidFd.PidFd pidfd) {
-    try {
-        pidfd.send_signal (SIGKILL);
-    } catch (Error e) {
-        // Already reaped.
-    }
-    try {
-        pidfd.wait ();
-    } catch (Error e) {
-        error ("cannot reap %d: %s", pidfd.pid, e.message);
-    }
-}
-
-// Runs loop until it quits, failing the test after LOOP_TIMEOUT_S.
-void run_loop (MainLoop loop) {
-    bool timed_out = false;
-    var id = Timeout.add_seconds (LOOP_TIMEOUT_S, () => {
-        timed_out = true;
-        loop.quit ();
-        return Source.REMOVE;
-    });
-    loop.run ();
-    if (timed_out)
-        error ("main loop timed out after %u s", LOOP_TIMEOUT_S);
-    Source.remove (id);
 }
 
 void test_open () {
