@@ -41,7 +41,6 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(GPidFd) pidfd = NULL;
   g_autoptr(GPidFdExitInfo) info = NULL;
-  GPid pid;
 
   if (argc < 2)
     {
@@ -49,17 +48,10 @@ main (int   argc,
       return EXIT_FAILURE;
     }
 
-  /* G_SPAWN_DO_NOT_REAP_CHILD: nobody but us reaps the child, so its pid
-   * stays valid until the pidfd is open, and the wait below reaps it. */
-  if (!g_spawn_async (NULL, argv + 1, NULL,
-                      G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD,
-                      NULL, NULL, &pid, &error))
-    {
-      g_printerr ("%s\n", error->message);
-      return EXIT_FAILURE;
-    }
-
-  pidfd = g_pidfd_new_from_pid (pid, &error);
+  /* The child is held by its pidfd from birth, with our stdin, stdout and
+   * stderr; the wait below reaps it. */
+  pidfd = g_pidfd_spawnv ((const char * const *) argv + 1,
+                          G_SUBPROCESS_FLAGS_STDIN_INHERIT, &error);
   if (pidfd == NULL)
     {
       g_printerr ("%s\n", error->message);

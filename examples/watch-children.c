@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* watch-children.c: run several shell commands at once and, from one
- * GMainLoop, print how each one ended, in the order they end.
+ * GMainLoop, print what each one printed and how it ended, in the order
+ * they end.
  *
  *   cc watch-children.c -o watch-children $(pkg-config --cflags --libs gpidfd-1)
- *   ./watch-children 'sleep 1' 'exit 3' 'kill -TERM $$'
+ *   ./watch-children 'sleep 1; echo awake' 'exit 3' 'kill -TERM $$'
  *
  * The same program as watch.py, watch.js and watch.vala, with the same
  * calls.
@@ -47,16 +48,21 @@ describe (GPidFdExitInfo *info)
 }
 
 static void
-on_child_ended (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
+on_communicated (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
 {
+  GPidFd *pidfd = G_PIDFD (source);
   Child *child = user_data;
   Watch *watch = child->watch;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPidFdExitInfo) info = NULL;
+  g_autofree char *output = NULL;
 
-  info = g_pidfd_wait_finish (G_PIDFD (source), result, &error);
+  /* The process has ended and been reaped: its record is there. */
+  if (g_pidfd_communicate_utf8_finish (pidfd, result, &output, NULL, &error))
+    info = g_pidfd_wait (pidfd, NULL, &error);
+
   if (info == NULL)
     {
       g_printerr ("'%s': %s\n", child->command, error->message);
@@ -64,10 +70,16 @@ on_child_ended (GObject      *source,
     }
   else
     {
+      g_auto(GStrv) lines = g_strsplit (output, "\n", -1);
       g_autofree char *description = describe (info);
+      GPid pid = g_pidfd_exit_info_get_pid (info);
 
-      g_print ("[%d] '%s' %s\n",
-               g_pidfd_exit_info_get_pid (info), child->command, description);
+      for (guint i = 0; lines[i] != NULL; i++)
+        {
+          if (*lines[i] != '\0')
+            g_print ("[%d] '%s' printed: %s\n", pid, child->command, lines[i]);
+        }
+      g_print ("[%d] '%s' %s\n", pid, child->command, description);
     }
 
   child_free (child);
@@ -80,10 +92,10 @@ main (int   argc,
       char *argv[])
 {
   const char *demo[] = {
-    "sleep 0.3",
+    "sleep 0.3; echo awake",
     "sleep 0.1; exit 3",
     "sleep 0.2; kill -TERM $$",
-    "true",
+    "echo hello",
   };
   const char * const *commands = (const char * const *) argv + 1;
   guint n_commands = argc - 1;
@@ -103,14 +115,9 @@ main (int   argc,
       g_autoptr(GError) error = NULL;
       g_autoptr(GPidFd) pidfd = NULL;
       Child *child;
-      GPid pid;
 
-      /* The child stays unreaped until gpidfd reaps it in the wait. */
-      if (g_spawn_async (NULL, (char **) child_argv, NULL,
-                         G_SPAWN_DO_NOT_REAP_CHILD,
-                         NULL, NULL, &pid, &error))
-        pidfd = g_pidfd_new_from_pid (pid, &error);
-
+      /* Held by its pidfd from birth: there is no pid to race with. */
+      pidfd = g_pidfd_spawnv (child_argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
       if (pidfd == NULL)
         {
           g_printerr ("'%s': %s\n", commands[i], error->message);
@@ -118,14 +125,15 @@ main (int   argc,
           continue;
         }
 
-      g_print ("[%d] '%s' started\n", pid, commands[i]);
+      g_print ("[%d] '%s' started\n", g_pidfd_get_pid (pidfd), commands[i]);
 
       child = g_new0 (Child, 1);
       child->watch = &watch;
       child->command = g_strdup (commands[i]);
-      /* Every pending wait of the main context shares one epoll fd. The
-       * wait keeps pidfd alive until the callback has run. */
-      g_pidfd_wait_async (pidfd, NULL, on_child_ended, child);
+      /* Reads stdout to its end and waits for the process, without
+       * blocking; every pending wait of the main context shares one epoll
+       * fd. The call keeps pidfd alive until the callback has run. */
+      g_pidfd_communicate_utf8_async (pidfd, NULL, NULL, on_communicated, child);
       watch.running++;
     }
 

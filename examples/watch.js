@@ -1,9 +1,9 @@
 #!/usr/bin/env -S gjs -m
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// Runs several shell commands at once and, from the main loop, prints how
-// each one ended, in the order they end.
+// Runs several shell commands at once and, from the main loop, prints what
+// each one printed and how it ended, in the order they end.
 //
-//   gjs -m watch.js 'sleep 1' 'exit 3' 'kill -TERM $$'
+//   gjs -m watch.js 'sleep 1; echo awake' 'exit 3' 'kill -TERM $$'
 //
 // The same program as watch.py, watch.vala and watch-children.c, with the
 // same calls.
@@ -13,11 +13,13 @@ import Gio from 'gi://Gio';
 import GPidFd from 'gi://GPidFd?version=1';
 import System from 'system';
 
-// Lets `await pidfd.wait_async(null)` return the record.
-Gio._promisify(GPidFd.PidFd.prototype, 'wait_async', 'wait_finish');
+// Lets `await pidfd.communicate_utf8_async(null, null)` return the output,
+// as for Gio.Subprocess.
+Gio._promisify(GPidFd.PidFd.prototype, 'communicate_utf8_async',
+    'communicate_utf8_finish');
 
-const DEMO = ['sleep 0.3', 'sleep 0.1; exit 3', 'sleep 0.2; kill -TERM $$',
-    'true'];
+const DEMO = ['sleep 0.3; echo awake', 'sleep 0.1; exit 3',
+    'sleep 0.2; kill -TERM $$', 'echo hello'];
 
 function describe(info) {
     if (!info.has_status())
@@ -29,14 +31,17 @@ function describe(info) {
 }
 
 async function watch(command) {
-    // DO_NOT_REAP_CHILD: nothing but the wait below reaps the child, so its
-    // pid is valid until the pidfd is open.
-    const [, pid] = GLib.spawn_async(null, ['/bin/sh', '-c', command], null,
-        GLib.SpawnFlags.DO_NOT_REAP_CHILD, null);
-    const pidfd = GPidFd.PidFd.new_from_pid(pid);
-    print(`[${pid}] '${command}' started`);
-    // Every pending wait of the main context shares one epoll fd.
-    const info = await pidfd.wait_async(null);
+    // Held by its pidfd from birth: there is no pid to race with.
+    const pidfd = GPidFd.PidFd.spawnv(['/bin/sh', '-c', command],
+        Gio.SubprocessFlags.STDOUT_PIPE);
+    print(`[${pidfd.get_pid()}] '${command}' started`);
+    // Reads stdout to its end and waits for the process, without blocking;
+    // every pending wait of the main context shares one epoll fd.
+    const [output] = await pidfd.communicate_utf8_async(null, null);
+    // The process has ended and been reaped: its record is there.
+    const info = pidfd.wait(null);
+    for (const line of output.split('\n').filter(Boolean))
+        print(`[${info.get_pid()}] '${command}' printed: ${line}`);
     print(`[${info.get_pid()}] '${command}' ${describe(info)}`);
 }
 

@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Runs several shell commands at once and, from one GLib.MainLoop, prints
-how each one ended, in the order they end.
+what each one printed and how it ended, in the order they end.
 
-    ./watch.py 'sleep 1' 'exit 3' 'kill -TERM $$'
+    ./watch.py 'sleep 1; echo awake' 'exit 3' 'kill -TERM $$'
 
 The same program as watch.js, watch.vala and watch-children.c, with the
 same calls.
@@ -13,9 +13,10 @@ import sys
 
 import gi
 gi.require_version('GPidFd', '1')
-from gi.repository import GLib, GPidFd  # noqa: E402
+from gi.repository import GLib, Gio, GPidFd  # noqa: E402
 
-DEMO = ['sleep 0.3', 'sleep 0.1; exit 3', 'sleep 0.2; kill -TERM $$', 'true']
+DEMO = ['sleep 0.3; echo awake', 'sleep 0.1; exit 3',
+        'sleep 0.2; kill -TERM $$', 'echo hello']
 
 loop = GLib.MainLoop()
 running = 0
@@ -31,10 +32,14 @@ def describe(info):
         info.get_term_signal(), GLib.strsignal(info.get_term_signal()))
 
 
-def on_child_ended(pidfd, result, command):
+def on_communicated(pidfd, result, command):
     global running, failed
     try:
-        info = pidfd.wait_finish(result)
+        _, output, _ = pidfd.communicate_utf8_finish(result)
+        # The process has ended and been reaped: its record is there.
+        info = pidfd.wait(None)
+        for line in filter(None, output.split('\n')):
+            print("[%d] '%s' printed: %s" % (info.get_pid(), command, line))
         print("[%d] '%s' %s" % (info.get_pid(), command, describe(info)))
     except GLib.Error as e:
         print("'%s': %s" % (command, e.message), file=sys.stderr)
@@ -47,18 +52,17 @@ def on_child_ended(pidfd, result, command):
 def watch(command):
     global running, failed
     try:
-        # DO_NOT_REAP_CHILD: nothing but the wait below reaps the child, so
-        # its pid is valid until the pidfd is open.
-        pid, _, _, _ = GLib.spawn_async(['/bin/sh', '-c', command],
-                                        flags=GLib.SpawnFlags.DO_NOT_REAP_CHILD)
-        pidfd = GPidFd.PidFd.new_from_pid(pid)
+        # Held by its pidfd from birth: there is no pid to race with.
+        pidfd = GPidFd.PidFd.spawnv(['/bin/sh', '-c', command],
+                                    Gio.SubprocessFlags.STDOUT_PIPE)
     except GLib.Error as e:
         print("'%s': %s" % (command, e.message), file=sys.stderr)
         failed = True
         return
-    print("[%d] '%s' started" % (pid, command))
-    # Every pending wait of the main context shares one epoll fd.
-    pidfd.wait_async(None, on_child_ended, command)
+    print("[%d] '%s' started" % (pidfd.get_pid(), command))
+    # Reads stdout to its end and waits for the process, without blocking;
+    # every pending wait of the main context shares one epoll fd.
+    pidfd.communicate_utf8_async(None, None, on_communicated, command)
     running += 1
 
 

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// Runs several shell commands at once and, from one MainLoop, prints how
-// each one ended, in the order they end.
+// Runs several shell commands at once and, from one MainLoop, prints what
+// each one printed and how it ended, in the order they end.
 //
 //   valac --pkg gpidfd-1 watch.vala
-//   ./watch 'sleep 1' 'exit 3' 'kill -TERM $$'
+//   ./watch 'sleep 1; echo awake' 'exit 3' 'kill -TERM $$'
 //
 // The same program as watch.py, watch.js and watch-children.c, with the
 // same calls.
 
-const string[] DEMO = { "sleep 0.3", "sleep 0.1; exit 3", "sleep 0.2; kill -TERM $$", "true" };
+const string[] DEMO = { "sleep 0.3; echo awake", "sleep 0.1; exit 3", "sleep 0.2; kill -TERM $$", "echo hello" };
 
 MainLoop loop;
 int running = 0;
@@ -26,16 +26,22 @@ string describe (GPidFd.PidFdExitInfo info) {
 async void watch (string command) {
     running++;
     try {
-        // DO_NOT_REAP_CHILD: nothing but the wait below reaps the child, so
-        // its pid is valid until the pidfd is open.
-        Pid pid;
-        Process.spawn_async (null, { "/bin/sh", "-c", command }, null,
-                             SpawnFlags.DO_NOT_REAP_CHILD, null, out pid);
-        var pidfd = new GPidFd.PidFd.from_pid (pid);
-        print ("[%d] '%s' started\n", pid, command);
+        // Held by its pidfd from birth: there is no pid to race with.
+        var pidfd = new GPidFd.PidFd.spawnv ({ "/bin/sh", "-c", command },
+                                             SubprocessFlags.STDOUT_PIPE);
+        print ("[%d] '%s' started\n", pidfd.get_pid (), command);
 
-        // Every pending wait of the main context shares one epoll fd.
-        var info = yield pidfd.wait_async ();
+        // Reads stdout to its end and waits for the process, without
+        // blocking; every pending wait of the main context shares one
+        // epoll fd.
+        string output;
+        yield pidfd.communicate_utf8_async (null, null, out output);
+        // The process has ended and been reaped: its record is there.
+        var info = pidfd.wait ();
+        foreach (var line in output.split ("\n")) {
+            if (line != "")
+                print ("[%d] '%s' printed: %s\n", info.get_pid (), command, line);
+        }
         print ("[%d] '%s' %s\n", info.get_pid (), command, describe (info));
     } catch (Error e) {
         printerr ("'%s': %s\n", command, e.message);
