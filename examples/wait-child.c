@@ -17,13 +17,13 @@ print_record (GPidFdExitInfo *info)
 
   if (!g_pidfd_exit_info_has_status (info))
     g_print ("process %d ended; its status is unknown\n", pid);
-  else if (g_pidfd_exit_info_get_exited (info))
+  else if (g_pidfd_exit_info_get_if_exited (info))
     g_print ("process %d exited with status %d\n",
              pid, g_pidfd_exit_info_get_exit_status (info));
   else
     g_print ("process %d was killed by signal %d (%s)%s\n",
-             pid, g_pidfd_exit_info_get_term_signal (info),
-             g_strsignal (g_pidfd_exit_info_get_term_signal (info)),
+             pid, g_pidfd_exit_info_get_term_sig (info),
+             g_strsignal (g_pidfd_exit_info_get_term_sig (info)),
              g_pidfd_exit_info_get_core_dumped (info) ? ", core dumped" : "");
 
   /* Only the records of the caller's own children carry resource usage. */

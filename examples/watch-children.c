@@ -39,12 +39,12 @@ describe (GPidFdExitInfo *info)
 {
   if (!g_pidfd_exit_info_has_status (info))
     return g_strdup ("ended; its status is unknown");
-  if (g_pidfd_exit_info_get_exited (info))
+  if (g_pidfd_exit_info_get_if_exited (info))
     return g_strdup_printf ("exited with status %d",
                             g_pidfd_exit_info_get_exit_status (info));
   return g_strdup_printf ("was killed by signal %d (%s)",
-                          g_pidfd_exit_info_get_term_signal (info),
-                          g_strsignal (g_pidfd_exit_info_get_term_signal (info)));
+                          g_pidfd_exit_info_get_term_sig (info),
+                          g_strsignal (g_pidfd_exit_info_get_term_sig (info)));
 }
 
 static void

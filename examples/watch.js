@@ -24,10 +24,10 @@ const DEMO = ['sleep 0.3; echo awake', 'sleep 0.1; exit 3',
 function describe(info) {
     if (!info.has_status())
         return 'ended; its status is unknown';
-    if (info.get_exited())
+    if (info.get_if_exited())
         return `exited with status ${info.get_exit_status()}`;
-    return `was killed by signal ${info.get_term_signal()} (${
-        GLib.strsignal(info.get_term_signal())})`;
+    return `was killed by signal ${info.get_term_sig()} (${
+        GLib.strsignal(info.get_term_sig())})`;
 }
 
 async function watch(command) {

@@ -26,10 +26,10 @@ failed = False
 def describe(info):
     if not info.has_status():
         return 'ended; its status is unknown'
-    if info.get_exited():
+    if info.get_if_exited():
         return 'exited with status %d' % info.get_exit_status()
     return 'was killed by signal %d (%s)' % (
-        info.get_term_signal(), GLib.strsignal(info.get_term_signal()))
+        info.get_term_sig(), GLib.strsignal(info.get_term_sig()))
 
 
 def on_communicated(pidfd, result, command):

@@ -17,10 +17,10 @@ bool failed = false;
 string describe (GPidFd.PidFdExitInfo info) {
     if (!info.has_status ())
         return "ended; its status is unknown";
-    if (info.get_exited ())
+    if (info.get_if_exited ())
         return "exited with status %d".printf (info.get_exit_status ());
-    return "was killed by signal %d (%s)".printf (info.get_term_signal (),
-                                                  strsignal (info.get_term_signal ()));
+    return "was killed by signal %d (%s)".printf (info.get_term_sig (),
+                                                  strsignal (info.get_term_sig ()));
 }
 
 async void watch (string command) {

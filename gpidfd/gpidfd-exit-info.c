@@ -54,7 +54,7 @@
  * ```c
  * if (!g_pidfd_exit_info_has_status (info))
  *   g_print ("%d ended; how is unknown\n", g_pidfd_exit_info_get_pid (info));
- * else if (g_pidfd_exit_info_get_exited (info))
+ * else if (g_pidfd_exit_info_get_if_exited (info))
  *   g_print ("%d exited with status %d\n", g_pidfd_exit_info_get_pid (info),
  *            g_pidfd_exit_info_get_exit_status (info));
  * if (g_pidfd_exit_info_has_rusage (info))
@@ -65,7 +65,7 @@
  * ```py
  * if not info.has_status():
  *     print(info.get_pid(), 'ended; how is unknown')
- * elif info.get_exited():
+ * elif info.get_if_exited():
  *     print(info.get_pid(), 'exited with status', info.get_exit_status())
  * if info.has_rusage():
  *     print(info.props.user_time, 'us of CPU')
@@ -74,7 +74,7 @@
  * ```js
  * if (!info.has_status())
  *     print(`${info.get_pid()} ended; how is unknown`);
- * else if (info.get_exited())
+ * else if (info.get_if_exited())
  *     print(`${info.get_pid()} exited with status ${info.exit_status}`);
  * if (info.has_rusage())
  *     print(`${info.user_time} us of CPU`);
@@ -103,13 +103,13 @@ enum {
   PROP_0,
   PROP_PID,
   PROP_UID,
-  PROP_CODE,
-  PROP_EXITED,
+  PROP_SI_CODE,
+  PROP_IF_EXITED,
   PROP_EXIT_STATUS,
-  PROP_SIGNALED,
-  PROP_TERM_SIGNAL,
+  PROP_IF_SIGNALED,
+  PROP_TERM_SIG,
   PROP_CORE_DUMPED,
-  PROP_WAIT_STATUS,
+  PROP_STATUS,
   PROP_SUCCESSFUL,
   PROP_USER_TIME,
   PROP_SYSTEM_TIME,
@@ -143,26 +143,26 @@ g_pidfd_exit_info_get_property (GObject    *object,
     case PROP_UID:
       g_value_set_uint (value, self->uid);
       break;
-    case PROP_CODE:
-      g_value_set_int (value, g_pidfd_exit_info_get_code (self));
+    case PROP_SI_CODE:
+      g_value_set_int (value, g_pidfd_exit_info_get_si_code (self));
       break;
-    case PROP_EXITED:
-      g_value_set_boolean (value, g_pidfd_exit_info_get_exited (self));
+    case PROP_IF_EXITED:
+      g_value_set_boolean (value, g_pidfd_exit_info_get_if_exited (self));
       break;
     case PROP_EXIT_STATUS:
       g_value_set_int (value, g_pidfd_exit_info_get_exit_status (self));
       break;
-    case PROP_SIGNALED:
-      g_value_set_boolean (value, g_pidfd_exit_info_get_signaled (self));
+    case PROP_IF_SIGNALED:
+      g_value_set_boolean (value, g_pidfd_exit_info_get_if_signaled (self));
       break;
-    case PROP_TERM_SIGNAL:
-      g_value_set_int (value, g_pidfd_exit_info_get_term_signal (self));
+    case PROP_TERM_SIG:
+      g_value_set_int (value, g_pidfd_exit_info_get_term_sig (self));
       break;
     case PROP_CORE_DUMPED:
       g_value_set_boolean (value, g_pidfd_exit_info_get_core_dumped (self));
       break;
-    case PROP_WAIT_STATUS:
-      g_value_set_int (value, g_pidfd_exit_info_get_wait_status (self));
+    case PROP_STATUS:
+      g_value_set_int (value, g_pidfd_exit_info_get_status (self));
       break;
     case PROP_SUCCESSFUL:
       g_value_set_boolean (value, g_pidfd_exit_info_get_successful (self));
@@ -230,26 +230,26 @@ g_pidfd_exit_info_class_init (GPidFdExitInfoClass *klass)
     g_param_spec_uint ("uid", NULL, NULL, 0, G_MAXUINT, GPIDFD_UID_UNKNOWN, flags);
 
   /**
-   * GPidFdExitInfo:code:
+   * GPidFdExitInfo:si-code:
    *
    * The `si_code` of the exit: `CLD_EXITED` (1), `CLD_KILLED` (2) or
    * `CLD_DUMPED` (3); -1 when the status is unknown.
    *
    * Since: 1.0
    */
-  properties[PROP_CODE] =
-    g_param_spec_int ("code", NULL, NULL, -1, G_MAXINT, -1, flags);
+  properties[PROP_SI_CODE] =
+    g_param_spec_int ("si-code", NULL, NULL, -1, G_MAXINT, -1, flags);
 
   /**
-   * GPidFdExitInfo:exited:
+   * GPidFdExitInfo:if-exited:
    *
    * Whether the process exited normally; %FALSE when the status is
    * unknown.
    *
    * Since: 1.0
    */
-  properties[PROP_EXITED] =
-    g_param_spec_boolean ("exited", NULL, NULL, FALSE, flags);
+  properties[PROP_IF_EXITED] =
+    g_param_spec_boolean ("if-exited", NULL, NULL, FALSE, flags);
 
   /**
    * GPidFdExitInfo:exit-status:
@@ -263,26 +263,26 @@ g_pidfd_exit_info_class_init (GPidFdExitInfoClass *klass)
     g_param_spec_int ("exit-status", NULL, NULL, -1, 255, -1, flags);
 
   /**
-   * GPidFdExitInfo:signaled:
+   * GPidFdExitInfo:if-signaled:
    *
    * Whether a signal ended the process; %FALSE when the status is
    * unknown.
    *
    * Since: 1.0
    */
-  properties[PROP_SIGNALED] =
-    g_param_spec_boolean ("signaled", NULL, NULL, FALSE, flags);
+  properties[PROP_IF_SIGNALED] =
+    g_param_spec_boolean ("if-signaled", NULL, NULL, FALSE, flags);
 
   /**
-   * GPidFdExitInfo:term-signal:
+   * GPidFdExitInfo:term-sig:
    *
    * The signal that ended the process; -1 when the process exited or the
    * status is unknown.
    *
    * Since: 1.0
    */
-  properties[PROP_TERM_SIGNAL] =
-    g_param_spec_int ("term-signal", NULL, NULL, -1, G_MAXINT, -1, flags);
+  properties[PROP_TERM_SIG] =
+    g_param_spec_int ("term-sig", NULL, NULL, -1, G_MAXINT, -1, flags);
 
   /**
    * GPidFdExitInfo:core-dumped:
@@ -295,15 +295,15 @@ g_pidfd_exit_info_class_init (GPidFdExitInfoClass *klass)
     g_param_spec_boolean ("core-dumped", NULL, NULL, FALSE, flags);
 
   /**
-   * GPidFdExitInfo:wait-status:
+   * GPidFdExitInfo:status:
    *
    * The status in the form `waitpid(2)` returns; -1 when the status is
    * unknown.
    *
    * Since: 1.0
    */
-  properties[PROP_WAIT_STATUS] =
-    g_param_spec_int ("wait-status", NULL, NULL, -1, G_MAXINT, -1, flags);
+  properties[PROP_STATUS] =
+    g_param_spec_int ("status", NULL, NULL, -1, G_MAXINT, -1, flags);
 
   /**
    * GPidFdExitInfo:successful:
@@ -555,7 +555,7 @@ g_pidfd_exit_info_get_uid (GPidFdExitInfo *self)
 }
 
 /**
- * g_pidfd_exit_info_get_code:
+ * g_pidfd_exit_info_get_si_code:
  * @self: a #GPidFdExitInfo
  *
  * Gets the `si_code` of the exit: `CLD_EXITED`, `CLD_KILLED` or
@@ -566,7 +566,7 @@ g_pidfd_exit_info_get_uid (GPidFdExitInfo *self)
  * Since: 1.0
  */
 gint
-g_pidfd_exit_info_get_code (GPidFdExitInfo *self)
+g_pidfd_exit_info_get_si_code (GPidFdExitInfo *self)
 {
   g_return_val_if_fail (G_IS_PIDFD_EXIT_INFO (self), -1);
 
@@ -581,13 +581,13 @@ g_pidfd_exit_info_get_code (GPidFdExitInfo *self)
  *
  * This is %FALSE only for a process the caller did not reap, on a kernel
  * that cannot tell (before Linux 6.15, or across pid namespaces). Then
- * [method@GPidFd.PidFdExitInfo.get_exited],
- * [method@GPidFd.PidFdExitInfo.get_signaled] and
+ * [method@GPidFd.PidFdExitInfo.get_if_exited],
+ * [method@GPidFd.PidFdExitInfo.get_if_signaled] and
  * [method@GPidFd.PidFdExitInfo.get_successful] are all %FALSE, and
- * [method@GPidFd.PidFdExitInfo.get_wait_status],
+ * [method@GPidFd.PidFdExitInfo.get_status],
  * [method@GPidFd.PidFdExitInfo.get_exit_status],
- * [method@GPidFd.PidFdExitInfo.get_term_signal] and
- * [method@GPidFd.PidFdExitInfo.get_code] are -1.
+ * [method@GPidFd.PidFdExitInfo.get_term_sig] and
+ * [method@GPidFd.PidFdExitInfo.get_si_code] are -1.
  *
  * Returns: whether the status is known
  *
@@ -602,7 +602,7 @@ g_pidfd_exit_info_has_status (GPidFdExitInfo *self)
 }
 
 /**
- * g_pidfd_exit_info_get_exited:
+ * g_pidfd_exit_info_get_if_exited:
  * @self: a #GPidFdExitInfo
  *
  * Tells whether the process exited normally, through `exit(3)` or by
@@ -613,7 +613,7 @@ g_pidfd_exit_info_has_status (GPidFdExitInfo *self)
  * Since: 1.0
  */
 gboolean
-g_pidfd_exit_info_get_exited (GPidFdExitInfo *self)
+g_pidfd_exit_info_get_if_exited (GPidFdExitInfo *self)
 {
   g_return_val_if_fail (G_IS_PIDFD_EXIT_INFO (self), FALSE);
 
@@ -636,14 +636,14 @@ g_pidfd_exit_info_get_exit_status (GPidFdExitInfo *self)
 {
   g_return_val_if_fail (G_IS_PIDFD_EXIT_INFO (self), -1);
 
-  if (!g_pidfd_exit_info_get_exited (self))
+  if (!g_pidfd_exit_info_get_if_exited (self))
     return -1;
 
   return self->status & 0xff;
 }
 
 /**
- * g_pidfd_exit_info_get_signaled:
+ * g_pidfd_exit_info_get_if_signaled:
  * @self: a #GPidFdExitInfo
  *
  * Tells whether a signal ended the process.
@@ -654,7 +654,7 @@ g_pidfd_exit_info_get_exit_status (GPidFdExitInfo *self)
  * Since: 1.0
  */
 gboolean
-g_pidfd_exit_info_get_signaled (GPidFdExitInfo *self)
+g_pidfd_exit_info_get_if_signaled (GPidFdExitInfo *self)
 {
   g_return_val_if_fail (G_IS_PIDFD_EXIT_INFO (self), FALSE);
 
@@ -662,7 +662,7 @@ g_pidfd_exit_info_get_signaled (GPidFdExitInfo *self)
 }
 
 /**
- * g_pidfd_exit_info_get_term_signal:
+ * g_pidfd_exit_info_get_term_sig:
  * @self: a #GPidFdExitInfo
  *
  * Gets the signal that ended the process.
@@ -673,11 +673,11 @@ g_pidfd_exit_info_get_signaled (GPidFdExitInfo *self)
  * Since: 1.0
  */
 gint
-g_pidfd_exit_info_get_term_signal (GPidFdExitInfo *self)
+g_pidfd_exit_info_get_term_sig (GPidFdExitInfo *self)
 {
   g_return_val_if_fail (G_IS_PIDFD_EXIT_INFO (self), -1);
 
-  if (!g_pidfd_exit_info_get_signaled (self))
+  if (!g_pidfd_exit_info_get_if_signaled (self))
     return -1;
 
   return self->status;
@@ -703,7 +703,7 @@ g_pidfd_exit_info_get_core_dumped (GPidFdExitInfo *self)
 }
 
 /**
- * g_pidfd_exit_info_get_wait_status:
+ * g_pidfd_exit_info_get_status:
  * @self: a #GPidFdExitInfo
  *
  * Gets the status in the form `waitpid(2)` returns, for use with
@@ -715,7 +715,7 @@ g_pidfd_exit_info_get_core_dumped (GPidFdExitInfo *self)
  * Since: 1.0
  */
 gint
-g_pidfd_exit_info_get_wait_status (GPidFdExitInfo *self)
+g_pidfd_exit_info_get_status (GPidFdExitInfo *self)
 {
   g_return_val_if_fail (G_IS_PIDFD_EXIT_INFO (self), -1);
 
@@ -815,7 +815,7 @@ g_pidfd_exit_info_check (GPidFdExitInfo  *self,
                  "%s ended, but how is unknown: the caller did not reap it "
                  "and the kernel did not report its status",
                  process);
-  else if (g_pidfd_exit_info_get_exited (self))
+  else if (g_pidfd_exit_info_get_if_exited (self))
     g_set_error (error, G_SPAWN_EXIT_ERROR, g_pidfd_exit_info_get_exit_status (self),
                  "%s exited with code %d",
                  process, g_pidfd_exit_info_get_exit_status (self));

@@ -27,21 +27,21 @@ gboolean             g_pidfd_exit_info_has_uid         (GPidFdExitInfo *self);
 GPIDFD_AVAILABLE_IN_1_0
 guint                g_pidfd_exit_info_get_uid         (GPidFdExitInfo *self);
 GPIDFD_AVAILABLE_IN_1_0
-gint                 g_pidfd_exit_info_get_code        (GPidFdExitInfo *self);
+gint                 g_pidfd_exit_info_get_si_code        (GPidFdExitInfo *self);
 GPIDFD_AVAILABLE_IN_1_0
 gboolean             g_pidfd_exit_info_has_status      (GPidFdExitInfo *self);
 GPIDFD_AVAILABLE_IN_1_0
-gboolean             g_pidfd_exit_info_get_exited      (GPidFdExitInfo *self);
+gboolean             g_pidfd_exit_info_get_if_exited      (GPidFdExitInfo *self);
 GPIDFD_AVAILABLE_IN_1_0
 gint                 g_pidfd_exit_info_get_exit_status (GPidFdExitInfo *self);
 GPIDFD_AVAILABLE_IN_1_0
-gboolean             g_pidfd_exit_info_get_signaled    (GPidFdExitInfo *self);
+gboolean             g_pidfd_exit_info_get_if_signaled    (GPidFdExitInfo *self);
 GPIDFD_AVAILABLE_IN_1_0
-gint                 g_pidfd_exit_info_get_term_signal (GPidFdExitInfo *self);
+gint                 g_pidfd_exit_info_get_term_sig (GPidFdExitInfo *self);
 GPIDFD_AVAILABLE_IN_1_0
 gboolean             g_pidfd_exit_info_get_core_dumped (GPidFdExitInfo *self);
 GPIDFD_AVAILABLE_IN_1_0
-gint                 g_pidfd_exit_info_get_wait_status (GPidFdExitInfo *self);
+gint                 g_pidfd_exit_info_get_status (GPidFdExitInfo *self);
 GPIDFD_AVAILABLE_IN_1_0
 gboolean             g_pidfd_exit_info_get_successful  (GPidFdExitInfo *self);
 GPIDFD_AVAILABLE_IN_1_0

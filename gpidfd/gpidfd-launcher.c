@@ -650,7 +650,7 @@ g_pidfd_launcher_close (GPidFdLauncher *self)
  * it (`setpgid (0, 0)` before exec): its process group id is its pid, and
  * the processes it starts belong to the group unless they move. Then
  * [method@GPidFd.PidFd.send_signal_full] with
- * %G_PIDFD_SIGNAL_PROCESS_GROUP (Linux 6.9) signals the whole group through
+ * %G_PIDFD_SIGNAL_SCOPE_PROCESS_GROUP (Linux 6.9) signals the whole group through
  * the leader's pidfd: `SIGKILL` that way ends the process and everything it
  * started that stayed in its group, race-free.
  *

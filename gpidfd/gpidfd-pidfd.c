@@ -46,7 +46,7 @@
  * since no event tells of either.
  *
  * A #GPidFd may also name one thread (%G_PIDFD_FLAGS_THREAD, Linux 6.9):
- * see [ctor@GPidFd.PidFd.new_for_thread].
+ * see [ctor@GPidFd.PidFd.new_from_pid_full] with %G_PIDFD_FLAGS_THREAD.
  *
  * The record is cached: every later wait returns the same
  * [class@GPidFd.PidFdExitInfo].
@@ -616,36 +616,10 @@ g_pidfd_new_from_pid (GPid     pid,
  * @flags: flags
  * @error: return location for a #GError
  *
- * Like [ctor@GPidFd.PidFd.new_from_pid], with @flags; with
- * %G_PIDFD_FLAGS_THREAD, @pid is a thread id, as for
- * [ctor@GPidFd.PidFd.new_for_thread].
+ * Like [ctor@GPidFd.PidFd.new_from_pid], with @flags.
  *
- * Errors as [ctor@GPidFd.PidFd.new_from_pid] (and, with
- * %G_PIDFD_FLAGS_THREAD, as [ctor@GPidFd.PidFd.new_for_thread]), and
- * %G_IO_ERROR_INVALID_ARGUMENT when @flags has bits that are no
- * #GPidFdFlags: the message names those bits and @pid.
- *
- * Returns: (transfer full): a new #GPidFd, or %NULL with @error set
- *
- * Since: 1.0
- */
-GPidFd *
-g_pidfd_new_from_pid_full (GPid          pid,
-                           GPidFdFlags   flags,
-                           GError      **error)
-{
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  return g_initable_new (G_TYPE_PIDFD, NULL, error,
-                         "pid", pid, "flags", flags, NULL);
-}
-
-/**
- * g_pidfd_new_for_thread:
- * @tid: a thread id, as `gettid()` gives it
- * @error: return location for a #GError
- *
- * Opens a pidfd for one thread with `pidfd_open (tid, PIDFD_THREAD)`
+ * With %G_PIDFD_FLAGS_THREAD, @pid is a thread id, as `gettid()` gives
+ * it, and the pidfd is opened with `pidfd_open (tid, PIDFD_THREAD)`
  * (Linux 6.9): the thread may be any thread of any process, not only the
  * main one.
  *
@@ -666,17 +640,23 @@ g_pidfd_new_from_pid_full (GPid          pid,
  * [method@GPidFd.PidFdProcessInfo.get_tgid].
  *
  * Errors as [ctor@GPidFd.PidFd.new_from_pid], and
- * %G_IO_ERROR_NOT_SUPPORTED before Linux 6.9.
+ * %G_IO_ERROR_INVALID_ARGUMENT when @flags has bits that are no
+ * #GPidFdFlags (the message names those bits and @pid);
+ * %G_IO_ERROR_NOT_SUPPORTED with %G_PIDFD_FLAGS_THREAD before Linux 6.9.
  *
  * Returns: (transfer full): a new #GPidFd, or %NULL with @error set
  *
  * Since: 1.0
  */
 GPidFd *
-g_pidfd_new_for_thread (GPid     tid,
-                        GError **error)
+g_pidfd_new_from_pid_full (GPid          pid,
+                           GPidFdFlags   flags,
+                           GError      **error)
 {
-  return g_pidfd_new_from_pid_full (tid, G_PIDFD_FLAGS_THREAD, error);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return g_initable_new (G_TYPE_PIDFD, NULL, error,
+                         "pid", pid, "flags", flags, NULL);
 }
 
 /**
@@ -693,7 +673,7 @@ g_pidfd_new_for_thread (GPid     tid,
  * What @fd refers to is checked: a thread pidfd (opened with
  * `PIDFD_THREAD`) gives a #GPidFd for that thread, with
  * %G_PIDFD_FLAGS_THREAD set and the meaning of each method that
- * [ctor@GPidFd.PidFd.new_for_thread] gives; a pidfd
+ * [ctor@GPidFd.PidFd.new_from_pid_full] with %G_PIDFD_FLAGS_THREAD gives; a pidfd
  * of a process outside the caller's pid namespace gives one whose
  * [method@GPidFd.PidFd.get_pid] is 0.
  *
@@ -868,31 +848,12 @@ g_pidfd_is_child (GPidFd *self)
 }
 
 /**
- * g_pidfd_is_thread:
- * @self: a #GPidFd
- *
- * Tells whether @self names one thread rather than a process (see
- * [ctor@GPidFd.PidFd.new_for_thread]).
- *
- * Returns: %TRUE for a thread pidfd
- *
- * Since: 1.0
- */
-gboolean
-g_pidfd_is_thread (GPidFd *self)
-{
-  g_return_val_if_fail (G_IS_PIDFD (self), FALSE);
-
-  return self->is_thread;
-}
-
-/**
  * g_pidfd_get_id:
  * @self: a #GPidFd
  *
- * Gets the process's id for this boot: the inode number of the pidfd on
- * pidfs (Linux 6.9), which the kernel never gives to another process
- * until it reboots. Unlike the pid it is never reused, and every pidfd of
+ * Gets the inode number of the pidfd on pidfs (Linux 6.9): the process's
+ * id for this boot, which the kernel never gives to another process until
+ * it reboots (`fstat()`'s `st_ino`, 64 bits). Unlike the pid it is never reused, and every pidfd of
  * one process has the same one.
  *
  * Returns: the id, or 0 on kernels without pidfs
@@ -912,11 +873,12 @@ g_pidfd_get_id (GPidFd *self)
 
 /**
  * g_pidfd_equal:
- * @a: (type GPidFd.PidFd): a #GPidFd
- * @b: (type GPidFd.PidFd): a #GPidFd
+ * @a: a #GPidFd
+ * @b: a #GPidFd
  *
- * Tells whether two #GPidFd name the same process (or thread), for
- * [struct@GLib.HashTable] with [method@GPidFd.PidFd.hash].
+ * Tells whether two #GPidFd name the same process (or thread). With
+ * [method@GPidFd.PidFd.hash], it keys a [struct@GLib.HashTable] (cast to
+ * #GEqualFunc, as for g_file_equal()).
  *
  * With pidfs (Linux 6.9) this compares [method@GPidFd.PidFd.get_id], which
  * is always right. Without it, two objects are equal when both processes
@@ -929,11 +891,11 @@ g_pidfd_get_id (GPidFd *self)
  * Since: 1.0
  */
 gboolean
-g_pidfd_equal (gconstpointer a,
-               gconstpointer b)
+g_pidfd_equal (GPidFd *a,
+               GPidFd *b)
 {
-  GPidFd *pa = (GPidFd *) a;
-  GPidFd *pb = (GPidFd *) b;
+  GPidFd *pa = a;
+  GPidFd *pb = b;
   guint64 ida, idb;
   GPid pida, pidb;
 
@@ -997,7 +959,7 @@ g_pidfd_hash (gconstpointer pidfd)
  * [method@GPidFd.PidFd.get_id], like "4321:8589934723"; for a thread,
  * "TID:ID:thread" (the main thread of a process and the process have the
  * same id, so the text says which is meant). It can be stored
- * or passed to another program, and [ctor@GPidFd.PidFd.new_from_string]
+ * or passed to another program, and [ctor@GPidFd.PidFd.new_for_string]
  * turns it back into a #GPidFd for the same process, or fails with
  * %G_IO_ERROR_NOT_FOUND once that process has been reaped: never another
  * process that got the same pid.
@@ -1041,7 +1003,7 @@ quote_handle (const char *text)
 }
 
 /**
- * g_pidfd_new_from_string:
+ * g_pidfd_new_for_string:
  * @text: a text from [method@GPidFd.PidFd.to_string]
  * @error: return location for a #GError
  *
@@ -1075,7 +1037,7 @@ quote_handle (const char *text)
  * Since: 1.0
  */
 GPidFd *
-g_pidfd_new_from_string (const gchar  *text,
+g_pidfd_new_for_string (const gchar  *text,
                          GError      **error)
 {
   g_autoptr(GPidFd) self = NULL;
@@ -1220,13 +1182,13 @@ scope_name (GPidFdSignalScope scope)
 {
   switch (scope)
     {
-    case G_PIDFD_SIGNAL_THREAD:
+    case G_PIDFD_SIGNAL_SCOPE_THREAD:
       return "PIDFD_SIGNAL_THREAD";
-    case G_PIDFD_SIGNAL_THREAD_GROUP:
+    case G_PIDFD_SIGNAL_SCOPE_THREAD_GROUP:
       return "PIDFD_SIGNAL_THREAD_GROUP";
-    case G_PIDFD_SIGNAL_PROCESS_GROUP:
+    case G_PIDFD_SIGNAL_SCOPE_PROCESS_GROUP:
       return "PIDFD_SIGNAL_PROCESS_GROUP";
-    case G_PIDFD_SIGNAL_DEFAULT:
+    case G_PIDFD_SIGNAL_SCOPE_DEFAULT:
     default:
       return "the default scope";
     }
@@ -1264,7 +1226,7 @@ g_pidfd_send_signal (GPidFd  *self,
                      gint     signum,
                      GError **error)
 {
-  return g_pidfd_send_signal_full (self, signum, G_PIDFD_SIGNAL_DEFAULT, error);
+  return g_pidfd_send_signal_full (self, signum, G_PIDFD_SIGNAL_SCOPE_DEFAULT, error);
 }
 
 /**
@@ -1277,7 +1239,7 @@ g_pidfd_send_signal (GPidFd  *self,
  * Like [method@GPidFd.PidFd.send_signal], to the thread, the process or the
  * process group, as @scope says (`PIDFD_SIGNAL_*`, Linux 6.9).
  *
- * %G_PIDFD_SIGNAL_PROCESS_GROUP signals the process group whose id is the
+ * %G_PIDFD_SIGNAL_SCOPE_PROCESS_GROUP signals the process group whose id is the
  * process's pid, that is the group it leads (as a child spawned with
  * [method@GPidFd.PidFdLauncher.set_process_group] does). Before Linux 6.9,
  * the caller's own unreaped children (without %G_PIDFD_FLAGS_NO_REAP)
@@ -1286,7 +1248,7 @@ g_pidfd_send_signal (GPidFd  *self,
  *
  * Errors as [method@GPidFd.PidFd.send_signal], and
  * %G_IO_ERROR_NOT_SUPPORTED when the kernel does not accept @scope;
- * %G_IO_ERROR_INVALID_ARGUMENT for %G_PIDFD_SIGNAL_PROCESS_GROUP when the
+ * %G_IO_ERROR_INVALID_ARGUMENT for %G_PIDFD_SIGNAL_SCOPE_PROCESS_GROUP when the
  * process does not lead a process group.
  *
  * Returns: %TRUE if the signal was sent
@@ -1300,10 +1262,10 @@ g_pidfd_send_signal_full (GPidFd             *self,
                           GError            **error)
 {
   static const unsigned int scope_flags[] = {
-    [G_PIDFD_SIGNAL_DEFAULT] = 0,
-    [G_PIDFD_SIGNAL_THREAD] = PIDFD_SIGNAL_THREAD,
-    [G_PIDFD_SIGNAL_THREAD_GROUP] = PIDFD_SIGNAL_THREAD_GROUP,
-    [G_PIDFD_SIGNAL_PROCESS_GROUP] = PIDFD_SIGNAL_PROCESS_GROUP,
+    [G_PIDFD_SIGNAL_SCOPE_DEFAULT] = 0,
+    [G_PIDFD_SIGNAL_SCOPE_THREAD] = PIDFD_SIGNAL_THREAD,
+    [G_PIDFD_SIGNAL_SCOPE_THREAD_GROUP] = PIDFD_SIGNAL_THREAD_GROUP,
+    [G_PIDFD_SIGNAL_SCOPE_PROCESS_GROUP] = PIDFD_SIGNAL_PROCESS_GROUP,
   };
   const char *what = self != NULL && G_IS_PIDFD (self) && self->is_thread ? "thread" : "process";
   int r;
@@ -1335,17 +1297,17 @@ g_pidfd_send_signal_full (GPidFd             *self,
       int errsv = errno;
       gboolean unsupported = errsv == ENOSYS ||
                              gpidfd_sys_call_blocked (GPIDFD_CALL_SEND_SIGNAL, errsv) ||
-                             (errsv == EINVAL && scope != G_PIDFD_SIGNAL_DEFAULT);
+                             (errsv == EINVAL && scope != G_PIDFD_SIGNAL_SCOPE_DEFAULT);
 
       /* kill () where it reaches the same target as safely: a child only
        * we reap keeps its pid, and so the id of the group it leads, until
        * we reap it. That covers a process group before Linux 6.9 too. */
       if (unsupported &&
-          (scope == G_PIDFD_SIGNAL_PROCESS_GROUP ||
-           (errsv != EINVAL && scope != G_PIDFD_SIGNAL_THREAD)))
+          (scope == G_PIDFD_SIGNAL_SCOPE_PROCESS_GROUP ||
+           (errsv != EINVAL && scope != G_PIDFD_SIGNAL_SCOPE_THREAD)))
         {
           r = kill_unreaped_child (self, signum,
-                                   scope == G_PIDFD_SIGNAL_PROCESS_GROUP, 0);
+                                   scope == G_PIDFD_SIGNAL_SCOPE_PROCESS_GROUP, 0);
           if (r < 0 && errno != 0)
             {
               errsv = errno;
@@ -1355,7 +1317,7 @@ g_pidfd_send_signal_full (GPidFd             *self,
             unsupported = FALSE;
         }
 
-      if (r < 0 && errsv == ESRCH && scope == G_PIDFD_SIGNAL_PROCESS_GROUP &&
+      if (r < 0 && errsv == ESRCH && scope == G_PIDFD_SIGNAL_SCOPE_PROCESS_GROUP &&
           gpidfd_pidfd_query_pid (self->fd) != -1)
         {
           /* Alive, but its pid is no process group's id. */
@@ -1425,7 +1387,7 @@ g_pidfd_force_exit (GPidFd  *self,
 }
 
 /**
- * g_pidfd_get_remote_fd:
+ * g_pidfd_dup_remote_fd:
  * @self: a #GPidFd
  * @target_fd: a file descriptor number in the process
  * @error: return location for a #GError
@@ -1449,7 +1411,7 @@ g_pidfd_force_exit (GPidFd  *self,
  * Since: 1.0
  */
 gint
-g_pidfd_get_remote_fd (GPidFd  *self,
+g_pidfd_dup_remote_fd (GPidFd  *self,
                        gint     target_fd,
                        GError **error)
 {

@@ -23,9 +23,10 @@ G_BEGIN_DECLS
  *   the caller; its status is read with `WNOWAIT` and left for whoever owns
  *   it (a [class@Gio.Subprocess], a [func@GLib.child_watch_add] callback)
  * @G_PIDFD_FLAGS_THREAD: the object names one thread, not a process: the
- *   pid is a thread id, opened with `PIDFD_THREAD` (Linux 6.9). Set by
- *   [ctor@GPidFd.PidFd.new_for_thread] and by
- *   [ctor@GPidFd.PidFd.new_from_fd] for a thread pidfd.
+ *   pid is a thread id, opened with `PIDFD_THREAD` (Linux 6.9). Given to
+ *   [ctor@GPidFd.PidFd.new_from_pid_full], and set by
+ *   [ctor@GPidFd.PidFd.new_from_fd] for a thread pidfd: whether an object
+ *   names a thread is `g_pidfd_get_flags (self) & G_PIDFD_FLAGS_THREAD`.
  *
  * Flags for [ctor@GPidFd.PidFd.new_from_pid_full],
  * [ctor@GPidFd.PidFd.new_from_fd_full] and the [property@GPidFd.PidFd:flags]
@@ -43,28 +44,29 @@ typedef enum /*< flags,underscore_name=g_pidfd_flags >*/
 
 /**
  * GPidFdSignalScope:
- * @G_PIDFD_SIGNAL_DEFAULT: the process (or, for a thread
+ * @G_PIDFD_SIGNAL_SCOPE_DEFAULT: the process (or, for a thread
  *   [class@GPidFd.PidFd], the thread) the object names
- * @G_PIDFD_SIGNAL_THREAD: only the thread the pidfd names
+ * @G_PIDFD_SIGNAL_SCOPE_THREAD: only the thread the pidfd names
  *   (`PIDFD_SIGNAL_THREAD`)
- * @G_PIDFD_SIGNAL_THREAD_GROUP: the whole process, even for a thread pidfd
+ * @G_PIDFD_SIGNAL_SCOPE_THREAD_GROUP: the whole process, even for a thread pidfd
  *   (`PIDFD_SIGNAL_THREAD_GROUP`)
- * @G_PIDFD_SIGNAL_PROCESS_GROUP: every process of the process group that
+ * @G_PIDFD_SIGNAL_SCOPE_PROCESS_GROUP: every process of the process group that
  *   the process leads, the group whose id is its pid
  *   (`PIDFD_SIGNAL_PROCESS_GROUP`); the kernel reaches a group only
  *   through its leader's pidfd
  *
  * Who receives a signal sent by [method@GPidFd.PidFd.send_signal_full]. The
- * scopes other than %G_PIDFD_SIGNAL_DEFAULT need Linux 6.9.
+ * scopes other than %G_PIDFD_SIGNAL_SCOPE_DEFAULT need Linux 6.9, except
+ * for the caller's own unreaped children (see there).
  *
  * Since: 1.0
  */
 typedef enum /*< underscore_name=g_pidfd_signal_scope >*/
 {
-  G_PIDFD_SIGNAL_DEFAULT,
-  G_PIDFD_SIGNAL_THREAD,
-  G_PIDFD_SIGNAL_THREAD_GROUP,
-  G_PIDFD_SIGNAL_PROCESS_GROUP,
+  G_PIDFD_SIGNAL_SCOPE_DEFAULT,
+  G_PIDFD_SIGNAL_SCOPE_THREAD,
+  G_PIDFD_SIGNAL_SCOPE_THREAD_GROUP,
+  G_PIDFD_SIGNAL_SCOPE_PROCESS_GROUP,
 } GPidFdSignalScope;
 
 #define G_TYPE_PIDFD (g_pidfd_get_type ())
@@ -87,10 +89,7 @@ GPidFd            *g_pidfd_new_from_fd_full     (gint                 fd,
                                                  GPidFdFlags          flags,
                                                  GError             **error);
 GPIDFD_AVAILABLE_IN_1_0
-GPidFd            *g_pidfd_new_for_thread       (GPid                 tid,
-                                                 GError             **error);
-GPIDFD_AVAILABLE_IN_1_0
-GPidFd            *g_pidfd_new_from_string      (const gchar         *text,
+GPidFd            *g_pidfd_new_for_string      (const gchar         *text,
                                                  GError             **error);
 GPIDFD_AVAILABLE_IN_1_0
 GPidFd            *g_pidfd_new_from_subprocess  (GSubprocess         *subprocess,
@@ -117,12 +116,10 @@ GPidFdFlags        g_pidfd_get_flags            (GPidFd              *self);
 GPIDFD_AVAILABLE_IN_1_0
 gboolean           g_pidfd_is_child             (GPidFd              *self);
 GPIDFD_AVAILABLE_IN_1_0
-gboolean           g_pidfd_is_thread            (GPidFd              *self);
-GPIDFD_AVAILABLE_IN_1_0
 guint64            g_pidfd_get_id               (GPidFd              *self);
 GPIDFD_AVAILABLE_IN_1_0
-gboolean           g_pidfd_equal                (gconstpointer        a,
-                                                 gconstpointer        b);
+gboolean           g_pidfd_equal                (GPidFd              *a,
+                                                 GPidFd              *b);
 GPIDFD_AVAILABLE_IN_1_0
 guint              g_pidfd_hash                 (gconstpointer        pidfd);
 GPIDFD_AVAILABLE_IN_1_0
@@ -143,7 +140,7 @@ GPIDFD_AVAILABLE_IN_1_0
 gboolean           g_pidfd_force_exit           (GPidFd              *self,
                                                  GError             **error);
 GPIDFD_AVAILABLE_IN_1_0
-gint               g_pidfd_get_remote_fd        (GPidFd              *self,
+gint               g_pidfd_dup_remote_fd        (GPidFd              *self,
                                                  gint                 target_fd,
                                                  GError             **error);
 GPIDFD_AVAILABLE_IN_1_0

@@ -177,19 +177,18 @@ g_pidfd_create_source (GPidFd *self)
 }
 
 /**
- * g_pidfd_add_watch:
+ * g_pidfd_add_watch: (skip)
  * @self: a #GPidFd
- * @func: (scope notified) (closure user_data) (destroy notify): called when
- *   the process has ended
+ * @func: called when the process has ended
  * @user_data: data for @func
- * @notify: (nullable): called to free @user_data when the source is gone,
- *   or %NULL
  *
  * Calls @func once, from the global-default main context at the default
  * priority, when the process has ended, with the process and its record:
- * the pidfd counterpart of [func@GLib.child_watch_add]. For another
- * priority, use [method@GPidFd.PidFd.add_watch_full]; for another main
- * context, [method@GPidFd.PidFd.create_source].
+ * the pidfd counterpart of [func@GLib.child_watch_add], with the same
+ * arguments. For another priority or to free @user_data, use
+ * [method@GPidFd.PidFd.add_watch_full], which bindings call
+ * `add_watch`; for another main context,
+ * [method@GPidFd.PidFd.create_source].
  *
  * ```c
  * static gboolean
@@ -198,19 +197,11 @@ g_pidfd_create_source (GPidFd *self)
  *                   gpointer        user_data)
  * {
  *   g_print ("%d ended: %d\n", g_pidfd_exit_info_get_pid (info),
- *            g_pidfd_exit_info_get_wait_status (info));
+ *            g_pidfd_exit_info_get_status (info));
  *   return G_SOURCE_REMOVE;
  * }
  *
- *   g_pidfd_add_watch (pidfd, on_process_ended, NULL, NULL);
- * ```
- *
- * ```py
- * pidfd.add_watch(on_process_ended)
- * ```
- *
- * ```js
- * pidfd.add_watch(onProcessEnded);
+ *   g_pidfd_add_watch (pidfd, on_process_ended, NULL);
  * ```
  *
  * Returns: the source id, for [func@GLib.Source.remove]
@@ -220,14 +211,13 @@ g_pidfd_create_source (GPidFd *self)
 guint
 g_pidfd_add_watch (GPidFd           *self,
                    GPidFdSourceFunc  func,
-                   gpointer          user_data,
-                   GDestroyNotify    notify)
+                   gpointer          user_data)
 {
-  return g_pidfd_add_watch_full (self, G_PRIORITY_DEFAULT, func, user_data, notify);
+  return g_pidfd_add_watch_full (self, G_PRIORITY_DEFAULT, func, user_data, NULL);
 }
 
 /**
- * g_pidfd_add_watch_full:
+ * g_pidfd_add_watch_full: (rename-to g_pidfd_add_watch)
  * @self: a #GPidFd
  * @priority: the priority of the source, like %G_PRIORITY_DEFAULT
  * @func: (scope notified) (closure user_data) (destroy notify): called when
@@ -238,19 +228,21 @@ g_pidfd_add_watch (GPidFd           *self,
  *
  * Calls @func once, from the global-default main context at @priority,
  * when the process has ended, using a source from
- * [method@GPidFd.PidFd.create_source]. See
- * [method@GPidFd.PidFd.add_watch].
+ * [method@GPidFd.PidFd.create_source], and @notify with @user_data when
+ * the source is gone: [func@GLib.child_watch_add_full] for a #GPidFd.
+ * Bindings call it `add_watch`, as they call
+ * [func@GLib.child_watch_add_full] `child_watch_add`.
  *
  * ```c
  * g_pidfd_add_watch_full (pidfd, G_PRIORITY_HIGH, on_process_ended, NULL, NULL);
  * ```
  *
  * ```py
- * pidfd.add_watch_full(GLib.PRIORITY_HIGH, on_process_ended)
+ * pidfd.add_watch(GLib.PRIORITY_DEFAULT, on_process_ended)
  * ```
  *
  * ```js
- * pidfd.add_watch_full(GLib.PRIORITY_HIGH, onProcessEnded);
+ * pidfd.add_watch(GLib.PRIORITY_DEFAULT, onProcessEnded);
  * ```
  *
  * Returns: the source id, for [func@GLib.Source.remove]

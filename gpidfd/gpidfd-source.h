@@ -32,13 +32,13 @@ G_BEGIN_DECLS
  *
  * ```py
  * def on_process_ended(pidfd, info):
- *     print(info.get_pid(), 'ended:', info.get_wait_status())
+ *     print(info.get_pid(), 'ended:', info.get_status())
  *     return GLib.SOURCE_REMOVE
  * ```
  *
  * ```js
  * function onProcessEnded(pidfd, info) {
- *     print(`${info.get_pid()} ended: ${info.get_wait_status()}`);
+ *     print(`${info.get_pid()} ended: ${info.get_status()}`);
  *     return GLib.SOURCE_REMOVE;
  * }
  * ```
@@ -56,8 +56,7 @@ GSource *g_pidfd_create_source  (GPidFd           *self);
 GPIDFD_AVAILABLE_IN_1_0
 guint    g_pidfd_add_watch      (GPidFd           *self,
                                  GPidFdSourceFunc  func,
-                                 gpointer          user_data,
-                                 GDestroyNotify    notify);
+                                 gpointer          user_data);
 GPIDFD_AVAILABLE_IN_1_0
 guint    g_pidfd_add_watch_full (GPidFd           *self,
                                  gint              priority,

@@ -423,7 +423,7 @@ record_step (GPidFd    *self,
  * lets go of a traced child; such a wait sleeps, looking again every
  * 100 ms. To learn that the process exited without waiting for the reap,
  * use [method@GPidFd.PidFd.wait_exit]. For a thread, this is the record
- * of its process (see [ctor@GPidFd.PidFd.new_for_thread]).
+ * of its process (see [ctor@GPidFd.PidFd.new_from_pid_full]).
  *
  * Cancelling @cancellable, from any thread, makes this return
  * %G_IO_ERROR_CANCELLED; the process is left as it was, and a later wait

@@ -715,7 +715,7 @@ fc_check_socket_peer (void)
 }
 
 /* A thread pidfd of a non-leader thread of a forked child, opened with
- * g_pidfd_new_for_thread() or (@from_fd) adopted from a raw
+ * g_pidfd_new_from_pid_full (G_PIDFD_FLAGS_THREAD) or (@from_fd) adopted from a raw
  * pidfd_open (tid, PIDFD_THREAD). */
 FC_FUNC void
 fc_check_thread_pidfd (gboolean from_fd)
@@ -744,14 +744,14 @@ fc_check_thread_pidfd (gboolean from_fd)
       close (raw);
     }
   else
-    thread = g_pidfd_new_for_thread (tid, &error);
+    thread = g_pidfd_new_from_pid_full (tid, G_PIDFD_FLAGS_THREAD, &error);
   g_assert_no_error (error);
   process = g_pidfd_new_from_pid (t.pid, &error);
   g_assert_no_error (error);
 
-  g_assert_true (g_pidfd_is_thread (thread));
+  g_assert_true (((g_pidfd_get_flags (thread) & G_PIDFD_FLAGS_THREAD) != 0));
   g_assert_true (g_pidfd_get_flags (thread) & G_PIDFD_FLAGS_THREAD);
-  g_assert_false (g_pidfd_is_thread (process));
+  g_assert_false (((g_pidfd_get_flags (process) & G_PIDFD_FLAGS_THREAD) != 0));
   g_assert_cmpint (g_pidfd_get_pid (thread), ==, tid);
   g_assert_false (g_pidfd_is_child (thread));
   g_assert_false (g_pidfd_equal (thread, process));

@@ -81,7 +81,7 @@ test_exit_codes (void)
       g_pidfd_wait_async (pidfd, NULL, on_wait, &r);
       gpt_run_until (NULL, &r.done, TIMEOUT_S);
       g_assert_no_error (r.error);
-      g_assert_true (g_pidfd_exit_info_get_exited (r.info));
+      g_assert_true (g_pidfd_exit_info_get_if_exited (r.info));
       g_assert_cmpint (g_pidfd_exit_info_get_exit_status (r.info), ==, codes[i]);
       g_assert_true (g_pidfd_exit_info_has_rusage (r.info));
       g_assert_cmpint (g_pidfd_get_pid (pidfd), ==, -1);
@@ -99,8 +99,8 @@ test_exit_codes (void)
       g_assert_no_error (error);
       gpt_run_until (NULL, &r.done, TIMEOUT_S);
       g_assert_no_error (r.error);
-      g_assert_true (g_pidfd_exit_info_get_signaled (r.info));
-      g_assert_cmpint (g_pidfd_exit_info_get_term_signal (r.info), ==, signals[i]);
+      g_assert_true (g_pidfd_exit_info_get_if_signaled (r.info));
+      g_assert_cmpint (g_pidfd_exit_info_get_term_sig (r.info), ==, signals[i]);
       result_clear (&r);
     }
 
@@ -199,7 +199,7 @@ test_same_record (void)
       g_assert_true (r[i].info == sr.info);
       result_clear (&r[i]);
     }
-  g_assert_cmpint (g_pidfd_exit_info_get_term_signal (sr.info), ==, SIGKILL);
+  g_assert_cmpint (g_pidfd_exit_info_get_term_sig (sr.info), ==, SIGKILL);
   g_clear_object (&sr.info);
   assert_watchers_gone ();
 }
@@ -282,7 +282,7 @@ test_cancel_pending (void)
   g_assert_true (g_pidfd_send_signal (pidfd, SIGKILL, &error));
   g_pidfd_wait_async (pidfd, NULL, on_wait, &r);
   gpt_run_until (NULL, &r.done, TIMEOUT_S);
-  g_assert_cmpint (g_pidfd_exit_info_get_term_signal (r.info), ==, SIGKILL);
+  g_assert_cmpint (g_pidfd_exit_info_get_term_sig (r.info), ==, SIGKILL);
   result_clear (&r);
 }
 
@@ -329,7 +329,7 @@ test_cancel_from_thread (void)
   result_clear (&r);
   g_pidfd_wait_async (pidfd, NULL, on_wait, &r);
   gpt_run_until (NULL, &r.done, TIMEOUT_S);
-  g_assert_cmpint (g_pidfd_exit_info_get_term_signal (r.info), ==, SIGTERM);
+  g_assert_cmpint (g_pidfd_exit_info_get_term_sig (r.info), ==, SIGTERM);
   result_clear (&r);
   g_object_unref (cl.cancellable);
   assert_watchers_gone ();
@@ -662,7 +662,7 @@ test_source_destroyed (void)
 
   info = g_pidfd_wait (pidfd, NULL, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (g_pidfd_exit_info_get_term_signal (info), ==, SIGKILL);
+  g_assert_cmpint (g_pidfd_exit_info_get_term_sig (info), ==, SIGKILL);
 }
 
 static void
@@ -726,7 +726,7 @@ test_non_child (void)
 
   g_assert_false (g_pidfd_is_child (pidfd));
   g_pidfd_wait_async (pidfd, NULL, on_wait, &r);
-  g_pidfd_add_watch (pidfd2, on_source, &sr, NULL);
+  g_pidfd_add_watch (pidfd2, on_source, &sr);
   while (!both)
     {
       g_main_context_iteration (NULL, TRUE);

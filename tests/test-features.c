@@ -209,7 +209,7 @@ namespace_checks (int outside_fd)
   g_assert_no_error (error);
   g_assert_false (g_pidfd_equal (first, second));
   g_assert_false (g_pidfd_equal (first_again, second));
-  reopened = g_pidfd_new_from_string (text, &error);
+  reopened = g_pidfd_new_for_string (text, &error);
   g_assert_null (reopened);
   if (g_pidfd_get_id (first) != 0)
     {
@@ -351,7 +351,7 @@ test_identity (void)
 
   g_test_summary ("Two GPidFd opened separately on one process are equal and "
                   "hash alike; different processes are not; to_string and "
-                  "new_from_string round trip; NOT_FOUND once reaped");
+                  "new_for_string round trip; NOT_FOUND once reaped");
 
   a = g_pidfd_new_from_pid (pid, &error);
   g_assert_no_error (error);
@@ -388,7 +388,7 @@ test_identity (void)
   g_assert_cmpuint (g_pidfd_hash (a), ==, g_pidfd_hash (b));
   g_assert_false (g_pidfd_equal (a, other));
 
-  set = g_hash_table_new (g_pidfd_hash, g_pidfd_equal);
+  set = g_hash_table_new (g_pidfd_hash, (GEqualFunc) g_pidfd_equal);
   g_assert_true (g_hash_table_add (set, a));
   g_assert_false (g_hash_table_add (set, b));
   g_assert_true (g_hash_table_add (set, other));
@@ -399,7 +399,7 @@ test_identity (void)
   text = g_pidfd_to_string (a);
   expected = g_strdup_printf ("%d:%" G_GUINT64_FORMAT, (int) pid, g_pidfd_get_id (a));
   g_assert_cmpstr (text, ==, expected);
-  back = g_pidfd_new_from_string (text, &error);
+  back = g_pidfd_new_for_string (text, &error);
   g_assert_no_error (error);
   g_assert_true (g_pidfd_equal (back, a));
   g_assert_cmpint (g_pidfd_get_pid (back), ==, pid);
@@ -409,7 +409,7 @@ test_identity (void)
   close (gate);
   g_assert_true (g_pidfd_wait_exit (a, NULL, &error));
   g_assert_no_error (error);
-  back = g_pidfd_new_from_string (text, &error);
+  back = g_pidfd_new_for_string (text, &error);
   g_assert_no_error (error);
   g_assert_true (g_pidfd_equal (back, a));
   g_clear_object (&back);
@@ -417,7 +417,7 @@ test_identity (void)
   /* Reaped: NOT_FOUND; still equal to itself and its twin. */
   record = fc_wait (a);
   gpt_assert_exited (record, pid, 6);
-  back = g_pidfd_new_from_string (text, &error);
+  back = g_pidfd_new_for_string (text, &error);
   g_assert_null (back);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   fc_assert_message_has (error, "reaped");
@@ -431,7 +431,7 @@ test_identity (void)
     g_autofree char *forged = g_strdup_printf ("%d:%" G_GUINT64_FORMAT, (int) pid2,
                                                g_pidfd_get_id (a));
 
-    g_assert_null (g_pidfd_new_from_string (forged, &error));
+    g_assert_null (g_pidfd_new_for_string (forged, &error));
     g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
     g_clear_error (&error);
   }
@@ -440,7 +440,7 @@ test_identity (void)
   {
     g_autofree char *no_id = g_strdup_printf ("%d:0", (int) pid2);
 
-    g_assert_null (g_pidfd_new_from_string (no_id, &error));
+    g_assert_null (g_pidfd_new_for_string (no_id, &error));
     g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
     fc_assert_message_has (error, "6.9");
     g_clear_error (&error);
@@ -463,7 +463,7 @@ test_handle_garbage (gconstpointer data)
 {
   const char *text = data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPidFd) pidfd = g_pidfd_new_from_string (text, &error);
+  g_autoptr(GPidFd) pidfd = g_pidfd_new_for_string (text, &error);
 
   g_assert_null (pidfd);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
@@ -572,7 +572,7 @@ test_identity_reused_pid (void)
   g_assert_false (g_pidfd_equal (first, second));
   g_assert_cmpuint (g_pidfd_get_id (first), !=, g_pidfd_get_id (second));
   g_assert_cmpint (g_pidfd_get_pid (first), ==, -1);
-  g_assert_null (g_pidfd_new_from_string (text, &error));
+  g_assert_null (g_pidfd_new_for_string (text, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   fc_assert_message_has (error, "reaped");
   g_test_message ("%s", error->message);
@@ -633,7 +633,7 @@ test_subprocess_loop (void)
           record = fc_wait (pidfd);
           if (g_pidfd_exit_info_has_status (record))
             {
-              g_assert_true (g_pidfd_exit_info_get_exited (record));
+              g_assert_true (g_pidfd_exit_info_get_if_exited (record));
               g_assert_cmpint (g_pidfd_exit_info_get_exit_status (record), ==, code);
             }
           else
@@ -1308,7 +1308,7 @@ test_dbus_fake_bus (void)
 static void
 test_thread (void)
 {
-  g_test_summary ("g_pidfd_new_for_thread of a non-leader thread: is_thread, "
+  g_test_summary ("new_from_pid_full (THREAD) of a non-leader thread: the THREAD flag, "
                   "get_pid is the tid, has_exited and wait_exit track the "
                   "thread while the process runs on, wait gives the process's "
                   "record");
@@ -1319,7 +1319,7 @@ static void
 test_thread_from_fd (void)
 {
   g_test_summary ("g_pidfd_new_from_fd of a PIDFD_THREAD pidfd behaves as "
-                  "g_pidfd_new_for_thread");
+                  "new_from_pid_full (THREAD)");
   fc_check_thread_pidfd (TRUE);
 }
 
@@ -1347,7 +1347,7 @@ test_thread_async (void)
                   "ends while its process runs on; wait_async then gives the "
                   "process's record");
   fc_spawn_threaded (&t, 1, 0);
-  thread = g_pidfd_new_for_thread (t.tids[0], &error);
+  thread = g_pidfd_new_from_pid_full (t.tids[0], G_PIDFD_FLAGS_THREAD, &error);
   g_assert_no_error (error);
   g_pidfd_wait_exit_async (thread, NULL, on_wait_exit_done, &exited);
   g_pidfd_wait_async (thread, NULL, on_record_done, &record);
@@ -1370,7 +1370,7 @@ test_thread_async (void)
   gpt_assert_exited (record, t.pid, 31);
 }
 
-/* A thread's handle: to_string promises a text that new_from_string turns
+/* A thread's handle: to_string promises a text that new_for_string turns
  * back into the same (here: thread), or NOT_FOUND once it has ended. */
 static void
 test_thread_handle (void)
@@ -1378,7 +1378,7 @@ test_thread_handle (void)
   GString *wrong = g_string_new (NULL);
   FcThreaded t;
 
-  g_test_summary ("to_string and new_from_string round trip for a thread "
+  g_test_summary ("to_string and new_for_string round trip for a thread "
                   "GPidFd, of a non-leader thread and of a main thread");
 
   fc_spawn_threaded (&t, 1, 0);
@@ -1386,13 +1386,13 @@ test_thread_handle (void)
     {
       g_autoptr(GError) error = NULL;
       pid_t tid = i == 0 ? t.tids[0] : t.pid;
-      g_autoptr(GPidFd) thread = g_pidfd_new_for_thread (tid, &error);
+      g_autoptr(GPidFd) thread = g_pidfd_new_from_pid_full (tid, G_PIDFD_FLAGS_THREAD, &error);
       g_autoptr(GPidFd) back = NULL;
       g_autofree char *text = NULL;
 
       g_assert_no_error (error);
       text = g_pidfd_to_string (thread);
-      back = g_pidfd_new_from_string (text, &error);
+      back = g_pidfd_new_for_string (text, &error);
       if (back == NULL)
         g_string_append_printf (wrong, "%sthread %d (%s): \"%s\" gives \"%s\" although "
                                 "the thread is alive", wrong->len > 0 ? "; " : "",
@@ -1402,7 +1402,7 @@ test_thread_handle (void)
         g_string_append_printf (wrong, "%sthread %d (%s): \"%s\" gives a GPidFd that is "
                                 "not equal to it (is_thread %d)", wrong->len > 0 ? "; " : "",
                                 (int) tid, i == 0 ? "not the main one" : "the main one",
-                                text, g_pidfd_is_thread (back));
+                                text, ((g_pidfd_get_flags (back) & G_PIDFD_FLAGS_THREAD) != 0));
     }
   fc_threaded_exit (&t, 0);
   fc_reap_exited (t.pid, 0);
@@ -1462,7 +1462,7 @@ signal_process_group (guint    through,
   bystander_fd = g_pidfd_new_from_pid (bystander, NULL);
   g_assert_nonnull (bystander_fd);
 
-  sent = g_pidfd_send_signal_full (pidfds[through], SIGTERM, G_PIDFD_SIGNAL_PROCESS_GROUP, error);
+  sent = g_pidfd_send_signal_full (pidfds[through], SIGTERM, G_PIDFD_SIGNAL_SCOPE_PROCESS_GROUP, error);
   if (!sent)
     {
       for (guint i = 0; i < 3; i++)
@@ -1489,7 +1489,7 @@ test_signal_process_group (void)
 {
   g_autoptr(GError) error = NULL;
 
-  g_test_summary ("G_PIDFD_SIGNAL_PROCESS_GROUP through the group's leader "
+  g_test_summary ("G_PIDFD_SIGNAL_SCOPE_PROCESS_GROUP through the group's leader "
                   "reaches every member of the group and no one else (before "
                   "Linux 6.9 and under valgrind, through kill (-pid) for a child)");
 
@@ -1502,7 +1502,7 @@ test_signal_process_group_member (void)
 {
   g_autoptr(GError) error = NULL;
 
-  g_test_summary ("G_PIDFD_SIGNAL_PROCESS_GROUP through a member that does not "
+  g_test_summary ("G_PIDFD_SIGNAL_SCOPE_PROCESS_GROUP through a member that does not "
                   "lead the group: the kernel reaches a group only through its "
                   "leader, and gpidfd says so rather than calling a live process "
                   "reaped");
@@ -1521,9 +1521,9 @@ test_signal_thread (void)
   g_autoptr(GPidFdExitInfo) record2 = NULL;
   FcThreaded t, only_first;
 
-  g_test_summary ("G_PIDFD_SIGNAL_THREAD reaches the one thread named (the "
+  g_test_summary ("G_PIDFD_SIGNAL_SCOPE_THREAD reaches the one thread named (the "
                   "handler runs there: gettid()); a thread pidfd's default "
-                  "scope is its thread; G_PIDFD_SIGNAL_THREAD_GROUP through a "
+                  "scope is its thread; G_PIDFD_SIGNAL_SCOPE_THREAD_GROUP through a "
                   "thread pidfd reaches the process");
   if (gpt_skip_under_valgrind ("valgrind does not know pidfd_send_signal()"))
     return;
@@ -1535,10 +1535,10 @@ test_signal_thread (void)
     {
       for (guint i = 0; i < 2; i++)
         {
-          g_autoptr(GPidFd) thread = g_pidfd_new_for_thread (t.tids[i], &error);
+          g_autoptr(GPidFd) thread = g_pidfd_new_from_pid_full (t.tids[i], G_PIDFD_FLAGS_THREAD, &error);
 
           g_assert_no_error (error);
-          g_assert_true (g_pidfd_send_signal_full (thread, SIGUSR1, G_PIDFD_SIGNAL_THREAD, &error));
+          g_assert_true (g_pidfd_send_signal_full (thread, SIGUSR1, G_PIDFD_SIGNAL_SCOPE_THREAD, &error));
           g_assert_no_error (error);
           g_assert_cmpint (fc_threaded_next_report (&t), ==, t.tids[i]);
           g_assert_true (g_pidfd_send_signal (thread, SIGUSR1, &error));
@@ -1546,7 +1546,7 @@ test_signal_thread (void)
           g_assert_cmpint (fc_threaded_next_report (&t), ==, t.tids[i]);
         }
       /* The process pidfd, thread scope: its main thread. */
-      g_assert_true (g_pidfd_send_signal_full (process, SIGUSR1, G_PIDFD_SIGNAL_THREAD, &error));
+      g_assert_true (g_pidfd_send_signal_full (process, SIGUSR1, G_PIDFD_SIGNAL_SCOPE_THREAD, &error));
       g_assert_no_error (error);
       g_assert_cmpint (fc_threaded_next_report (&t), ==, t.pid);
     }
@@ -1555,14 +1555,14 @@ test_signal_thread (void)
    * thread 1's pidfd lands there. */
   fc_spawn_threaded (&only_first, 2, (1u << 0) | (1u << 2));
   {
-    g_autoptr(GPidFd) thread = g_pidfd_new_for_thread (only_first.tids[1], &error);
+    g_autoptr(GPidFd) thread = g_pidfd_new_from_pid_full (only_first.tids[1], G_PIDFD_FLAGS_THREAD, &error);
 
     g_assert_no_error (error);
-    g_assert_true (g_pidfd_send_signal_full (thread, SIGUSR1, G_PIDFD_SIGNAL_THREAD_GROUP, &error));
+    g_assert_true (g_pidfd_send_signal_full (thread, SIGUSR1, G_PIDFD_SIGNAL_SCOPE_THREAD_GROUP, &error));
     g_assert_no_error (error);
     g_assert_cmpint (fc_threaded_next_report (&only_first), ==, only_first.tids[0]);
     /* And the process is the one that ends with a fatal signal sent so. */
-    g_assert_true (g_pidfd_send_signal_full (thread, SIGTERM, G_PIDFD_SIGNAL_THREAD_GROUP, &error));
+    g_assert_true (g_pidfd_send_signal_full (thread, SIGTERM, G_PIDFD_SIGNAL_SCOPE_THREAD_GROUP, &error));
     g_assert_no_error (error);
     record2 = fc_wait (thread);
     gpt_assert_signaled (record2, only_first.pid, SIGTERM);
@@ -1599,7 +1599,7 @@ test_remote_fd (void)
   char buf[8] = "";
   pid_t pid;
 
-  g_test_summary ("get_remote_fd duplicates a child's pipe ends: read what "
+  g_test_summary ("dup_remote_fd duplicates a child's pipe ends: read what "
                   "the child writes, write what the child reads; clear errors "
                   "for a descriptor that is not open and a process that ended");
 
@@ -1636,7 +1636,7 @@ test_remote_fd (void)
 
   pidfd = g_pidfd_new_from_pid (pid, &error);
   g_assert_no_error (error);
-  r = g_pidfd_get_remote_fd (pidfd, fds[0], &error);
+  r = g_pidfd_dup_remote_fd (pidfd, fds[0], &error);
   g_assert_no_error (error);
   g_assert_cmpint (r, >=, 0);
   g_assert_cmpint (fcntl (r, F_GETFD), ==, FD_CLOEXEC);
@@ -1644,7 +1644,7 @@ test_remote_fd (void)
   g_assert_cmpstr (buf, ==, "ping");
   close (r);
 
-  w = g_pidfd_get_remote_fd (pidfd, fds[1], &error);
+  w = g_pidfd_dup_remote_fd (pidfd, fds[1], &error);
   g_assert_no_error (error);
   g_assert_cmpint (fcntl (w, F_GETFD), ==, FD_CLOEXEC);
   g_assert_true (fc_write_full (w, "pong", 4));
@@ -1655,14 +1655,14 @@ test_remote_fd (void)
   close (echo[0]);
 
   /* Not open there; negative. */
-  g_assert_cmpint (g_pidfd_get_remote_fd (pidfd, 999, &error), ==, -1);
+  g_assert_cmpint (g_pidfd_dup_remote_fd (pidfd, 999, &error), ==, -1);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
   fc_assert_message_names_pid (error, pid);
   fc_assert_message_has (error, "999");
   fc_assert_message_has (error, "not open");
   g_test_message ("%s", error->message);
   g_clear_error (&error);
-  g_assert_cmpint (g_pidfd_get_remote_fd (pidfd, -3, &error), ==, -1);
+  g_assert_cmpint (g_pidfd_dup_remote_fd (pidfd, -3, &error), ==, -1);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
   g_clear_error (&error);
 
@@ -1671,7 +1671,7 @@ test_remote_fd (void)
   g_assert_no_error (error);
   g_assert_true (g_pidfd_wait_exit (pidfd, NULL, &error));
   g_assert_no_error (error);
-  g_assert_cmpint (g_pidfd_get_remote_fd (pidfd, 0, &error), ==, -1);
+  g_assert_cmpint (g_pidfd_dup_remote_fd (pidfd, 0, &error), ==, -1);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   fc_assert_message_names_pid (error, pid);
   g_clear_error (&error);
@@ -1679,7 +1679,7 @@ test_remote_fd (void)
   /* Reaped: NOT_FOUND. */
   record = fc_wait (pidfd);
   gpt_assert_signaled (record, pid, SIGKILL);
-  g_assert_cmpint (g_pidfd_get_remote_fd (pidfd, 0, &error), ==, -1);
+  g_assert_cmpint (g_pidfd_dup_remote_fd (pidfd, 0, &error), ==, -1);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
 }
 
@@ -1697,7 +1697,7 @@ test_remote_fd_denied (void)
   int gate, result[2];
   pid_t target, unprivileged;
 
-  g_test_summary ("get_remote_fd from an unprivileged uid on a root-owned "
+  g_test_summary ("dup_remote_fd from an unprivileged uid on a root-owned "
                   "process: PERMISSION_DENIED naming the process");
   if (getuid () != 0)
     {
@@ -1725,7 +1725,7 @@ test_remote_fd_denied (void)
         report.code = -2;
       else
         {
-          fd = g_pidfd_get_remote_fd (pidfd, 0, &error);
+          fd = g_pidfd_dup_remote_fd (pidfd, 0, &error);
           report.code = fd >= 0 ? -1 : error->code;
         }
       if (error != NULL)

@@ -60,17 +60,17 @@ check_exited (int code)
   g_assert_cmpint (g_pidfd_exit_info_get_pid (info), ==, pid);
   g_assert_cmpuint (g_pidfd_exit_info_get_uid (info), ==, getuid ());
   g_assert_true (g_pidfd_exit_info_has_status (info));
-  g_assert_cmpint (g_pidfd_exit_info_get_code (info), ==, CLD_EXITED);
-  g_assert_true (g_pidfd_exit_info_get_exited (info));
-  g_assert_false (g_pidfd_exit_info_get_signaled (info));
+  g_assert_cmpint (g_pidfd_exit_info_get_si_code (info), ==, CLD_EXITED);
+  g_assert_true (g_pidfd_exit_info_get_if_exited (info));
+  g_assert_false (g_pidfd_exit_info_get_if_signaled (info));
   g_assert_false (g_pidfd_exit_info_get_core_dumped (info));
   g_assert_cmpint (g_pidfd_exit_info_get_exit_status (info), ==, code);
-  g_assert_cmpint (g_pidfd_exit_info_get_term_signal (info), ==, -1);
+  g_assert_cmpint (g_pidfd_exit_info_get_term_sig (info), ==, -1);
   g_assert_true (g_pidfd_exit_info_has_rusage (info));
   g_assert_nonnull (g_pidfd_exit_info_get_rusage (info));
   g_assert_cmpint (g_pidfd_exit_info_get_siginfo (info)->si_pid, ==, pid);
 
-  ws = g_pidfd_exit_info_get_wait_status (info);
+  ws = g_pidfd_exit_info_get_status (info);
   g_assert_true (WIFEXITED (ws));
   g_assert_cmpint (WEXITSTATUS (ws), ==, code);
 
@@ -124,14 +124,14 @@ check_killed (int signum)
   info = wait_for (pidfd);
   g_assert_true (g_pidfd_has_exited (pidfd));
   g_assert_true (g_pidfd_exit_info_has_status (info));
-  g_assert_cmpint (g_pidfd_exit_info_get_code (info), ==, CLD_KILLED);
-  g_assert_false (g_pidfd_exit_info_get_exited (info));
+  g_assert_cmpint (g_pidfd_exit_info_get_si_code (info), ==, CLD_KILLED);
+  g_assert_false (g_pidfd_exit_info_get_if_exited (info));
   g_assert_cmpint (g_pidfd_exit_info_get_exit_status (info), ==, -1);
-  g_assert_true (g_pidfd_exit_info_get_signaled (info));
-  g_assert_cmpint (g_pidfd_exit_info_get_term_signal (info), ==, signum);
+  g_assert_true (g_pidfd_exit_info_get_if_signaled (info));
+  g_assert_cmpint (g_pidfd_exit_info_get_term_sig (info), ==, signum);
   g_assert_false (g_pidfd_exit_info_get_core_dumped (info));
 
-  ws = g_pidfd_exit_info_get_wait_status (info);
+  ws = g_pidfd_exit_info_get_status (info);
   g_assert_true (WIFSIGNALED (ws));
   g_assert_cmpint (WTERMSIG (ws), ==, signum);
   g_assert_false (WCOREDUMP (ws));
@@ -207,10 +207,10 @@ test_core_dump (void)
   g_clear_pointer (&d, g_dir_close);
   g_rmdir (dir);
 
-  g_assert_true (g_pidfd_exit_info_get_signaled (info));
-  g_assert_cmpint (g_pidfd_exit_info_get_term_signal (info), ==, SIGABRT);
+  g_assert_true (g_pidfd_exit_info_get_if_signaled (info));
+  g_assert_cmpint (g_pidfd_exit_info_get_term_sig (info), ==, SIGABRT);
 
-  if (g_pidfd_exit_info_get_code (info) != CLD_DUMPED)
+  if (g_pidfd_exit_info_get_si_code (info) != CLD_DUMPED)
     {
       g_file_get_contents ("/proc/sys/kernel/core_pattern", &pattern, NULL, NULL);
       g_test_skip_printf ("this machine does not let processes dump core (core_pattern: %s)",
@@ -219,7 +219,7 @@ test_core_dump (void)
     }
 
   g_assert_true (g_pidfd_exit_info_get_core_dumped (info));
-  ws = g_pidfd_exit_info_get_wait_status (info);
+  ws = g_pidfd_exit_info_get_status (info);
   g_assert_true (WIFSIGNALED (ws));
   g_assert_cmpint (WTERMSIG (ws), ==, SIGABRT);
   g_assert_true (WCOREDUMP (ws));
@@ -286,16 +286,16 @@ test_non_child (void)
   if (gpidfd_sys_has_exit_info ())
     {
       g_assert_true (g_pidfd_exit_info_has_status (info));
-      g_assert_true (g_pidfd_exit_info_get_exited (info));
+      g_assert_true (g_pidfd_exit_info_get_if_exited (info));
       g_assert_cmpint (g_pidfd_exit_info_get_exit_status (info), ==, 42);
-      g_assert_cmpint (g_pidfd_exit_info_get_wait_status (info), ==, 42 << 8);
+      g_assert_cmpint (g_pidfd_exit_info_get_status (info), ==, 42 << 8);
       g_assert_cmpuint (g_pidfd_exit_info_get_uid (info), ==, getuid ());
     }
   else
     {
       g_test_message ("kernel without PIDFD_INFO_EXIT: status unknown");
       g_assert_false (g_pidfd_exit_info_has_status (info));
-      g_assert_cmpint (g_pidfd_exit_info_get_wait_status (info), ==, -1);
+      g_assert_cmpint (g_pidfd_exit_info_get_status (info), ==, -1);
       g_assert_cmpint (g_pidfd_exit_info_get_exit_status (info), ==, -1);
       g_assert_false (g_pidfd_exit_info_check (info, &error));
       g_assert_error (error, G_SPAWN_ERROR, G_SPAWN_ERROR_FAILED);
@@ -342,7 +342,7 @@ test_try_wait (void)
   info = g_pidfd_try_wait (pidfd, &error);
   g_assert_no_error (error);
   g_assert_nonnull (info);
-  g_assert_cmpint (g_pidfd_exit_info_get_term_signal (info), ==, SIGKILL);
+  g_assert_cmpint (g_pidfd_exit_info_get_term_sig (info), ==, SIGKILL);
 
   again = g_pidfd_try_wait (pidfd, &error);
   g_assert_no_error (error);
@@ -426,7 +426,7 @@ test_cancel_blocking (void)
   g_assert_true (g_pidfd_send_signal (wt.pidfd, SIGTERM, &error));
   g_assert_no_error (error);
   info = wait_for (wt.pidfd);
-  g_assert_cmpint (g_pidfd_exit_info_get_term_signal (info), ==, SIGTERM);
+  g_assert_cmpint (g_pidfd_exit_info_get_term_sig (info), ==, SIGTERM);
 
   g_object_unref (wt.cancellable);
   g_object_unref (wt.pidfd);
@@ -520,10 +520,10 @@ test_properties (void)
   info = wait_for (pidfd);
   g_object_get (info,
                 "uid", &uid,
-                "code", &code,
-                "exited", &exited,
+                "si-code", &code,
+                "if-exited", &exited,
                 "exit-status", &exit_status,
-                "wait-status", &wait_status,
+                "status", &wait_status,
                 "user-time", &user_time,
                 "max-rss", &max_rss,
                 NULL);
@@ -561,7 +561,7 @@ test_no_reap (void)
   /* Left for its owner to reap, with the same status. */
   g_assert_cmpint (g_pidfd_get_pid (pidfd), ==, pid);
   status = gpt_reap (pid);
-  g_assert_cmpint (status, ==, g_pidfd_exit_info_get_wait_status (info));
+  g_assert_cmpint (status, ==, g_pidfd_exit_info_get_status (info));
 }
 
 static void
@@ -722,7 +722,7 @@ test_errors_signal (void)
   g_assert_false (g_pidfd_has_exited (pidfd));
   g_assert_true (g_pidfd_send_signal (pidfd, SIGKILL, &error));
   info = wait_for (pidfd);
-  g_assert_cmpint (g_pidfd_exit_info_get_term_signal (info), ==, SIGKILL);
+  g_assert_cmpint (g_pidfd_exit_info_get_term_sig (info), ==, SIGKILL);
 }
 
 static void

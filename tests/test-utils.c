@@ -330,7 +330,7 @@ gpt_assert_exited (GPidFdExitInfo *info,
   g_assert_nonnull (info);
   g_assert_cmpint (g_pidfd_exit_info_get_pid (info), ==, pid);
   g_assert_true (g_pidfd_exit_info_has_status (info));
-  g_assert_true (g_pidfd_exit_info_get_exited (info));
+  g_assert_true (g_pidfd_exit_info_get_if_exited (info));
   g_assert_cmpint (g_pidfd_exit_info_get_exit_status (info), ==, code);
 }
 
@@ -342,6 +342,6 @@ gpt_assert_signaled (GPidFdExitInfo *info,
   g_assert_nonnull (info);
   g_assert_cmpint (g_pidfd_exit_info_get_pid (info), ==, pid);
   g_assert_true (g_pidfd_exit_info_has_status (info));
-  g_assert_true (g_pidfd_exit_info_get_signaled (info));
-  g_assert_cmpint (g_pidfd_exit_info_get_term_signal (info), ==, signum);
+  g_assert_true (g_pidfd_exit_info_get_if_signaled (info));
+  g_assert_cmpint (g_pidfd_exit_info_get_term_sig (info), ==, signum);
 }

@@ -118,17 +118,17 @@ demo_as_expected (DemoKind        kind,
   switch (kind)
     {
     case DEMO_EXIT_0:
-      return g_pidfd_exit_info_get_exited (info) && g_pidfd_exit_info_get_exit_status (info) == 0;
+      return g_pidfd_exit_info_get_if_exited (info) && g_pidfd_exit_info_get_exit_status (info) == 0;
     case DEMO_EXIT_3:
-      return g_pidfd_exit_info_get_exited (info) && g_pidfd_exit_info_get_exit_status (info) == 3;
+      return g_pidfd_exit_info_get_if_exited (info) && g_pidfd_exit_info_get_exit_status (info) == 3;
     case DEMO_SIGTERM:
-      return g_pidfd_exit_info_get_signaled (info) &&
-             g_pidfd_exit_info_get_term_signal (info) == SIGTERM;
+      return g_pidfd_exit_info_get_if_signaled (info) &&
+             g_pidfd_exit_info_get_term_sig (info) == SIGTERM;
     case DEMO_SIGKILL:
-      return g_pidfd_exit_info_get_signaled (info) &&
-             g_pidfd_exit_info_get_term_signal (info) == SIGKILL;
+      return g_pidfd_exit_info_get_if_signaled (info) &&
+             g_pidfd_exit_info_get_term_sig (info) == SIGKILL;
     case DEMO_BURN:
-      return g_pidfd_exit_info_get_exited (info) &&
+      return g_pidfd_exit_info_get_if_exited (info) &&
              g_pidfd_exit_info_get_exit_status (info) == 0 &&
              g_pidfd_exit_info_get_user_time (info) + g_pidfd_exit_info_get_system_time (info) > 0;
     case N_DEMO_KINDS:

@@ -97,7 +97,7 @@ print_json (GPid               pid,
   json_builder_set_member_name (builder, "child");
   json_builder_add_boolean_value (builder, g_pidfd_is_child (pidfd));
   json_builder_set_member_name (builder, "thread");
-  json_builder_add_boolean_value (builder, g_pidfd_is_thread (pidfd));
+  json_builder_add_boolean_value (builder, ((g_pidfd_get_flags (pidfd) & G_PIDFD_FLAGS_THREAD) != 0));
   json_builder_set_member_name (builder, "kernel_thread");
   json_builder_add_boolean_value (builder, g_pidfd_process_info_get_is_kernel_thread (info));
   for (gsize i = 0; i < G_N_ELEMENTS (uid_getters); i++)

@@ -290,7 +290,7 @@ send_to_group (GPid         pgid,
       return FALSE;
     }
 
-  return g_pidfd_send_signal_full (pidfd, signum, G_PIDFD_SIGNAL_PROCESS_GROUP, error);
+  return g_pidfd_send_signal_full (pidfd, signum, G_PIDFD_SIGNAL_SCOPE_PROCESS_GROUP, error);
 }
 
 static gboolean

@@ -126,11 +126,11 @@ send_to_command (RunState   *state,
       /* The group keeps its id until its leader is reaped, which only
        * we do: race-free. It may have no one else in it, which is no
        * error. */
-      g_pidfd_send_signal_full (state->pidfd, signum, G_PIDFD_SIGNAL_PROCESS_GROUP, NULL);
+      g_pidfd_send_signal_full (state->pidfd, signum, G_PIDFD_SIGNAL_SCOPE_PROCESS_GROUP, NULL);
       if (signum != SIGKILL && signum != SIGCONT)
         {
           g_pidfd_send_signal (state->pidfd, SIGCONT, NULL);
-          g_pidfd_send_signal_full (state->pidfd, SIGCONT, G_PIDFD_SIGNAL_PROCESS_GROUP, NULL);
+          g_pidfd_send_signal_full (state->pidfd, SIGCONT, G_PIDFD_SIGNAL_SCOPE_PROCESS_GROUP, NULL);
         }
     }
   emit_signal_event (state, signum, reason, error);
@@ -249,7 +249,7 @@ format_report_text (RunState  *state,
   const struct rusage *ru = g_pidfd_exit_info_get_rusage (info);
   g_autofree char *command_line = gpidfd_tool_quote_argv (argv);
   g_autofree char *ending = gpidfd_tool_describe_ending (info);
-  gint status = g_pidfd_exit_info_get_wait_status (info);
+  gint status = g_pidfd_exit_info_get_status (info);
 
   add_line (report, "Command:", "%s", command_line);
   add_line (report, "Process id:", "%d", g_pidfd_exit_info_get_pid (info));
@@ -443,7 +443,7 @@ kill_and_reap (RunState *state)
 
   g_pidfd_send_signal (state->pidfd, SIGKILL, NULL);
   if (!state->foreground)
-    g_pidfd_send_signal_full (state->pidfd, SIGKILL, G_PIDFD_SIGNAL_PROCESS_GROUP, NULL);
+    g_pidfd_send_signal_full (state->pidfd, SIGKILL, G_PIDFD_SIGNAL_SCOPE_PROCESS_GROUP, NULL);
   reaped = g_pidfd_wait (state->pidfd, NULL, NULL);
 }
 
@@ -681,8 +681,8 @@ gpidfd_tool_run (int    argc,
   /* As timeout(1): 124, unless SIGKILL was needed or the command's own
    * status is asked for. */
   if (state.timed_out && !preserve_status &&
-      !(g_pidfd_exit_info_get_signaled (state.info) &&
-        g_pidfd_exit_info_get_term_signal (state.info) == SIGKILL))
+      !(g_pidfd_exit_info_get_if_signaled (state.info) &&
+        g_pidfd_exit_info_get_term_sig (state.info) == SIGKILL))
     status = GPIDFD_TOOL_EXIT_TIMED_OUT;
 
   status = gpidfd_tool_finish (status, GPIDFD_TOOL_EXIT_FAILED, state.report);

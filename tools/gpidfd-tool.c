@@ -767,13 +767,13 @@ gpidfd_tool_describe_ending (GPidFdExitInfo *info)
     return g_strdup ("exited; status unknown (the kernel tells it only to the "
                      "parent, or to others after the reap from Linux 6.15)");
 
-  if (g_pidfd_exit_info_get_exited (info))
+  if (g_pidfd_exit_info_get_if_exited (info))
     return g_strdup_printf ("exited with status %d",
                             g_pidfd_exit_info_get_exit_status (info));
 
-  if (g_pidfd_exit_info_get_signaled (info))
+  if (g_pidfd_exit_info_get_if_signaled (info))
     {
-      int signum = g_pidfd_exit_info_get_term_signal (info);
+      int signum = g_pidfd_exit_info_get_term_sig (info);
       g_autofree char *name = gpidfd_tool_signal_name (signum);
       const char *core = g_pidfd_exit_info_get_core_dumped (info) ? ", core dumped" : "";
 
@@ -784,7 +784,7 @@ gpidfd_tool_describe_ending (GPidFdExitInfo *info)
       return g_strdup_printf ("killed by SIG%s (signal %d)%s", name, signum, core);
     }
 
-  return g_strdup_printf ("ended with code %d", g_pidfd_exit_info_get_code (info));
+  return g_strdup_printf ("ended with code %d", g_pidfd_exit_info_get_si_code (info));
 }
 
 int
@@ -792,10 +792,10 @@ gpidfd_tool_shell_status (GPidFdExitInfo *info)
 {
   if (!g_pidfd_exit_info_has_status (info))
     return -1;
-  if (g_pidfd_exit_info_get_exited (info))
+  if (g_pidfd_exit_info_get_if_exited (info))
     return g_pidfd_exit_info_get_exit_status (info);
-  if (g_pidfd_exit_info_get_signaled (info))
-    return 128 + g_pidfd_exit_info_get_term_signal (info);
+  if (g_pidfd_exit_info_get_if_signaled (info))
+    return 128 + g_pidfd_exit_info_get_term_sig (info);
 
   return -1;
 }
@@ -903,8 +903,8 @@ gpidfd_tool_json_add_exit_info (JsonBuilder    *builder,
                                 GPidFdExitInfo *info)
 {
   gboolean has_status = info != NULL && g_pidfd_exit_info_has_status (info);
-  gboolean exited = has_status && g_pidfd_exit_info_get_exited (info);
-  gboolean signaled = has_status && g_pidfd_exit_info_get_signaled (info);
+  gboolean exited = has_status && g_pidfd_exit_info_get_if_exited (info);
+  gboolean signaled = has_status && g_pidfd_exit_info_get_if_signaled (info);
   gboolean has_rusage = info != NULL && g_pidfd_exit_info_has_rusage (info);
   guint uid = info != NULL ? g_pidfd_exit_info_get_uid (info) : G_MAXUINT;
 
@@ -914,16 +914,16 @@ gpidfd_tool_json_add_exit_info (JsonBuilder    *builder,
                    exited ? g_pidfd_exit_info_get_exit_status (info) : 0);
   add_bool_or_null (builder, "signaled", has_status, signaled);
   add_int_or_null (builder, "term_signal", signaled,
-                   signaled ? g_pidfd_exit_info_get_term_signal (info) : 0);
+                   signaled ? g_pidfd_exit_info_get_term_sig (info) : 0);
   json_builder_set_member_name (builder, "signal");
   if (signaled)
-    add_signal_name (builder, g_pidfd_exit_info_get_term_signal (info));
+    add_signal_name (builder, g_pidfd_exit_info_get_term_sig (info));
   else
     json_builder_add_null_value (builder);
   add_bool_or_null (builder, "core_dumped", has_status,
                     has_status && g_pidfd_exit_info_get_core_dumped (info));
   add_int_or_null (builder, "wait_status", has_status,
-                   has_status ? g_pidfd_exit_info_get_wait_status (info) : 0);
+                   has_status ? g_pidfd_exit_info_get_status (info) : 0);
   add_int_or_null (builder, "uid", uid != G_MAXUINT, uid);
 
   add_bool (builder, "has_rusage", has_rusage);

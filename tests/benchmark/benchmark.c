@@ -376,8 +376,8 @@ on_wait_async_done (GObject      *source_object,
 
   info = g_pidfd_wait_finish (G_PIDFD (source_object), result, &error);
   note_exit (i, info != NULL &&
-                g_pidfd_exit_info_get_signaled (info) &&
-                g_pidfd_exit_info_get_term_signal (info) == SIGKILL);
+                g_pidfd_exit_info_get_if_signaled (info) &&
+                g_pidfd_exit_info_get_term_sig (info) == SIGKILL);
   g_clear_object (&state.pidfds[i]);
 }
 
@@ -399,8 +399,8 @@ on_source_done (GPidFd         *pidfd,
 {
   guint i = GPOINTER_TO_UINT (user_data);
 
-  note_exit (i, g_pidfd_exit_info_get_signaled (info) &&
-                g_pidfd_exit_info_get_term_signal (info) == SIGKILL);
+  note_exit (i, g_pidfd_exit_info_get_if_signaled (info) &&
+                g_pidfd_exit_info_get_term_sig (info) == SIGKILL);
   g_clear_object (&state.pidfds[i]);
 
   return G_SOURCE_REMOVE;

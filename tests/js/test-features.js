@@ -123,7 +123,7 @@ test('query_info', () => {
 
     assert(pidfd.force_exit(), 'force_exit');
     const record = pidfd.wait(null);
-    assertEqual(record.get_term_signal(), SIGKILL, 'killed');
+    assertEqual(record.get_term_sig(), SIGKILL, 'killed');
     const e = assertIOError(() => pidfd.query_info(),
         Gio.IOErrorEnum.NOT_FOUND, 'query_info once reaped');
     assert(e.message.includes('reaped'), `"${e.message}" says reaped`);
@@ -141,15 +141,15 @@ test('identity and handles', () => {
 
     const text = a.to_string();
     assertEqual(text, `${a.get_pid()}:${a.get_id()}`, 'PID:ID');
-    const again = GPidFd.PidFd.new_from_string(text);
+    const again = GPidFd.PidFd.new_for_string(text);
     assert(again.equal(a), 'the same process again');
 
     a.force_exit();
     a.wait(null);
-    assertIOError(() => GPidFd.PidFd.new_from_string(text),
+    assertIOError(() => GPidFd.PidFd.new_for_string(text),
         Gio.IOErrorEnum.NOT_FOUND, 'a handle of a reaped process');
     for (const garbage of ['', 'x', '1', '1:', ':2', '-1:2', '1:2:3', '1:y'])
-        assertIOError(() => GPidFd.PidFd.new_from_string(garbage),
+        assertIOError(() => GPidFd.PidFd.new_for_string(garbage),
             Gio.IOErrorEnum.INVALID_ARGUMENT, `"${garbage}"`);
 });
 
@@ -257,7 +257,7 @@ test('new_for_dbus_sender_async', async () => {
     daemon.force_exit();
 });
 
-test('new_for_thread', async () => {
+test('new_from_pid_full with THREAD', async () => {
     // GJS has no threads of its own: a Python helper's second thread,
     // which ends when a line arrives, while its process runs on.
     const [pid, stdin, out, process] = spawnPiped(['python3', '-c',
@@ -271,8 +271,8 @@ test('new_for_thread', async () => {
         'time.sleep(30)\n']);
     const tid = parseInt(readLine(out));
     assert(tid !== pid, 'not the main thread');
-    const thread = GPidFd.PidFd.new_for_thread(tid);
-    assert(thread.is_thread(), 'is_thread');
+    const thread = GPidFd.PidFd.new_from_pid_full(tid, GPidFd.PidFdFlags.THREAD);
+    assert((thread.get_flags() & GPidFd.PidFdFlags.THREAD) !== 0, 'is_thread');
     assert(thread.get_flags() & GPidFd.PidFdFlags.THREAD, 'THREAD flag');
     assertEqual(thread.get_pid(), tid, 'get_pid is the tid');
     const info = thread.query_info();
@@ -280,7 +280,7 @@ test('new_for_thread', async () => {
     assert(!thread.has_exited(), 'running');
 
     const fromFd = GPidFd.PidFd.new_from_fd(thread.get_fd());
-    assert(fromFd.is_thread(), 'new_from_fd of a thread pidfd');
+    assert((fromFd.get_flags() & GPidFd.PidFdFlags.THREAD) !== 0, 'new_from_fd of a thread pidfd');
 
     writeAll(stdin, '\n');
     assert(await thread.wait_exit_async(null), 'wait_exit_async');
@@ -293,7 +293,7 @@ test('new_for_thread', async () => {
         GPidFd.PidFdSignalScope.THREAD_GROUP), 'signal the process');
     const record = await thread.wait_async(null);
     assertEqual(record.get_pid(), pid, 'the process record');
-    assertEqual(record.get_term_signal(), SIGTERM, 'killed by SIGTERM');
+    assertEqual(record.get_term_sig(), SIGTERM, 'killed by SIGTERM');
 });
 
 test('send_signal_full', () => {
@@ -310,26 +310,26 @@ test('send_signal_full', () => {
     assert(leader.send_signal_full(SIGTERM,
         GPidFd.PidFdSignalScope.PROCESS_GROUP), 'process group');
     const record = leader.wait(null);
-    assertEqual(record.get_term_signal(), SIGTERM, 'the group was signalled');
+    assertEqual(record.get_term_sig(), SIGTERM, 'the group was signalled');
     assert(!pidfd.has_exited(), 'not another group');
 });
 
-test('get_remote_fd', () => {
+test('dup_remote_fd', () => {
     const [, stdin, stdout, pidfd] = spawnPiped(['sleep', '30']);
-    const childStdin = pidfd.get_remote_fd(0);
+    const childStdin = pidfd.dup_remote_fd(0);
     assert(childStdin >= 0, 'an fd');
     writeAll(stdin, 'ping\n');
     assertEqual(readLine(childStdin), 'ping', 'read through its stdin');
     GLib.close(childStdin);
-    const childStdout = pidfd.get_remote_fd(1);
+    const childStdout = pidfd.dup_remote_fd(1);
     writeAll(childStdout, 'pong\n');
     GLib.close(childStdout);
     assertEqual(readLine(stdout), 'pong', 'written through its stdout');
-    assertIOError(() => pidfd.get_remote_fd(987),
+    assertIOError(() => pidfd.dup_remote_fd(987),
         Gio.IOErrorEnum.INVALID_ARGUMENT, 'not open');
     pidfd.force_exit();
     pidfd.wait(null);
-    assertIOError(() => pidfd.get_remote_fd(0), Gio.IOErrorEnum.NOT_FOUND,
+    assertIOError(() => pidfd.dup_remote_fd(0), Gio.IOErrorEnum.NOT_FOUND,
         'reaped');
 });
 

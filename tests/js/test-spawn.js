@@ -160,10 +160,10 @@ test('spawnv: exit status and rusage', () => {
     const info = child.wait(null);
     assertEqual(info.pid, pid, 'pid');
     assertEqual(info.has_status(), true, 'has_status');
-    assertEqual(info.exited, true, 'exited');
+    assertEqual(info.if_exited, true, 'exited');
     assertEqual(info.exit_status, 7, 'exit_status');
-    assertEqual(info.wait_status, 7 << 8, 'wait_status');
-    assertEqual(info.code, CLD_EXITED, 'code');
+    assertEqual(info.status, 7 << 8, 'wait_status');
+    assertEqual(info.si_code, CLD_EXITED, 'code');
     // Born a child of ours: the record has the full rusage.
     assertEqual(info.has_rusage(), true, 'has_rusage');
     assert(info.user_time + info.system_time > 0, 'CPU time used');
@@ -176,7 +176,7 @@ test('spawnv: signalled, wait_check', async () => {
     assertEqual(child.try_wait(), null, 'still running');
     child.send_signal(SIGTERM);
     const info = await child.wait_async(null);
-    assertEqual(info.term_signal, SIGTERM, 'term_signal');
+    assertEqual(info.term_sig, SIGTERM, 'term_signal');
     assertEqual(info.has_rusage(), true, 'has_rusage');
 
     assertEqual(GPidFd.PidFd.spawnv(['true'], Flags.NONE).wait_check(null),
@@ -555,7 +555,7 @@ test('process group: set_process_group, send_signal_full', async () => {
     assert(leader.send_signal_full(SIGKILL,
         GPidFd.PidFdSignalScope.PROCESS_GROUP), 'send_signal_full');
     const info = await leader.wait_async(null);
-    assertEqual(info.term_signal, SIGKILL, 'the leader was killed');
+    assertEqual(info.term_sig, SIGKILL, 'the leader was killed');
     for (const sleeper of sleepers)
         assert(sleeper.wait_exit(null), 'a sleep was killed');
     // Orphaned, the sleeps are reaped by pid 1 or a subreaper; then

@@ -113,7 +113,7 @@ class TestQueryInfo(FeatureTestCase):
 
         self.assertTrue(pidfd.force_exit())
         record = pidfd.wait(None)
-        self.assertEqual(record.get_term_signal(), signal.SIGKILL)
+        self.assertEqual(record.get_term_sig(), signal.SIGKILL)
         with self.assertRaises(GLib.Error) as cm:
             pidfd.query_info()
         self.assertIOError(cm, Gio.IOErrorEnum.NOT_FOUND)
@@ -142,7 +142,7 @@ class TestIdentity(FeatureTestCase):
 
         text = a.to_string()
         self.assertEqual(text, '%d:%d' % (proc.pid, a.get_id()))
-        again = GPidFd.PidFd.new_from_string(text)
+        again = GPidFd.PidFd.new_for_string(text)
         self.assertTrue(again.equal(a))
         self.assertEqual(again.get_pid(), proc.pid)
 
@@ -150,13 +150,13 @@ class TestIdentity(FeatureTestCase):
         a.wait(None)
         self.procs.remove(proc)
         with self.assertRaises(GLib.Error) as cm:
-            GPidFd.PidFd.new_from_string(text)
+            GPidFd.PidFd.new_for_string(text)
         self.assertIOError(cm, Gio.IOErrorEnum.NOT_FOUND)
 
         for garbage in ['', 'abc', '1', '1:', ':1', '-1:5', '0:5', '1:2:3',
                         '1:x', ' 1:2', '1:18446744073709551616']:
             with self.assertRaises(GLib.Error) as cm:
-                GPidFd.PidFd.new_from_string(garbage)
+                GPidFd.PidFd.new_for_string(garbage)
             self.assertIOError(cm, Gio.IOErrorEnum.INVALID_ARGUMENT)
 
 
@@ -277,7 +277,7 @@ class TestPeers(FeatureTestCase):
 
 class TestThreads(FeatureTestCase):
 
-    def test_new_for_thread(self):
+    def test_new_from_pid_full_thread(self):
         started = threading.Event()
         stop = threading.Event()
         tid = []
@@ -290,8 +290,8 @@ class TestThreads(FeatureTestCase):
         thread = threading.Thread(target=body)
         thread.start()
         started.wait()
-        pidfd = GPidFd.PidFd.new_for_thread(tid[0])
-        self.assertTrue(pidfd.is_thread())
+        pidfd = GPidFd.PidFd.new_from_pid_full(tid[0], GPidFd.PidFdFlags.THREAD)
+        self.assertTrue(bool(pidfd.get_flags() & GPidFd.PidFdFlags.THREAD))
         self.assertTrue(pidfd.get_flags() & GPidFd.PidFdFlags.THREAD)
         self.assertEqual(pidfd.get_pid(), tid[0])
         self.assertNotEqual(pidfd.get_pid(), os.getpid())
@@ -332,8 +332,8 @@ class TestSignals(FeatureTestCase):
         self.assertTrue(gfd.send_signal_full(
             signal.SIGTERM, GPidFd.PidFdSignalScope.PROCESS_GROUP))
         record = gfd.wait(None)
-        self.assertTrue(record.get_signaled())
-        self.assertEqual(record.get_term_signal(), signal.SIGTERM)
+        self.assertTrue(record.get_if_signaled())
+        self.assertEqual(record.get_term_sig(), signal.SIGTERM)
         self.assertFalse(pidfd.has_exited())
 
     def test_force_exit_and_wait_check(self):
@@ -384,7 +384,7 @@ class TestSignals(FeatureTestCase):
 
 class TestRemoteFd(FeatureTestCase):
 
-    def test_get_remote_fd(self):
+    def test_dup_remote_fd(self):
         # The child's stdin and stdout are pipes; we hold the other ends.
         proc = spawn(sys.executable, '-c', 'import time; time.sleep(30)',
                      stdin=subprocess.PIPE, stdout=subprocess.PIPE)
@@ -392,7 +392,7 @@ class TestRemoteFd(FeatureTestCase):
         pidfd = GPidFd.PidFd.new_from_pid(proc.pid)
 
         # Its stdin, a read end: what we write into the pipe comes out.
-        child_stdin = pidfd.get_remote_fd(0)
+        child_stdin = pidfd.dup_remote_fd(0)
         self.assertGreaterEqual(child_stdin, 0)
         self.assertFalse(os.get_inheritable(child_stdin))
         proc.stdin.write(b'ping')
@@ -401,24 +401,24 @@ class TestRemoteFd(FeatureTestCase):
         os.close(child_stdin)
 
         # Its stdout, a write end: what we write through it reaches us.
-        child_stdout = pidfd.get_remote_fd(1)
+        child_stdout = pidfd.dup_remote_fd(1)
         os.write(child_stdout, b'pong')
         os.close(child_stdout)
         self.assertEqual(proc.stdout.read(4), b'pong')
 
         with self.assertRaises(GLib.Error) as cm:
-            pidfd.get_remote_fd(987)
+            pidfd.dup_remote_fd(987)
         self.assertIOError(cm, Gio.IOErrorEnum.INVALID_ARGUMENT)
         self.assertIn(str(proc.pid), cm.exception.message)
 
         self.assertTrue(pidfd.force_exit())
         record = pidfd.wait(None)
-        self.assertEqual(record.get_term_signal(), signal.SIGKILL)
+        self.assertEqual(record.get_term_sig(), signal.SIGKILL)
         self.procs.remove(proc)
         proc.stdin.close()
         proc.stdout.close()
         with self.assertRaises(GLib.Error) as cm:
-            pidfd.get_remote_fd(0)
+            pidfd.dup_remote_fd(0)
         self.assertIOError(cm, Gio.IOErrorEnum.NOT_FOUND)
 
 

@@ -115,7 +115,7 @@ class TestOpen(GPidFdTestCase):
         pidfd = GPidFd.PidFd.new_from_pid_full(pid, GPidFd.PidFdFlags.NO_REAP)
         self.assertEqual(pidfd.props.flags, GPidFd.PidFdFlags.NO_REAP)
         info = pidfd.wait(None)
-        self.assertTrue(info.get_exited())
+        self.assertTrue(info.get_if_exited())
         self.assertEqual(info.get_exit_status(), 9)
         # The child is left for its owner to reap, with the same status.
         _, status = os.waitpid(pid, 0)
@@ -188,24 +188,24 @@ class TestWait(GPidFdTestCase):
         self.assertEqual(info.get_uid(), os.getuid())
         self.assertEqual(info.props.uid, os.getuid())
         self.assertTrue(info.has_status())
-        self.assertTrue(info.get_exited())
-        self.assertTrue(info.props.exited)
+        self.assertTrue(info.get_if_exited())
+        self.assertTrue(info.props.if_exited)
         self.assertEqual(info.get_exit_status(), 42)
         self.assertEqual(info.props.exit_status, 42)
-        self.assertFalse(info.get_signaled())
-        self.assertFalse(info.props.signaled)
+        self.assertFalse(info.get_if_signaled())
+        self.assertFalse(info.props.if_signaled)
         # A signal did not end it: -1, like every inapplicable integer.
-        self.assertEqual(info.get_term_signal(), -1)
-        self.assertEqual(info.props.term_signal, -1)
+        self.assertEqual(info.get_term_sig(), -1)
+        self.assertEqual(info.props.term_sig, -1)
         self.assertFalse(info.get_successful())
         self.assertFalse(info.props.successful)
         self.assertFalse(info.get_core_dumped())
         self.assertFalse(info.props.core_dumped)
-        self.assertEqual(info.get_code(), os.CLD_EXITED)
-        self.assertEqual(info.props.code, os.CLD_EXITED)
-        self.assertEqual(info.get_wait_status(), 42 << 8)
-        self.assertEqual(info.props.wait_status, 42 << 8)
-        self.assertEqual(os.waitstatus_to_exitcode(info.get_wait_status()), 42)
+        self.assertEqual(info.get_si_code(), os.CLD_EXITED)
+        self.assertEqual(info.props.si_code, os.CLD_EXITED)
+        self.assertEqual(info.get_status(), 42 << 8)
+        self.assertEqual(info.props.status, 42 << 8)
+        self.assertEqual(os.waitstatus_to_exitcode(info.get_status()), 42)
 
         # A child's record carries its resource usage.
         self.assertTrue(info.has_rusage())
@@ -243,8 +243,8 @@ class TestWait(GPidFdTestCase):
         pidfd.send_signal(signal.SIGKILL)
         info = pidfd.wait(None)
         self.assertIs(pidfd.try_wait(), info)
-        self.assertTrue(info.get_signaled())
-        self.assertEqual(info.get_term_signal(), signal.SIGKILL)
+        self.assertTrue(info.get_if_signaled())
+        self.assertEqual(info.get_term_sig(), signal.SIGKILL)
 
     def test_wait_cancelled(self):
         pid = self.sleeper()
@@ -270,7 +270,7 @@ class TestWait(GPidFdTestCase):
         self.assertEqual(os.waitpid(pid, os.WNOHANG), (0, 0))
         pidfd.send_signal(signal.SIGTERM)
         info = pidfd.wait(None)
-        self.assertEqual(info.get_term_signal(), signal.SIGTERM)
+        self.assertEqual(info.get_term_sig(), signal.SIGTERM)
         self.assertReaped(pid)
 
 
@@ -283,16 +283,16 @@ class TestSignal(GPidFdTestCase):
         self.assertTrue(pidfd.send_signal(signal.SIGTERM))
         info = pidfd.wait(None)
         self.assertTrue(info.has_status())
-        self.assertFalse(info.get_exited())
+        self.assertFalse(info.get_if_exited())
         self.assertEqual(info.get_exit_status(), -1)
-        self.assertTrue(info.get_signaled())
-        self.assertTrue(info.props.signaled)
-        self.assertEqual(info.get_term_signal(), signal.SIGTERM)
-        self.assertEqual(info.props.term_signal, signal.SIGTERM)
+        self.assertTrue(info.get_if_signaled())
+        self.assertTrue(info.props.if_signaled)
+        self.assertEqual(info.get_term_sig(), signal.SIGTERM)
+        self.assertEqual(info.props.term_sig, signal.SIGTERM)
         self.assertEqual(info.props.exit_status, -1)
         self.assertFalse(info.get_successful())
-        self.assertEqual(info.get_code(), os.CLD_KILLED)
-        self.assertEqual(info.get_wait_status(), signal.SIGTERM)
+        self.assertEqual(info.get_si_code(), os.CLD_KILLED)
+        self.assertEqual(info.get_status(), signal.SIGTERM)
         with self.assertRaises(GLib.Error) as cm:
             info.check()
         self.assertTrue(cm.exception.matches(GLib.spawn_error_quark(),
@@ -345,7 +345,7 @@ class TestNonChild(GPidFdTestCase):
         info = pidfd.wait(None)
         # Its parent reaped it; the kernel then told its status.
         self.assertTrue(info.has_status())
-        self.assertTrue(info.get_exited())
+        self.assertTrue(info.get_if_exited())
         self.assertEqual(info.get_exit_status(), 7)
         self.assertEqual(info.props.exit_status, 7)
         self.assertEqual(info.get_pid(), grandchild)
@@ -448,8 +448,8 @@ class TestAsync(GPidFdTestCase):
         GLib.timeout_add(50, kill)
         run_loop(loop, 'a signalled child')
         info, = results
-        self.assertTrue(info.get_signaled())
-        self.assertEqual(info.get_term_signal(), signal.SIGUSR1)
+        self.assertTrue(info.get_if_signaled())
+        self.assertEqual(info.get_term_sig(), signal.SIGUSR1)
 
     def test_wait_async_cancelled(self):
         pid = self.sleeper()
@@ -487,7 +487,7 @@ class TestAsync(GPidFdTestCase):
         pidfd.wait_async(None, on_done_again)
         pidfd.send_signal(signal.SIGKILL)
         run_loop(loop, 'a wait after a cancelled one')
-        self.assertEqual(results[0].get_term_signal(), signal.SIGKILL)
+        self.assertEqual(results[0].get_term_sig(), signal.SIGKILL)
         self.assertReaped(pid)
 
     def test_wait_async_already_cancelled(self):
@@ -657,7 +657,7 @@ class TestWaitCheck(GPidFdTestCase):
         self.assertEqual(cm.exception.message,
                          'Process %d was killed by signal 9 (%s)'
                          % (pid, signal.strsignal(signal.SIGKILL)))
-        self.assertEqual(pidfd.wait(None).get_term_signal(), signal.SIGKILL)
+        self.assertEqual(pidfd.wait(None).get_term_sig(), signal.SIGKILL)
 
 
 class TestWatch(GPidFdTestCase):
@@ -674,7 +674,7 @@ class TestWatch(GPidFdTestCase):
             loop.quit()
             return GLib.SOURCE_REMOVE
 
-        source_id = pidfd.add_watch(on_process_ended)
+        source_id = pidfd.add_watch(GLib.PRIORITY_DEFAULT, on_process_ended)
         self.assertGreater(source_id, 0)
         source = GLib.MainContext.default().find_source_by_id(source_id)
         self.assertEqual(source.get_priority(), GLib.PRIORITY_DEFAULT)
@@ -695,7 +695,7 @@ class TestWatch(GPidFdTestCase):
             loop.quit()
             return GLib.SOURCE_REMOVE
 
-        pidfd.add_watch(on_process_ended, 'data')
+        pidfd.add_watch(GLib.PRIORITY_DEFAULT, on_process_ended, 'data')
         run_loop(loop, 'add_watch with user data')
         (source_pidfd, info, user_data), = calls
         self.assertIs(source_pidfd, pidfd)
@@ -713,7 +713,7 @@ class TestWatch(GPidFdTestCase):
             loop.quit()
             return GLib.SOURCE_REMOVE
 
-        source_id = pidfd.add_watch_full(GLib.PRIORITY_HIGH, on_process_ended,
+        source_id = pidfd.add_watch(GLib.PRIORITY_HIGH, on_process_ended,
                                          'data')
         source = GLib.MainContext.default().find_source_by_id(source_id)
         self.assertEqual(source.get_priority(), GLib.PRIORITY_HIGH)
@@ -736,7 +736,7 @@ class TestWatch(GPidFdTestCase):
 
         callback = Callback()
         ref = weakref.ref(callback)
-        source_id = pidfd.add_watch(callback)
+        source_id = pidfd.add_watch(GLib.PRIORITY_DEFAULT, callback)
         del callback
         gc.collect()
         self.assertIsNotNone(ref())
@@ -766,7 +766,7 @@ class TestSource(GPidFdTestCase):
         iterate_until(context, lambda: calls, 'a source with a closure')
         (source_pidfd, info), = calls
         self.assertIs(source_pidfd, pidfd)
-        self.assertTrue(info.get_exited())
+        self.assertTrue(info.get_if_exited())
         self.assertEqual(info.get_exit_status(), 14)
         self.assertTrue(info.has_rusage())
         self.assertTrue(source.is_destroyed())
@@ -789,7 +789,7 @@ class TestSource(GPidFdTestCase):
         self.assertEqual(calls, [])
         pidfd.send_signal(signal.SIGUSR1)
         iterate_until(context, lambda: calls, 'a signalled process')
-        self.assertEqual(calls[0].get_term_signal(), signal.SIGUSR1)
+        self.assertEqual(calls[0].get_term_sig(), signal.SIGUSR1)
 
     def test_source_set_callback(self):
         """A GLib.SourceFunc set from Python gets only its user data, as

@@ -166,10 +166,10 @@ class TestSpawnv(SpawnTestCase):
         info = child.wait(None)
         self.assertEqual(info.get_pid(), pid)
         self.assertTrue(info.has_status())
-        self.assertTrue(info.get_exited())
+        self.assertTrue(info.get_if_exited())
         self.assertEqual(info.get_exit_status(), 7)
-        self.assertEqual(info.get_wait_status(), 7 << 8)
-        self.assertEqual(info.get_code(), os.CLD_EXITED)
+        self.assertEqual(info.get_status(), 7 << 8)
+        self.assertEqual(info.get_si_code(), os.CLD_EXITED)
         # Born a child of ours: the record has the full rusage.
         self.assertTrue(info.has_rusage())
         self.assertGreater(info.get_user_time() + info.get_system_time(), 0)
@@ -186,8 +186,8 @@ class TestSpawnv(SpawnTestCase):
         self.assertIsNone(child.try_wait())
         self.assertTrue(child.send_signal(signal.SIGTERM))
         info = child.wait(None)
-        self.assertTrue(info.get_signaled())
-        self.assertEqual(info.get_term_signal(), signal.SIGTERM)
+        self.assertTrue(info.get_if_signaled())
+        self.assertEqual(info.get_term_sig(), signal.SIGTERM)
         self.assertTrue(info.has_rusage())
 
     def test_wait_check(self):
@@ -682,8 +682,8 @@ class TestProcessGroup(SpawnTestCase):
         self.assertTrue(leader.send_signal_full(
             signal.SIGKILL, GPidFd.PidFdSignalScope.PROCESS_GROUP))
         info = leader.wait(None)
-        self.assertTrue(info.get_signaled())
-        self.assertEqual(info.get_term_signal(), signal.SIGKILL)
+        self.assertTrue(info.get_if_signaled())
+        self.assertEqual(info.get_term_sig(), signal.SIGKILL)
         for sleeper in sleepers:
             self.assertTrue(sleeper.wait_exit(None))
         # Orphaned, the sleeps are reaped by pid 1 or a subreaper; then
@@ -704,7 +704,7 @@ class TestProcessGroup(SpawnTestCase):
         self.assertIsNone(child.try_wait())
         self.assertTrue(child.send_signal_full(
             signal.SIGTERM, GPidFd.PidFdSignalScope.DEFAULT))
-        self.assertEqual(child.wait(None).get_term_signal(), signal.SIGTERM)
+        self.assertEqual(child.wait(None).get_term_sig(), signal.SIGTERM)
 
 
 if __name__ == '__main__':

@@ -190,7 +190,7 @@ check_remote_fd_unsupported (gboolean blocked)
 
   pidfd = g_pidfd_new_from_pid (pid, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (g_pidfd_get_remote_fd (pidfd, 0, &error), ==, -1);
+  g_assert_cmpint (g_pidfd_dup_remote_fd (pidfd, 0, &error), ==, -1);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
   fc_assert_message_has (error, "pidfd_getfd");
   fc_assert_message_names_pid (error, pid);
@@ -213,9 +213,9 @@ check_signal_scopes_unsupported (void)
     GPidFdSignalScope scope;
     const char *name;
   } scopes[] = {
-    { G_PIDFD_SIGNAL_THREAD, "PIDFD_SIGNAL_THREAD" },
-    { G_PIDFD_SIGNAL_THREAD_GROUP, "PIDFD_SIGNAL_THREAD_GROUP" },
-    { G_PIDFD_SIGNAL_PROCESS_GROUP, "PIDFD_SIGNAL_PROCESS_GROUP" },
+    { G_PIDFD_SIGNAL_SCOPE_THREAD, "PIDFD_SIGNAL_THREAD" },
+    { G_PIDFD_SIGNAL_SCOPE_THREAD_GROUP, "PIDFD_SIGNAL_THREAD_GROUP" },
+    { G_PIDFD_SIGNAL_SCOPE_PROCESS_GROUP, "PIDFD_SIGNAL_PROCESS_GROUP" },
   };
   g_autoptr(GError) error = NULL;
   g_autoptr(GPidFd) process = NULL;
@@ -230,7 +230,7 @@ check_signal_scopes_unsupported (void)
     {
       g_assert_false (g_pidfd_send_signal_full (process, SIGUSR1, scopes[i].scope, &error));
       fc_assert_message_names_pid (error, t.pid);
-      if (scopes[i].scope == G_PIDFD_SIGNAL_PROCESS_GROUP)
+      if (scopes[i].scope == G_PIDFD_SIGNAL_SCOPE_PROCESS_GROUP)
         {
           /* For a child of ours, kill (-pid) stands in; this one leads
            * no group, so no group is signalled and the error says why. */
@@ -274,7 +274,7 @@ check_thread_unsupported (void)
   FcThreaded t;
 
   fc_spawn_threaded (&t, 1, 0);
-  thread = g_pidfd_new_for_thread (t.tids[0], &error);
+  thread = g_pidfd_new_from_pid_full (t.tids[0], G_PIDFD_FLAGS_THREAD, &error);
   g_assert_null (thread);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
   fc_assert_message_has (error, "PIDFD_THREAD");
@@ -286,7 +286,7 @@ check_thread_unsupported (void)
   /* The process itself is still there to be opened. */
   process = g_pidfd_new_from_pid (t.pid, &error);
   g_assert_no_error (error);
-  g_assert_false (g_pidfd_is_thread (process));
+  g_assert_false (((g_pidfd_get_flags (process) & G_PIDFD_FLAGS_THREAD) != 0));
   fc_threaded_exit (&t, 2);
   record = fc_wait (process);
   gpt_assert_exited (record, t.pid, 2);
@@ -322,7 +322,7 @@ check_identity_without_pidfs (void)
   text = g_pidfd_to_string (a);
   expected = g_strdup_printf ("%d:0", (int) pid);
   g_assert_cmpstr (text, ==, expected);
-  g_assert_null (g_pidfd_new_from_string (text, &error));
+  g_assert_null (g_pidfd_new_for_string (text, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
   fc_assert_message_has (error, "pidfs");
   fc_assert_message_has (error, "6.9");
@@ -351,7 +351,7 @@ check_thread_query_info_from_proc (void)
   FcThreaded t;
 
   fc_spawn_threaded (&t, 1, 0);
-  thread = g_pidfd_new_for_thread (t.tids[0], &error);
+  thread = g_pidfd_new_from_pid_full (t.tids[0], G_PIDFD_FLAGS_THREAD, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED))
     {
       /* The kernel itself lacks thread pidfds (before Linux 6.9), and
@@ -392,7 +392,7 @@ test_no_getfd (void)
       return;
     }
   g_test_summary ("pidfd_getfd answers ENOSYS (before Linux 5.6): "
-                  "get_remote_fd gives NOT_SUPPORTED naming the call and 5.6");
+                  "dup_remote_fd gives NOT_SUPPORTED naming the call and 5.6");
   run_in_subprocess ();
 }
 
@@ -474,7 +474,7 @@ test_no_pidfd_thread (void)
       return;
     }
   g_test_summary ("pidfd_open refuses PIDFD_THREAD with EINVAL (before Linux "
-                  "6.9): new_for_thread gives NOT_SUPPORTED naming PIDFD_THREAD "
+                  "6.9): new_from_pid_full (THREAD) gives NOT_SUPPORTED naming PIDFD_THREAD "
                   "and 6.9; processes still open");
   run_in_subprocess ();
 }
@@ -545,7 +545,7 @@ test_linux_5_5 (void)
       body_end ();
       return;
     }
-  g_test_summary ("Linux 5.5 (no pidfd_getfd either): get_remote_fd says so; "
+  g_test_summary ("Linux 5.5 (no pidfd_getfd either): dup_remote_fd says so; "
                   "the rest still works");
   run_in_subprocess ();
 }

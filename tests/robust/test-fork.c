@@ -116,7 +116,7 @@ on_slot_done (GObject      *object,
       g_printerr ("wait for %d failed: %s\n", (int) ref->slot->pid, error->message);
       ref->slot->got_code = -2;
     }
-  else if (g_pidfd_exit_info_has_status (info) && g_pidfd_exit_info_get_exited (info))
+  else if (g_pidfd_exit_info_has_status (info) && g_pidfd_exit_info_get_if_exited (info))
     ref->slot->got_code = g_pidfd_exit_info_get_exit_status (info);
   else
     ref->slot->got_code = -1;
@@ -165,7 +165,7 @@ exited_with (GPidFdExitInfo *info,
              int             code)
 {
   return info != NULL && g_pidfd_exit_info_has_status (info) &&
-         g_pidfd_exit_info_get_exited (info) &&
+         g_pidfd_exit_info_get_if_exited (info) &&
          g_pidfd_exit_info_get_exit_status (info) == code;
 }
 
@@ -669,10 +669,10 @@ own_set_scenario (gconstpointer data)
   g_assert_no_error (x_outcome.error);
   gpt_assert_exited (x_outcome.info, x, INHERITED_CODE);
   g_assert_no_error (c_outcome.error);
-  if (!g_pidfd_exit_info_get_exited (c_outcome.info) ||
+  if (!g_pidfd_exit_info_get_if_exited (c_outcome.info) ||
       g_pidfd_exit_info_get_exit_status (c_outcome.info) != 0)
     rb_fail_printf ("the forked child %d failed (%s)", (int) c,
-                    g_pidfd_exit_info_get_exited (c_outcome.info) ? "exit status not 0" :
+                    g_pidfd_exit_info_get_if_exited (c_outcome.info) ? "exit status not 0" :
                     "killed by a signal");
   outcome_clear (&x_outcome);
   outcome_clear (&c_outcome);

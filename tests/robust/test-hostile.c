@@ -206,7 +206,7 @@ static const Row rows[] = {
   { OP_EXIT_CHECK, IN_EXITED_3, g_spawn_exit_error_quark, 3, TRUE },
   { OP_EXIT_CHECK, IN_KILLED, g_spawn_error_quark, G_SPAWN_ERROR_FAILED, TRUE },
 
-  /* g_pidfd_new_from_string() */
+  /* g_pidfd_new_for_string() */
   { OP_NEW_FROM_STRING, IN_HANDLE_LIVE, NULL, OK, FALSE },
   { OP_NEW_FROM_STRING, IN_HANDLE_HUGE, g_io_error_quark, G_IO_ERROR_INVALID_ARGUMENT, FALSE },
   { OP_NEW_FROM_STRING, IN_HANDLE_ZERO_PADDED, g_io_error_quark, G_IO_ERROR_NOT_FOUND, TRUE,
@@ -520,13 +520,13 @@ static guint64
 thread_id (pid_t tid)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPidFd) pidfd = g_pidfd_new_for_thread (tid, &error);
+  g_autoptr(GPidFd) pidfd = g_pidfd_new_from_pid_full (tid, G_PIDFD_FLAGS_THREAD, &error);
 
   g_assert_no_error (error);
   return g_pidfd_get_id (pidfd);
 }
 
-/* A handle for g_pidfd_new_from_string(). */
+/* A handle for g_pidfd_new_for_string(). */
 static char *
 make_handle (World *world,
              Input  input)
@@ -928,7 +928,7 @@ run_row (const Row  *row,
       {
         g_autofree char *text = make_handle (world, row->input);
 
-        made = g_pidfd_new_from_string (text, error);
+        made = g_pidfd_new_for_string (text, error);
         if (made != NULL)
           g_assert_cmpint (g_pidfd_get_pid (made), ==, world->named_pid);
         return made != NULL;
@@ -984,7 +984,7 @@ describe (const Row *row)
   static const char *ops[] = {
     "new_from_pid", "new_from_pid_full(NO_REAP)", "new_from_fd", "new_from_fd_full(NO_REAP)",
     "send_signal", "wait", "wait_async", "wait_async(no callback)", "try_wait",
-    "create_source", "exit_info_check", "new_from_string", "new_from_pid_full",
+    "create_source", "exit_info_check", "new_for_string", "new_from_pid_full",
     "new_from_fd_full", "g_initable_new(pid)", "g_initable_new(fd)",
   };
 

@@ -184,7 +184,7 @@ inside (gconstpointer data)
       /* Never a made-up status: the real one, or none. */
       if (g_pidfd_exit_info_has_status (info))
         {
-          g_assert_true (g_pidfd_exit_info_get_exited (info));
+          g_assert_true (g_pidfd_exit_info_get_if_exited (info));
           g_assert_cmpint (g_pidfd_exit_info_get_exit_status (info), ==, TARGET_CODE);
         }
       g_assert_cmpint (g_pidfd_exit_info_get_pid (info), <=, 0);

@@ -3,7 +3,7 @@
  *
  * A PIDFD_THREAD pidfd (Linux 6.9+, O_EXCL in its file flags) names one
  * thread: it turns readable when that thread ends, which says nothing of
- * the process. gpidfd adopts it as a thread: is_thread() is TRUE,
+ * the process. gpidfd adopts it as a thread: its flags have THREAD,
  * get_pid() is the thread id, has_exited() and wait_exit() track the
  * thread; a thread has no exit status, so no status is ever claimed for
  * it (an invented "exited 0" is the worst thing this library could
@@ -16,7 +16,7 @@
  * leader thread, ending with its process; a PIDFD_NONBLOCK process pidfd,
  * which is a process, not a thread) x whose child the process is (ours;
  * another's, that reaps it at once) x how it is opened (new_from_fd on a
- * raw pidfd; new_for_thread) x the way of waiting (blocking, try_wait,
+ * raw pidfd; new_from_pid_full (THREAD)) x the way of waiting (blocking, try_wait,
  * wait_async, a source) x the flags (none, NO_REAP, for our children).
  */
 
@@ -63,7 +63,7 @@ typedef struct
 {
   Fd fd;
   gboolean non_child;    /* the process is a grandchild, its parent reaps it */
-  gboolean for_thread;   /* g_pidfd_new_for_thread() instead of new_from_fd */
+  gboolean for_thread;   /* new_from_pid_full (tid, THREAD) instead of new_from_fd */
   How how;
   GPidFdFlags flags;
 } Row;
@@ -412,7 +412,7 @@ scenario (gconstpointer data)
   if (row->for_thread)
     {
       close (raw);
-      pidfd = g_pidfd_new_for_thread (named, &error);
+      pidfd = g_pidfd_new_from_pid_full (named, G_PIDFD_FLAGS_THREAD, &error);
     }
   else
     {
@@ -421,7 +421,7 @@ scenario (gconstpointer data)
     }
   g_assert_no_error (error);
   g_assert_cmpint (g_pidfd_get_pid (pidfd), ==, named);
-  g_assert_cmpint (g_pidfd_is_thread (pidfd), ==, row->fd != FD_PROCESS_NONBLOCK);
+  g_assert_cmpint (((g_pidfd_get_flags (pidfd) & G_PIDFD_FLAGS_THREAD) != 0), ==, row->fd != FD_PROCESS_NONBLOCK);
   g_assert_false (g_pidfd_has_exited (pidfd));
 
   if (row->fd == FD_THREAD_ENDS_FIRST)
@@ -465,7 +465,7 @@ scenario (gconstpointer data)
   /* The process's record, its real status, once it has ended. */
   info = collect (pidfd, row->how, &t);
   g_assert_nonnull (info);
-  if (g_pidfd_exit_info_has_status (info) && g_pidfd_exit_info_get_exited (info) &&
+  if (g_pidfd_exit_info_has_status (info) && g_pidfd_exit_info_get_if_exited (info) &&
       g_pidfd_exit_info_get_exit_status (info) == 0)
     rb_fail_printf ("the record of %d (thread %d of process %d) says \"exited 0\": the "
                     "process exits %d", (int) named, (int) t.tid, (int) t.pid, PROCESS_CODE);
@@ -525,7 +525,7 @@ main (int    argc,
             {
               Row row = { fd, non_child, for_thread, how, no_reap ? G_PIDFD_FLAGS_NO_REAP : 0 };
 
-              /* new_for_thread takes a thread id, and no flags; NO_REAP
+              /* by thread id, without NO_REAP (the rows from an fd have it); NO_REAP
                * means nothing for a process we cannot reap. */
               if (for_thread && (fd == FD_PROCESS_NONBLOCK || no_reap))
                 continue;

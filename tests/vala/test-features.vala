@@ -103,18 +103,18 @@ void test_identity () {
 
         var text = a.to_string ();
         assert_cmpstr (text, CompareOperator.EQ, "%d:%llu".printf (a.pid, a.get_id ()));
-        var again = new GPidFd.PidFd.from_string (text);
+        var again = new GPidFd.PidFd.for_string (text);
         assert_true (again.equal (a));
 
         kill_and_reap (a);
         try {
-            new GPidFd.PidFd.from_string (text);
+            new GPidFd.PidFd.for_string (text);
             assert_not_reached ();
         } catch (IOError.NOT_FOUND e) {
         }
         foreach (var garbage in new string[] { "", "x", "1", "1:", ":1", "-1:1", "1:2:3" }) {
             try {
-                new GPidFd.PidFd.from_string (garbage);
+                new GPidFd.PidFd.for_string (garbage);
                 assert_not_reached ();
             } catch (IOError.INVALID_ARGUMENT e) {
             }
@@ -235,8 +235,8 @@ async void thread_ends (MainLoop loop) {
             cond.wait (ready);
         ready.unlock ();
 
-        var pidfd = new GPidFd.PidFd.for_thread (tid);
-        assert_true (pidfd.is_thread ());
+        var pidfd = new GPidFd.PidFd.from_pid_full (tid, GPidFd.PidFdFlags.THREAD);
+        assert_true ((GPidFd.PidFdFlags.THREAD in pidfd.get_flags ()));
         assert_true (GPidFd.PidFdFlags.THREAD in pidfd.flags);
         assert_cmpint (pidfd.pid, CompareOperator.EQ, tid);
         assert_cmpint (pidfd.query_info ().tgid, CompareOperator.EQ, c_getpid ());
@@ -275,7 +275,7 @@ void test_send_signal_full () {
             Thread.usleep (1000);
         assert_true (leader.send_signal_full (SIGTERM, GPidFd.PidFdSignalScope.PROCESS_GROUP));
         var record = leader.wait ();
-        assert_cmpint (record.term_signal, CompareOperator.EQ, SIGTERM);
+        assert_cmpint (record.term_sig, CompareOperator.EQ, SIGTERM);
         assert_false (pidfd.has_exited ());
         kill_and_reap (pidfd);
     } catch (Error e) {
@@ -287,23 +287,23 @@ void test_remote_fd () {
     try {
         int stdin_fd, stdout_fd;
         var pidfd = new GPidFd.PidFd.from_pid (spawn ({ "sleep", "30" }, out stdin_fd, out stdout_fd));
-        var child_stdin = pidfd.get_remote_fd (0);
+        var child_stdin = pidfd.dup_remote_fd (0);
         assert_cmpint (child_stdin, CompareOperator.GE, 0);
         assert_cmpint ((int) c_write (stdin_fd, "ping\n", 5), CompareOperator.EQ, 5);
         assert_cmpstr (read_line (child_stdin), CompareOperator.EQ, "ping");
         c_close (child_stdin);
-        var child_stdout = pidfd.get_remote_fd (1);
+        var child_stdout = pidfd.dup_remote_fd (1);
         assert_cmpint ((int) c_write (child_stdout, "pong\n", 5), CompareOperator.EQ, 5);
         c_close (child_stdout);
         assert_cmpstr (read_line (stdout_fd), CompareOperator.EQ, "pong");
         try {
-            pidfd.get_remote_fd (987);
+            pidfd.dup_remote_fd (987);
             assert_not_reached ();
         } catch (IOError.INVALID_ARGUMENT e) {
         }
         kill_and_reap (pidfd);
         try {
-            pidfd.get_remote_fd (0);
+            pidfd.dup_remote_fd (0);
             assert_not_reached ();
         } catch (IOError.NOT_FOUND e) {
         }

@@ -108,14 +108,14 @@ void test_wait () {
         assert_true (info.has_status ());
         assert_true (info.has_uid ());
         assert_cmpuint (info.uid, CompareOperator.EQ, (uint) Posix.getuid ());
-        assert_true (info.exited);
+        assert_true (info.if_exited);
         assert_cmpint (info.exit_status, CompareOperator.EQ, 42);
         assert_cmpint (info.get_exit_status (), CompareOperator.EQ, 42);
-        assert_false (info.signaled);
-        assert_cmpint (info.term_signal, CompareOperator.EQ, -1);
+        assert_false (info.if_signaled);
+        assert_cmpint (info.term_sig, CompareOperator.EQ, -1);
         assert_false (info.successful);
         assert_false (info.get_successful ());
-        assert_cmpint (info.wait_status, CompareOperator.EQ, 42 << 8);
+        assert_cmpint (info.status, CompareOperator.EQ, 42 << 8);
         assert_true (info.has_rusage ());
         assert_cmpint ((int) info.max_rss, CompareOperator.GT, 0);
         assert_true (pidfd.wait () == info);
@@ -135,8 +135,8 @@ void test_wait () {
         var killed = sleeper ();
         killed.send_signal (SIGTERM);
         var killed_info = killed.wait ();
-        assert_true (killed_info.signaled);
-        assert_cmpint (killed_info.term_signal, CompareOperator.EQ, SIGTERM);
+        assert_true (killed_info.if_signaled);
+        assert_cmpint (killed_info.term_sig, CompareOperator.EQ, SIGTERM);
         assert_cmpint (killed_info.exit_status, CompareOperator.EQ, -1);
         try {
             killed_info.check ();
@@ -217,7 +217,7 @@ async void wait_cancelled (MainLoop loop) {
             return Source.REMOVE;
         });
         var info = yield pidfd.wait_async (null);
-        assert_cmpint (info.term_signal, CompareOperator.EQ, SIGKILL);
+        assert_cmpint (info.term_sig, CompareOperator.EQ, SIGKILL);
     } catch (Error e) {
         error ("%s", e.message);
     }
@@ -275,7 +275,7 @@ void test_add_watch () {
         var pidfd = new GPidFd.PidFd.from_pid (pid);
         var loop = new MainLoop ();
         int status = -2;
-        var id = pidfd.add_watch ((p, info) => {
+        var id = pidfd.add_watch (Priority.DEFAULT, (p, info) => {
             assert_true (p == pidfd);
             status = info.exit_status;
             loop.quit ();
@@ -296,7 +296,7 @@ void test_add_watch_full () {
         var pidfd = new GPidFd.PidFd.from_pid (spawn_exit (13));
         var loop = new MainLoop ();
         int status = -2;
-        var id = pidfd.add_watch_full (Priority.HIGH, (p, info) => {
+        var id = pidfd.add_watch (Priority.HIGH, (p, info) => {
             status = info.exit_status;
             loop.quit ();
             return Source.REMOVE;
@@ -434,7 +434,7 @@ async void wait_checks (MainLoop loop) {
                            "Process %d was killed by signal %d (%s)".printf (
                                sleeper_pid, SIGKILL, strsignal (SIGKILL)));
         }
-        assert_cmpint (pidfd.wait ().term_signal, CompareOperator.EQ, SIGKILL);
+        assert_cmpint (pidfd.wait ().term_sig, CompareOperator.EQ, SIGKILL);
     } catch (Error e) {
         error ("%s", e.message);
     }

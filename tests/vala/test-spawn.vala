@@ -77,10 +77,10 @@ void test_spawnv () {
         var info = child.wait ();
         assert_cmpint (info.pid, CompareOperator.EQ, pid);
         assert_true (info.has_status ());
-        assert_true (info.exited);
+        assert_true (info.if_exited);
         assert_cmpint (info.exit_status, CompareOperator.EQ, 7);
-        assert_cmpint (info.wait_status, CompareOperator.EQ, 7 << 8);
-        assert_cmpint (info.code, CompareOperator.EQ, CLD_EXITED);
+        assert_cmpint (info.status, CompareOperator.EQ, 7 << 8);
+        assert_cmpint (info.si_code, CompareOperator.EQ, CLD_EXITED);
         // Born a child of ours: the record has the full rusage.
         assert_true (info.has_rusage ());
         assert_cmpint ((int) (info.user_time + info.system_time), CompareOperator.GT, 0);
@@ -90,7 +90,7 @@ void test_spawnv () {
         var sleeper = new GPidFd.PidFd.spawnv ({ "sleep", "100" }, SubprocessFlags.NONE);
         assert_null (sleeper.try_wait ());
         sleeper.send_signal (Posix.Signal.TERM);
-        assert_cmpint (sleeper.wait ().term_signal, CompareOperator.EQ, Posix.Signal.TERM);
+        assert_cmpint (sleeper.wait ().term_sig, CompareOperator.EQ, Posix.Signal.TERM);
 
         assert_true (new GPidFd.PidFd.spawnv ({ "true" }, SubprocessFlags.NONE).wait_check ());
         var failing = new GPidFd.PidFd.spawnv ({ "false" }, SubprocessFlags.NONE);
@@ -493,7 +493,7 @@ async void process_group (MainLoop loop) {
 
         assert_true (leader.send_signal_full (Posix.Signal.KILL, GPidFd.PidFdSignalScope.PROCESS_GROUP));
         var info = yield leader.wait_async ();
-        assert_cmpint (info.term_signal, CompareOperator.EQ, Posix.Signal.KILL);
+        assert_cmpint (info.term_sig, CompareOperator.EQ, Posix.Signal.KILL);
         foreach (var sleeper in sleepers)
             assert_true (sleeper.wait_exit ());
         // Orphaned, the sleeps are reaped by pid 1 or a subreaper; then
