@@ -344,6 +344,8 @@ g_pidfd_communicate_async (GPidFd              *self,
  *
  * Finishes [method@GPidFd.PidFd.communicate_async].
  *
+ * Errors as [method@GPidFd.PidFd.communicate].
+ *
  * Returns: %TRUE if successful, %FALSE with @error set
  *
  * Since: 1.0
@@ -504,6 +506,8 @@ take_utf8 (GPidFd               *self,
  * @error: return location for a #GError
  *
  * Finishes [method@GPidFd.PidFd.communicate_utf8_async].
+ *
+ * Errors as [method@GPidFd.PidFd.communicate_utf8].
  *
  * Returns: %TRUE if successful, %FALSE with @error set
  *

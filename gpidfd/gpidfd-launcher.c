@@ -769,6 +769,8 @@ g_pidfd_launcher_spawnv (GPidFdLauncher       *self,
  * Like [method@GPidFd.PidFdLauncher.spawnv], with the arguments listed, as
  * [method@Gio.SubprocessLauncher.spawn].
  *
+ * Errors as [method@GPidFd.PidFdLauncher.spawnv].
+ *
  * Returns: (transfer full): the process, or %NULL with @error set
  *
  * Since: 1.0

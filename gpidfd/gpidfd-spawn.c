@@ -1224,6 +1224,8 @@ g_pidfd_spawnv (const gchar * const  *argv,
  * Like [ctor@GPidFd.PidFd.spawnv], with the arguments listed, as
  * [ctor@Gio.Subprocess.new].
  *
+ * Errors as [ctor@GPidFd.PidFd.spawnv].
+ *
  * Returns: (transfer full): the process, or %NULL with @error set
  *
  * Since: 1.0

@@ -236,8 +236,13 @@ gpidfd_pidfd_step (GPidFd         *self,
  * known then.
  *
  * Errors: %G_IO_ERROR_NOT_INITIALIZED for an object that holds no
- * process; the errors of `waitid()` otherwise (rare), named as in
- * [method@GPidFd.PidFd.send_signal].
+ * process; %G_IO_ERROR_NOT_SUPPORTED when a seccomp filter or a security
+ * module blocks `waitid()` (the message says which); otherwise the code
+ * of the errno `waitid()` gave (g_io_error_from_errno()), with the pid
+ * and the call named: none is expected from a kernel that allows the
+ * call (`ECHILD`, a process that is not the caller's to reap, is no
+ * error here: its record then comes from the kernel, or is not known
+ * yet).
  *
  * Returns: (transfer full) (nullable): the record, or %NULL
  *
@@ -983,6 +988,8 @@ g_pidfd_wait_exit_async (GPidFd              *self,
  *
  * Finishes [method@GPidFd.PidFd.wait_exit_async].
  *
+ * Errors as [method@GPidFd.PidFd.wait_exit].
+ *
  * Returns: %TRUE once the process has exited, %FALSE with @error set
  *
  * Since: 1.0
@@ -1086,6 +1093,8 @@ g_pidfd_wait_check_async (GPidFd              *self,
  * @error: return location for a #GError
  *
  * Finishes [method@GPidFd.PidFd.wait_check_async].
+ *
+ * Errors as [method@GPidFd.PidFd.wait_check].
  *
  * Returns: %TRUE if the process exited with status 0, %FALSE with @error
  *   set
