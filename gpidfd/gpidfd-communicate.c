@@ -205,6 +205,20 @@ communicate_start (GPidFd              *self,
       return;
     }
 
+  /* A second communicate, after one that failed or was cancelled, finds
+   * the pipes closed: say so, naming the process, rather than GIO's
+   * "Source stream is already closed". */
+  if ((self->stdin_pipe != NULL && g_output_stream_is_closed (self->stdin_pipe)) ||
+      (self->stdout_pipe != NULL && g_input_stream_is_closed (self->stdout_pipe)) ||
+      (self->stderr_pipe != NULL && g_input_stream_is_closed (self->stderr_pipe)))
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CLOSED,
+                               "Cannot communicate with process %d: Its pipes are "
+                               "closed (by an earlier communicate, or by the caller)",
+                               self->pid);
+      return;
+    }
+
   state = g_new0 (Communicate, 1);
   state->add_nul = add_nul;
   state->cancellable = g_cancellable_new ();
@@ -407,8 +421,11 @@ g_pidfd_communicate_finish (GPidFd        *self,
  * it ends, whoever holds the object by then.
  *
  * Errors: %G_IO_ERROR_NOT_SUPPORTED for a process gpidfd did not start
- * (it has no pipes of gpidfd's); %G_IO_ERROR_CANCELLED; the errors of the
- * pipes (%G_IO_ERROR_BROKEN_PIPE when the process closes its stdin before
+ * (it has no pipes of gpidfd's); %G_IO_ERROR_CANCELLED; %G_IO_ERROR_CLOSED
+ * when its pipes are closed already (an earlier communicate that failed
+ * or was cancelled closed them: the process then gets `SIGPIPE` or end of
+ * file from them, as with #GSubprocess); the errors of the pipes
+ * (%G_IO_ERROR_BROKEN_PIPE when the process closes its stdin before
  * reading it all) and of [method@GPidFd.PidFd.wait].
  *
  * Returns: %TRUE if successful, %FALSE with @error set

@@ -396,6 +396,13 @@ class TestCommunicate(SpawnTestCase):
         self.assertIOError(cm.exception, Gio.IOErrorEnum.CANCELLED)
         # Cancelling does not end the process.
         self.assertIsNone(child.try_wait())
+        # A second communicate finds the pipes closed, and says so,
+        # naming the process.
+        with self.assertRaises(GLib.Error) as cm:
+            child.communicate_utf8(None, None)
+        self.assertIOError(cm.exception, Gio.IOErrorEnum.CLOSED)
+        self.assertIn('process %d' % child.get_pid(), cm.exception.message)
+        self.assertIn('closed', cm.exception.message)
 
         # A failed communicate closes the pipes: a new process.
         child = self.spawn(['sleep', '100'], Flags.STDOUT_PIPE)
