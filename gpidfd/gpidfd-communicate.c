@@ -133,7 +133,10 @@ communicate_progress (GObject      *source,
 
   if (source == G_OBJECT (self))
     {
-      g_autoptr(GPidFdExitInfo) info = g_pidfd_wait_finish (self, result, &error);
+      GPidFdExitInfo *info = g_pidfd_wait_finish (self, result, &error);
+
+      /* The record stays cached on the object: only an error matters. */
+      g_clear_object (&info);
     }
   else if (source == G_OBJECT (self->stdin_pipe))
     {
