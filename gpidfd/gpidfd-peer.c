@@ -31,6 +31,14 @@
  * the child has been reaped meanwhile, the pid may already name another
  * process, so the new pidfd is dropped.
  *
+ * This is for processes someone else started. GIO's child watch may reap
+ * the child before this runs (a child that ends at once, a loaded
+ * machine): the status is then only in @subprocess, and this fails with
+ * %G_IO_ERROR_NOT_FOUND. To hold a process from the moment it exists,
+ * start it with [ctor@GPidFd.PidFd.spawnv] or a
+ * [class@GPidFd.PidFdLauncher], which take [class@Gio.Subprocess]'s flags
+ * and calls (see [Spawning processes](spawning.html)).
+ *
  * Errors: %G_IO_ERROR_NOT_FOUND when the process has already ended and
  * been reaped by @subprocess (its status is then in @subprocess); the
  * errors of [ctor@GPidFd.PidFd.new_from_pid].
