@@ -18,7 +18,7 @@ G_BEGIN_DECLS
 #define GPIDFD_TOOL_EXIT_CANNOT_INVOKE 126
 #define GPIDFD_TOOL_EXIT_NOT_FOUND     127
 
-/* The commands, one per gpidfd-<command>.c. */
+/* The commands, one per gpidfd-tool-<command>.c. */
 int gpidfd_tool_run  (int argc, char **argv);
 int gpidfd_tool_wait (int argc, char **argv);
 int gpidfd_tool_kill (int argc, char **argv);

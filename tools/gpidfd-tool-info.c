@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* gpidfd-info.c: gpidfd info, what the kernel says about processes */
+/* gpidfd-tool-info.c: gpidfd info, what the kernel says about processes */
 
 #include "config.h"
 

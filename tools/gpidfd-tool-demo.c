@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* gpidfd-demo.c: gpidfd demo, children that end in different ways */
+/* gpidfd-tool-demo.c: gpidfd demo, children that end in different ways */
 
 #include "config.h"
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* gpidfd-kill.c: gpidfd kill, util-linux kill(1) on pidfds */
+/* gpidfd-tool-kill.c: gpidfd kill, util-linux kill(1) on pidfds */
 
 #include "config.h"
 

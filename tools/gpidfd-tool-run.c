@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* gpidfd-run.c: gpidfd run, a time(1) and timeout(1) on pidfds */
+/* gpidfd-tool-run.c: gpidfd run, a time(1) and timeout(1) on pidfds */
 
 #include "config.h"
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* gpidfd-wait.c: gpidfd wait, pidwait(1) on pidfds, with the status */
+/* gpidfd-tool-wait.c: gpidfd wait, pidwait(1) on pidfds, with the status */
 
 #include "config.h"
 
