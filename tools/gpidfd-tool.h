@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* gpidfd-tool.h: helpers shared by the commands of the gpidfd program */
+/* gpidfd-tool.h: helpers shared by the commands of the gpidfd program
+ *
+ * One section per file. Calls go one way, never back up:
+ * gpidfd-tool-signal.c <- gpidfd-tool-output.c <- gpidfd-tool-parse.c
+ * <- gpidfd-tool.c and the commands, gpidfd-tool-<command>.c. */
 
 #pragma once
 
@@ -7,6 +11,8 @@
 #include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
+
+/* gpidfd-tool.c: the program, its main loops and its processes ---------- */
 
 /* Exit statuses of the program itself: a usage error of a command that
  * reports on processes, as pidwait(1) has it; then, for run, whose other
@@ -25,11 +31,49 @@ int gpidfd_tool_kill (int argc, char **argv);
 int gpidfd_tool_info (int argc, char **argv);
 int gpidfd_tool_demo (int argc, char **argv);
 
-/* The command being run ("wait"), for messages. */
-void         gpidfd_tool_set_command (const char *name);
-const char  *gpidfd_tool_get_command (void);
+/* The main loop of a command, made before it opens any process or other
+ * descriptor. GLib aborts when a descriptor of its own cannot be had: the
+ * wakeup of a main context, or that of its worker context, which the
+ * first GTask (the first g_pidfd_wait_async ()) makes with its thread.
+ * Both are made here, and when no descriptor is left for them, this
+ * returns NULL with an error instead. Later, a shortage only fails the
+ * opening of a process, with an error that names it. */
+GMainLoop *gpidfd_tool_main_loop_new (GError      **error);
 
-/* Output streams. Everything the program prints goes through one of these,
+/* Calls @func once, @seconds from now (any size: no overflow); 0 when
+ * @seconds means no limit. */
+guint      gpidfd_tool_timeout_add   (double        seconds,
+                                      GSourceFunc   func,
+                                      gpointer      data);
+
+/* The name of the process (its comm), NULL if the kernel does not say. */
+char *gpidfd_tool_process_name (GPidFd *pidfd);
+
+/* "exited with status 3", "killed by SIGTERM (signal 15), core dumped",
+ * "exited; status unknown (...)". */
+char *gpidfd_tool_describe_ending (GPidFdExitInfo *info);
+/* Exit status, or 128 + signal, as a shell gives it; -1 if unknown. */
+int   gpidfd_tool_shell_status (GPidFdExitInfo *info);
+
+/* gpidfd-tool-signal.c: names of signals -------------------------------- */
+
+/* Signals, by every name util-linux kill(1) knows: HUP, SIGHUP, hup, 1,
+ * IOT, CLD, POLL, RTMIN, RTMIN+3, RTMAX-2, ... Returns -1 if none. */
+int   gpidfd_tool_parse_signal (const char *text);
+/* "TERM", "RTMIN+3", "RTMAX"; NULL for a number without a name. */
+char *gpidfd_tool_signal_name  (int signum);
+/* "SIGTERM", "SIGRTMIN+3", or "signal 99". */
+char *gpidfd_tool_signal_full_name (int signum);
+int   gpidfd_tool_signal_max   (void);
+
+/* gpidfd-tool-output.c: streams, messages, JSON ------------------------- */
+
+/* The command being run ("wait"), for messages, and the status that
+ * gpidfd_tool_usage_error() returns. */
+void gpidfd_tool_set_command (const char *name,
+                              int         usage_status);
+
+/* Streams. Everything the program prints goes through one of these,
  * with write(2): no stdio buffer hides a failed write, and text is never
  * transcoded behind our back. The first error is remembered. */
 typedef struct
@@ -79,6 +123,47 @@ int  gpidfd_tool_usage_error (const char *argument,
                               ...) G_GNUC_PRINTF (2, 3);
 void gpidfd_tool_set_json_errors (GPidFdToolStream *stream);
 
+/* An error, as text on standard error and as a JSON object on
+ * @json_stream (NULL without --json); only the object when @json_stream
+ * is standard error. */
+void  gpidfd_tool_report_error       (GPidFdToolStream *json_stream,
+                                      GPid              pid,
+                                      const char       *argument,
+                                      const GError     *error);
+
+/* "not-found", "permission-denied", ... */
+const char *gpidfd_tool_error_code_name (const GError *error);
+
+/* JSON Lines. */
+void  gpidfd_tool_json_emit          (GPidFdToolStream *stream,
+                                      JsonBuilder      *builder);
+/* A string value from bytes (made valid UTF-8), or null for NULL. */
+void  gpidfd_tool_json_add_text      (JsonBuilder      *builder,
+                                      const char       *text);
+/* Members "signal", the name ("SIGTERM"; null for a number without one,
+ * 0 among them), and "number". One signal, one spelling, in every
+ * object. */
+void  gpidfd_tool_json_add_signal    (JsonBuilder      *builder,
+                                      int               signum);
+/* Members "has_status", "exited", "exit_status", "signaled",
+ * "term_signal", "signal", "core_dumped", "wait_status", "uid",
+ * "has_rusage" and the resource usage: always all of them, null when
+ * unknown. @info may be NULL: a process that exited, and nothing more
+ * is known. */
+void  gpidfd_tool_json_add_exit_info (JsonBuilder      *builder,
+                                      GPidFdExitInfo   *info);
+/* {"event": "error", "command": ..., "pid": N or null,
+ *  "argument": TEXT or null, "error": "not-found", "message": ...} */
+void  gpidfd_tool_json_error         (GPidFdToolStream *stream,
+                                      GPid              pid,
+                                      const char       *argument,
+                                      const GError     *error);
+
+/* Shell-quoted command line. */
+char *gpidfd_tool_quote_argv (char **argv);
+
+/* gpidfd-tool-parse.c: options, process ids, durations ------------------ */
+
 /* Options. Builds the context of a command (with -h/--help of our own, so
  * that the help is written like everything else), parses, and handles
  * --help. Returns FALSE when the command must return *exit_status now. */
@@ -111,15 +196,6 @@ gboolean gpidfd_tool_parse_pid (const char  *text,
                                 GPid        *pid,
                                 GError     **error);
 
-/* Signals, by every name util-linux kill(1) knows: HUP, SIGHUP, hup, 1,
- * IOT, CLD, POLL, RTMIN, RTMIN+3, RTMAX-2, ... Returns -1 if none. */
-int   gpidfd_tool_parse_signal (const char *text);
-/* "TERM", "RTMIN+3", "RTMAX"; NULL for a number without a name. */
-char *gpidfd_tool_signal_name  (int signum);
-/* "SIGTERM", "SIGRTMIN+3", or "signal 99". */
-char *gpidfd_tool_signal_full_name (int signum);
-int   gpidfd_tool_signal_max   (void);
-
 /* Durations, as timeout(1) takes them: a decimal number, with an optional
  * exponent, then s (seconds, the default), m, h or d. "inf" and 0 mean no
  * limit. Negative numbers, NaN and hexadecimal are refused with a message
@@ -129,68 +205,6 @@ gboolean gpidfd_tool_parse_duration (const char  *option,
                                      double      *seconds,
                                      GError     **error);
 /* "10s" for "10", "2m" for "2m": a duration as given, with its unit. */
-char  *gpidfd_tool_duration_label  (const char *text);
-/* Calls @func once, @seconds from now (any size: no overflow); 0 when
- * @seconds means no limit. */
-guint  gpidfd_tool_timeout_add     (double      seconds,
-                                    GSourceFunc func,
-                                    gpointer    data);
-
-/* The main loop of a command, made before it opens any process or other
- * descriptor. GLib aborts when a descriptor of its own cannot be had: the
- * wakeup of a main context, or that of its worker context, which the
- * first GTask (the first g_pidfd_wait_async ()) makes with its thread.
- * Both are made here, and when no descriptor is left for them, this
- * returns NULL with an error instead. Later, a shortage only fails the
- * opening of a process, with an error that names it. */
-GMainLoop *gpidfd_tool_main_loop_new (GError **error);
-
-/* The name of the process (its comm), NULL if the kernel does not say. */
-char *gpidfd_tool_process_name (GPidFd *pidfd);
-
-/* "exited with status 3", "killed by SIGTERM (signal 15), core dumped",
- * "exited; status unknown (...)". */
-char *gpidfd_tool_describe_ending (GPidFdExitInfo *info);
-/* Exit status, or 128 + signal, as a shell gives it; -1 if unknown. */
-int   gpidfd_tool_shell_status (GPidFdExitInfo *info);
-
-/* JSON Lines. */
-void  gpidfd_tool_json_emit          (GPidFdToolStream *stream,
-                                      JsonBuilder      *builder);
-/* A string value from bytes (made valid UTF-8), or null for NULL. */
-void  gpidfd_tool_json_add_text      (JsonBuilder      *builder,
-                                      const char       *text);
-/* Members "signal", the name ("SIGTERM"; null for a number without one,
- * 0 among them), and "number". One signal, one spelling, in every
- * object. */
-void  gpidfd_tool_json_add_signal    (JsonBuilder      *builder,
-                                      int               signum);
-/* Members "has_status", "exited", "exit_status", "signaled",
- * "term_signal", "signal", "core_dumped", "wait_status", "uid",
- * "has_rusage" and the resource usage: always all of them, null when
- * unknown. @info may be NULL: a process that exited, and nothing more
- * is known. */
-void  gpidfd_tool_json_add_exit_info (JsonBuilder      *builder,
-                                      GPidFdExitInfo   *info);
-/* {"event": "error", "command": ..., "pid": N or null,
- *  "argument": TEXT or null, "error": "not-found", "message": ...} */
-void  gpidfd_tool_json_error         (GPidFdToolStream *stream,
-                                      GPid              pid,
-                                      const char       *argument,
-                                      const GError     *error);
-
-/* An error, as text on standard error and as a JSON object on
- * @json_stream (NULL without --json); only the object when @json_stream
- * is standard error. */
-void  gpidfd_tool_report_error       (GPidFdToolStream *json_stream,
-                                      GPid              pid,
-                                      const char       *argument,
-                                      const GError     *error);
-
-/* "not-found", "permission-denied", ... */
-const char *gpidfd_tool_error_code_name (const GError *error);
-
-/* Shell-quoted command line. */
-char *gpidfd_tool_quote_argv (char **argv);
+char    *gpidfd_tool_duration_label (const char  *text);
 
 G_END_DECLS
