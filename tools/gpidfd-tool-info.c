@@ -8,31 +8,16 @@
 
 #include "gpidfd-tool.h"
 
+/* "running", "disk-sleep": the nick of the state, GPidFdProcessState's
+ * own name for it in every language. */
 static const char *
 state_name (GPidFdProcessState state)
 {
-  switch (state)
-    {
-    case G_PIDFD_PROCESS_STATE_RUNNING:
-      return "running";
-    case G_PIDFD_PROCESS_STATE_SLEEPING:
-      return "sleeping";
-    case G_PIDFD_PROCESS_STATE_DISK_SLEEP:
-      return "disk-sleep";
-    case G_PIDFD_PROCESS_STATE_STOPPED:
-      return "stopped";
-    case G_PIDFD_PROCESS_STATE_TRACED:
-      return "traced";
-    case G_PIDFD_PROCESS_STATE_ZOMBIE:
-      return "zombie";
-    case G_PIDFD_PROCESS_STATE_DEAD:
-      return "dead";
-    case G_PIDFD_PROCESS_STATE_IDLE:
-      return "idle";
-    case G_PIDFD_PROCESS_STATE_UNKNOWN:
-    default:
-      return "unknown";
-    }
+  g_autoptr(GEnumClass) enum_class = g_type_class_ref (G_TYPE_PIDFD_PROCESS_STATE);
+  GEnumValue *value = g_enum_get_value (enum_class, state);
+
+  /* The nicks are static strings of the type, which lives on. */
+  return value != NULL ? value->value_nick : "unknown";
 }
 
 typedef struct
