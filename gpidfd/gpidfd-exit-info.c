@@ -53,9 +53,9 @@
  *
  * ```c
  * if (!g_pidfd_exit_info_has_status (info))
- *   g_print ("%d ended; how is unknown\n", g_pidfd_exit_info_get_pid (info));
+ *   g_print ("%d ended, but how is unknown\n", g_pidfd_exit_info_get_pid (info));
  * else if (g_pidfd_exit_info_get_if_exited (info))
- *   g_print ("%d exited with status %d\n", g_pidfd_exit_info_get_pid (info),
+ *   g_print ("%d exited with code %d\n", g_pidfd_exit_info_get_pid (info),
  *            g_pidfd_exit_info_get_exit_status (info));
  * if (g_pidfd_exit_info_has_rusage (info))
  *   g_print ("%" G_GINT64_FORMAT " us of CPU\n",
@@ -64,21 +64,25 @@
  *
  * ```py
  * if not info.has_status():
- *     print(info.get_pid(), 'ended; how is unknown')
+ *     print(info.get_pid(), 'ended, but how is unknown')
  * elif info.get_if_exited():
- *     print(info.get_pid(), 'exited with status', info.get_exit_status())
+ *     print(info.get_pid(), 'exited with code', info.get_exit_status())
  * if info.has_rusage():
  *     print(info.props.user_time, 'us of CPU')
  * ```
  *
  * ```js
  * if (!info.has_status())
- *     print(`${info.get_pid()} ended; how is unknown`);
+ *     print(`${info.get_pid()} ended, but how is unknown`);
  * else if (info.get_if_exited())
- *     print(`${info.get_pid()} exited with status ${info.exit_status}`);
+ *     print(`${info.get_pid()} exited with code ${info.exit_status}`);
  * if (info.has_rusage())
  *     print(`${info.user_time} us of CPU`);
  * ```
+ *
+ * To tell a person how a process ended, [method@GPidFd.PidFdExitInfo.describe]
+ * gives it in the words of [method@GPidFd.PidFdExitInfo.check]: "exited
+ * with code 3", "killed by SIGTERM (signal 15)".
  *
  * Since: 1.0
  */
@@ -755,6 +759,145 @@ g_pidfd_exit_info_get_successful (GPidFdExitInfo *self)
   return g_pidfd_exit_info_get_exit_status (self) == 0;
 }
 
+/* The names `kill -l` gives the signals of Linux, without "SIG". One
+ * name for a number, the one it lists first: ABRT, not IOT; CHLD, not
+ * CLD; POLL, not IO. */
+static const gchar * const signal_names[] = {
+  [SIGHUP] = "HUP",
+  [SIGINT] = "INT",
+  [SIGQUIT] = "QUIT",
+  [SIGILL] = "ILL",
+  [SIGTRAP] = "TRAP",
+  [SIGABRT] = "ABRT",
+  [SIGBUS] = "BUS",
+  [SIGFPE] = "FPE",
+  [SIGKILL] = "KILL",
+  [SIGUSR1] = "USR1",
+  [SIGSEGV] = "SEGV",
+  [SIGUSR2] = "USR2",
+  [SIGPIPE] = "PIPE",
+  [SIGALRM] = "ALRM",
+  [SIGTERM] = "TERM",
+#ifdef SIGSTKFLT
+  [SIGSTKFLT] = "STKFLT",
+#endif
+  [SIGCHLD] = "CHLD",
+  [SIGCONT] = "CONT",
+  [SIGSTOP] = "STOP",
+  [SIGTSTP] = "TSTP",
+  [SIGTTIN] = "TTIN",
+  [SIGTTOU] = "TTOU",
+  [SIGURG] = "URG",
+  [SIGXCPU] = "XCPU",
+  [SIGXFSZ] = "XFSZ",
+  [SIGVTALRM] = "VTALRM",
+  [SIGPROF] = "PROF",
+  [SIGWINCH] = "WINCH",
+  [SIGPOLL] = "POLL",
+#ifdef SIGPWR
+  [SIGPWR] = "PWR",
+#endif
+  [SIGSYS] = "SYS",
+};
+
+/* "SIGTERM", "SIGRTMIN+3", "SIGRTMAX"; NULL for a number without a name. */
+static gchar *
+signal_name (gint signum)
+{
+  gint rtmin = SIGRTMIN;
+  gint rtmax = SIGRTMAX;
+
+  if (signum > 0 && (gsize) signum < G_N_ELEMENTS (signal_names) &&
+      signal_names[signum] != NULL)
+    return g_strconcat ("SIG", signal_names[signum], NULL);
+
+  /* As bash and util-linux name them: the lower half from SIGRTMIN, the
+   * upper half from SIGRTMAX. */
+  if (signum == rtmin)
+    return g_strdup ("SIGRTMIN");
+  if (signum == rtmax)
+    return g_strdup ("SIGRTMAX");
+  if (signum > rtmin && signum - rtmin <= (rtmax - rtmin) / 2)
+    return g_strdup_printf ("SIGRTMIN+%d", signum - rtmin);
+  if (signum > rtmin && signum < rtmax)
+    return g_strdup_printf ("SIGRTMAX-%d", rtmax - signum);
+
+  return NULL;
+}
+
+/**
+ * g_pidfd_exit_info_describe:
+ * @self: a #GPidFdExitInfo
+ *
+ * Describes how the process ended, in words for a person to read, the
+ * same words as [method@GPidFd.PidFdExitInfo.check]'s messages, which
+ * follow [func@GLib.spawn_check_wait_status]:
+ *
+ * - "exited with code 3" for a process that exited, with whatever
+ *   status, 0 included;
+ * - "killed by SIGTERM (signal 15)" for a process a signal ended, with
+ *   ", core dumped" after it when the process dumped core. A signal is
+ *   named by `SIG` and the name `kill -l` gives it (`SIGRTMIN+3` for a
+ *   real-time signal); one without a name is given by its number alone,
+ *   "killed by signal 99";
+ * - "ended, but how is unknown (the caller did not reap it and the
+ *   kernel did not report its status)" when
+ *   [method@GPidFd.PidFdExitInfo.has_status] is %FALSE.
+ *
+ * The text does not name the process, so that the caller can put it
+ * where it belongs ("Process 1234 exited with code 3",
+ * "make: killed by SIGINT (signal 2)"). It does not depend on the locale.
+ * Programs that decide something from the ending should use the getters,
+ * not this text.
+ *
+ * ```c
+ * g_autofree gchar *ending = g_pidfd_exit_info_describe (info);
+ *
+ * g_print ("%d %s\n", g_pidfd_exit_info_get_pid (info), ending);
+ * ```
+ *
+ * ```py
+ * print(info.get_pid(), info.describe())
+ * ```
+ *
+ * ```js
+ * print(`${info.get_pid()} ${info.describe()}`);
+ * ```
+ *
+ * Returns: (transfer full): how the process ended, such as "exited with
+ *   code 3"
+ *
+ * Since: 1.0
+ */
+gchar *
+g_pidfd_exit_info_describe (GPidFdExitInfo *self)
+{
+  gint signum;
+  g_autofree gchar *name = NULL;
+  const gchar *core;
+
+  g_return_val_if_fail (G_IS_PIDFD_EXIT_INFO (self), NULL);
+
+  if (!self->has_status)
+    return g_strdup ("ended, but how is unknown (the caller did not reap it "
+                     "and the kernel did not report its status)");
+
+  if (g_pidfd_exit_info_get_if_exited (self))
+    return g_strdup_printf ("exited with code %d",
+                            g_pidfd_exit_info_get_exit_status (self));
+
+  /* Every other si_code that a record is made with is a signal's. */
+  signum = self->status;
+  name = signal_name (signum);
+  core = g_pidfd_exit_info_get_core_dumped (self) ? ", core dumped" : "";
+
+  /* A signal without a name is named by its number, once. */
+  if (name == NULL)
+    return g_strdup_printf ("killed by signal %d%s", signum, core);
+
+  return g_strdup_printf ("killed by %s (signal %d)%s", name, signum, core);
+}
+
 /**
  * g_pidfd_exit_info_check:
  * @self: a #GPidFdExitInfo
@@ -762,13 +905,15 @@ g_pidfd_exit_info_get_successful (GPidFdExitInfo *self)
  *
  * Checks that the process exited with status 0, with the errors of
  * [func@GLib.spawn_check_wait_status] and messages that name the process
- * (which need not be a child of the caller):
+ * (which need not be a child of the caller) and then say how it ended in
+ * the words of [method@GPidFd.PidFdExitInfo.describe]:
  *
  * - a non-zero exit status gives a %G_SPAWN_EXIT_ERROR with the status as
  *   its code: "Process 1234 exited with code 3";
- * - a signal gives %G_SPAWN_ERROR_FAILED: "Process 1234 was killed by
- *   signal 9 (Killed)", with ", core dumped" when it dumped core;
- * - an unknown status gives %G_SPAWN_ERROR_FAILED too, never a success.
+ * - a signal gives %G_SPAWN_ERROR_FAILED: "Process 1234 killed by
+ *   SIGKILL (signal 9)", with ", core dumped" when it dumped core;
+ * - an unknown status gives %G_SPAWN_ERROR_FAILED too, never a success:
+ *   "Process 1234 ended, but how is unknown (...)".
  *
  * ```c
  * if (!g_pidfd_exit_info_check (info, &error))
@@ -799,6 +944,7 @@ g_pidfd_exit_info_check (GPidFdExitInfo  *self,
                          GError         **error)
 {
   g_autofree gchar *process = NULL;
+  g_autofree gchar *ending = NULL;
 
   g_return_val_if_fail (G_IS_PIDFD_EXIT_INFO (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -809,21 +955,14 @@ g_pidfd_exit_info_check (GPidFdExitInfo  *self,
   /* A pid of 0 is a process outside the caller's pid namespace. */
   process = self->pid > 0 ? g_strdup_printf ("Process %d", self->pid)
                           : g_strdup ("A process of another pid namespace");
+  ending = g_pidfd_exit_info_describe (self);
 
-  if (!self->has_status)
-    g_set_error (error, G_SPAWN_ERROR, G_SPAWN_ERROR_FAILED,
-                 "%s ended, but how is unknown: the caller did not reap it "
-                 "and the kernel did not report its status",
-                 process);
-  else if (g_pidfd_exit_info_get_if_exited (self))
+  if (g_pidfd_exit_info_get_if_exited (self))
     g_set_error (error, G_SPAWN_EXIT_ERROR, g_pidfd_exit_info_get_exit_status (self),
-                 "%s exited with code %d",
-                 process, g_pidfd_exit_info_get_exit_status (self));
+                 "%s %s", process, ending);
   else
     g_set_error (error, G_SPAWN_ERROR, G_SPAWN_ERROR_FAILED,
-                 "%s was killed by signal %d (%s)%s",
-                 process, self->status, g_strsignal (self->status),
-                 g_pidfd_exit_info_get_core_dumped (self) ? ", core dumped" : "");
+                 "%s %s", process, ending);
 
   return FALSE;
 }

@@ -45,6 +45,8 @@ gint                 g_pidfd_exit_info_get_status (GPidFdExitInfo *self);
 GPIDFD_AVAILABLE_IN_1_0
 gboolean             g_pidfd_exit_info_get_successful  (GPidFdExitInfo *self);
 GPIDFD_AVAILABLE_IN_1_0
+gchar               *g_pidfd_exit_info_describe        (GPidFdExitInfo *self);
+GPIDFD_AVAILABLE_IN_1_0
 gboolean             g_pidfd_exit_info_check           (GPidFdExitInfo  *self,
                                                         GError         **error);
 GPIDFD_AVAILABLE_IN_1_0
