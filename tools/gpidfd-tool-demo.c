@@ -162,7 +162,7 @@ print_record (DemoChild      *child,
     }
   else
     {
-      g_autofree char *ending = gpidfd_tool_describe_ending (info);
+      g_autofree char *ending = g_pidfd_exit_info_describe (info);
       const struct rusage *ru = g_pidfd_exit_info_get_rusage (info);
 
       gpidfd_tool_stream_print (out, "%d [%s]: %s; user %.3f s, system %.3f s, "

@@ -248,7 +248,7 @@ format_report_text (RunState  *state,
   GPidFdExitInfo *info = state->info;
   const struct rusage *ru = g_pidfd_exit_info_get_rusage (info);
   g_autofree char *command_line = gpidfd_tool_quote_argv (argv);
-  g_autofree char *ending = gpidfd_tool_describe_ending (info);
+  g_autofree char *ending = g_pidfd_exit_info_describe (info);
   gint status = g_pidfd_exit_info_get_status (info);
 
   add_line (report, "Command:", "%s", command_line);

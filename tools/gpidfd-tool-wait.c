@@ -128,7 +128,7 @@ print_record (WaitTarget     *target,
       GString *line = g_string_new (label);
 
       if (info != NULL)
-        ending = gpidfd_tool_describe_ending (info);
+        ending = g_pidfd_exit_info_describe (info);
       else if (target->ppid > 0)
         ending = g_strdup_printf ("exited; status not known yet (its parent %d "
                                   "has not reaped it)", target->ppid);

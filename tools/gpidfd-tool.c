@@ -99,33 +99,6 @@ gpidfd_tool_process_name (GPidFd *pidfd)
   return g_strdup (g_pidfd_process_info_get_name (info));
 }
 
-char *
-gpidfd_tool_describe_ending (GPidFdExitInfo *info)
-{
-  if (!g_pidfd_exit_info_has_status (info))
-    return g_strdup ("exited; status unknown (the kernel tells it only to the "
-                     "parent, or to others after the reap from Linux 6.15)");
-
-  if (g_pidfd_exit_info_get_if_exited (info))
-    return g_strdup_printf ("exited with status %d",
-                            g_pidfd_exit_info_get_exit_status (info));
-
-  if (g_pidfd_exit_info_get_if_signaled (info))
-    {
-      int signum = g_pidfd_exit_info_get_term_sig (info);
-      g_autofree char *name = gpidfd_tool_signal_name (signum);
-      const char *core = g_pidfd_exit_info_get_core_dumped (info) ? ", core dumped" : "";
-
-      /* A signal without a name is named by its number, once. */
-      if (name == NULL)
-        return g_strdup_printf ("killed by signal %d%s", signum, core);
-
-      return g_strdup_printf ("killed by SIG%s (signal %d)%s", name, signum, core);
-    }
-
-  return g_strdup_printf ("ended with code %d", g_pidfd_exit_info_get_si_code (info));
-}
-
 int
 gpidfd_tool_shell_status (GPidFdExitInfo *info)
 {

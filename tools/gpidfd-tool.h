@@ -49,9 +49,6 @@ guint      gpidfd_tool_timeout_add   (double        seconds,
 /* The name of the process (its comm), NULL if the kernel does not say. */
 char *gpidfd_tool_process_name (GPidFd *pidfd);
 
-/* "exited with status 3", "killed by SIGTERM (signal 15), core dumped",
- * "exited; status unknown (...)". */
-char *gpidfd_tool_describe_ending (GPidFdExitInfo *info);
 /* Exit status, or 128 + signal, as a shell gives it; -1 if unknown. */
 int   gpidfd_tool_shell_status (GPidFdExitInfo *info);
 

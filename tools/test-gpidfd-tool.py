@@ -495,7 +495,7 @@ def test_write_errors_are_errors():
 def test_run_exit_status_and_report():
     r = gpidfd("run", "--", "sh", "-c", "exit 7", check_status=7)
     for pattern in [r"^Command: +sh -c 'exit 7'$", r"^Process id: +\d+$",
-                    r"^Ended: +exited with status 7$", r"^Wait status: +1792 \(0x0700\)$",
+                    r"^Ended: +exited with code 7$", r"^Wait status: +1792 \(0x0700\)$",
                     r"^Wall-clock time: +\d+\.\d{3} s$", r"^User CPU time: +\d+\.\d{3} s$",
                     r"^System CPU time: +\d+\.\d{3} s$", r"^CPU: +\d+%$",
                     r"^Maximum resident set size: +[1-9]\d* KiB$",
@@ -554,6 +554,37 @@ def test_run_reports_core_dumps():
                    check_status=128 + signal.SIGSEGV)
         expect_match(r"^Ended: +killed by SIGSEGV \(signal 11\)%s$"
                      % (", core dumped" if os.WCOREDUMP(raw) else ""), r.stderr)
+
+
+@test("run")
+def test_run_names_endings_as_the_library():
+    # One wording for how a process ended, the library's
+    # (g_pidfd_exit_info_describe): "exited with code N", and for every
+    # signal that ends a process, "killed by SIGNAME (signal N)", with
+    # the name gpidfd kill -l gives the number.
+    for code in (0, 3):
+        r = gpidfd("run", "--", "sh", "-c", "exit %d" % code, check_status=code)
+        expect_match(r"^Ended: +exited with code %d$" % code, r.stderr)
+    listed = json_lines(gpidfd("kill", "-l", "--json", check_status=0).stdout)
+    names = {rec["number"]: rec["signal"] for rec in listed}
+    # Those whose default action is to be ignored, or to stop.
+    harmless = {signal.SIGCHLD, signal.SIGCONT, signal.SIGURG, signal.SIGWINCH,
+                signal.SIGSTOP, signal.SIGTSTP, signal.SIGTTIN, signal.SIGTTOU}
+
+    def all_default():
+        default_signals()
+        for signum in names:
+            if signum not in (signal.SIGKILL, signal.SIGSTOP):
+                signal.signal(signum, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_SETMASK, [])
+
+    for number, name in sorted(names.items()):
+        if number in harmless:
+            continue
+        r = gpidfd("run", "--", "sh", "-c", "kill -%d $$" % number, preexec_fn=all_default,
+                   check_status=128 + number)
+        expect_match(r"^Ended: +killed by %s \(signal %d\)$" % (re.escape(name), number),
+                     r.stderr)
 
 
 @test("run")
@@ -1147,7 +1178,7 @@ def test_run_report_to_a_closed_pipe():
 def test_wait_non_child_with_status():
     proc = Reaper(["sh", "-c", "sleep 0.3; exit 5"])
     r = gpidfd("wait", proc.pid, check_status=0)
-    expect(r.stdout == "%d (sh): exited with status 5\n" % proc.pid, r.stdout)
+    expect(r.stdout == "%d (sh): exited with code 5\n" % proc.pid, r.stdout)
     proc.finish()
     proc = Reaper(["sleep", "0.5"])
     r = gpidfd("wait", "--json", proc.pid, check_status=0)
@@ -1398,9 +1429,9 @@ def test_wait_more_pids_than_descriptors():
     # the kernel's answer is not mistaken for a lack of the feature.
     one = subprocess.Popen(["sh", "-c", "sleep 0.3; exit 6"])
     threading.Thread(target=one.wait, daemon=True).start()
-    if "exited with status 6" in gpidfd("wait", one.pid, check_status=0).stdout:
+    if "exited with code 6" in gpidfd("wait", one.pid, check_status=0).stdout:
         for line in out.splitlines():
-            expect(line.endswith(": exited with status 0"), out)
+            expect(line.endswith(": exited with code 0"), out)
     # The same in JSON, and waiting for the statuses.
     pids, status, out, err = wait_for_many(["--json", "--status"], 12)
     expect_no_abort(subprocess.CompletedProcess([], status, out, err), "wait --json")
@@ -1631,7 +1662,7 @@ def test_demo():
     expect(lines[-1] == "5 of 5 children ended as expected", lines)
     for label in ("exit 0", "exit 3", "SIGTERM", "SIGKILL", "burn CPU, exit 0"):
         expect(any("[%s]: " % label in line for line in lines), label)
-    expect_match(r"\[exit 3\]: exited with status 3; user \d+\.\d+ s, system \d+\.\d+ s, "
+    expect_match(r"\[exit 3\]: exited with code 3; user \d+\.\d+ s, system \d+\.\d+ s, "
                  r"max RSS \d+ KiB, \d+ minor faults$", r.stdout)
 
 
