@@ -1652,6 +1652,37 @@ def test_info():
     gpidfd("info", "999999999", check_status=1)
 
 
+@test("info")
+def test_info_states_are_the_enum_nicks():
+    # The states are GPidFdProcessState's nicks; --help and the man page
+    # list every one but "unknown".
+    header = os.path.join(SRCDIR, "gpidfd", "gpidfd-process-info.h")
+    man = os.path.join(SRCDIR, "data", "gpidfd.1")
+    if not os.path.exists(header):
+        raise Skip("no source tree at %s" % SRCDIR)
+    with open(header) as f:
+        members = re.findall(r"^\s*G_PIDFD_PROCESS_STATE_(\w+)\s*[,=]", f.read(), re.M)
+    nicks = [member.lower().replace("_", "-") for member in members]
+    expect(nicks[0] == "unknown" and "disk-sleep" in nicks, nicks)
+    text = " ".join(gpidfd("info", "--help", check_status=0).stdout.split())
+    listed = re.search(r"state \(([^)]*)\)", text)
+    expect(listed and listed.group(1).split(", ") == nicks[1:], (nicks, text))
+    # The section of info, its font macros undone.
+    with open(man) as f:
+        section = f.read().replace("\\-", "-").split('.SS "gpidfd info', 1)[1]
+    words = []
+    for line in section.split("\n.SS ", 1)[0].splitlines():
+        macro, _, rest = line.partition(" ")
+        if macro in (".BR", ".RB"):
+            words.append("".join(arg.strip('"') for arg in re.findall(r'"[^"]*"|\S+', rest)))
+        elif macro == ".B":
+            words.append(rest)
+        elif not line.startswith("."):
+            words.append(line)
+    listed = re.search(r"its state \(([^)]*)\)", " ".join(words))
+    expect(listed and listed.group(1).split(", ") == nicks[1:], (nicks, listed))
+
+
 # demo ----------------------------------------------------------------------
 
 
