@@ -234,8 +234,10 @@ test('send_signal', () => {
     } catch (e) {
         assert(e.matches(GLib.SpawnError, GLib.SpawnError.FAILED),
             `G_SPAWN_ERROR_FAILED, got ${e}`);
-        assertEqual(e.message, `Process ${info.pid} was killed by signal ` +
-            `${SIGTERM} (${GLib.strsignal(SIGTERM)})`, 'the message');
+        assertEqual(e.message, `Process ${info.pid} killed by SIGTERM ` +
+            `(signal ${SIGTERM})`, 'the message');
+        assertEqual(e.message, `Process ${info.pid} ${info.describe()}`,
+            'check () and describe () in the same words');
     }
 });
 
@@ -538,9 +540,8 @@ test('wait_check and force_exit', async () => {
     } catch (e) {
         assert(e.matches(GLib.SpawnError, GLib.SpawnError.FAILED),
             `G_SPAWN_ERROR_FAILED, got ${e}`);
-        assertEqual(e.message, `Process ${pidfd.wait(null).get_pid()} was ` +
-            `killed by signal ${SIGKILL} (${GLib.strsignal(SIGKILL)})`,
-        'the message');
+        assertEqual(e.message, `Process ${pidfd.wait(null).get_pid()} ` +
+            `killed by SIGKILL (signal ${SIGKILL})`, 'the message');
     }
     assertEqual(pidfd.wait(null).get_term_sig(), SIGKILL, 'SIGKILL');
 });
