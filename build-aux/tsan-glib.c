@@ -729,8 +729,15 @@ g_main_context_invoke_full (GMainContext   *context,
                             GDestroyNotify  notify)
 {
   FRAME;
+  /* When the context is another thread's, libglib allocates an idle
+   * source here that the other thread dispatches and frees under the
+   * context's own lock: unchecked, as a queue push below. (Run at once,
+   * in a context this thread owns, @function is unchecked too.) */
   release (context_or_default (context));
+  ignore_begin ();
   get_g_main_context_invoke_full () (context, priority, function, data, notify);
+  ignore_end ();
+  release (context_or_default (context));
 }
 
 EXPORT void

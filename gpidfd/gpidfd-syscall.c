@@ -895,6 +895,46 @@ raw_clone3 (GPidFdCloneArgs *args,
 }
 #endif
 
+#if defined(__x86_64__)
+/* The same for clone(): on x86-64 its arguments are flags, stack,
+ * parent_tid (where CLONE_PIDFD puts the pidfd), child_tid and tls. Not
+ * glibc's clone(), which sanitizers intercept as if it were fork(). */
+static long
+raw_clone (unsigned long    flags,
+           void            *stack_top,
+           int             *pidfd,
+           GPidFdChildFunc  fn,
+           void            *arg)
+{
+  register long rax __asm__ ("rax") = __NR_clone;
+  register unsigned long rdi __asm__ ("rdi") = flags;
+  register void *rsi __asm__ ("rsi") = stack_top;
+  register int *rdx __asm__ ("rdx") = pidfd;
+  register long r10 __asm__ ("r10") = 0;
+  register long r8 __asm__ ("r8") = 0;
+  register GPidFdChildFunc r9 __asm__ ("r9") = fn;
+  register void *r12 __asm__ ("r12") = arg;
+
+  __asm__ __volatile__ (
+    "syscall\n\t"
+    "testq %%rax, %%rax\n\t"
+    "jnz 1f\n\t"
+    "xorl %%ebp, %%ebp\n\t"
+    "movq %%r12, %%rdi\n\t"
+    "callq *%%r9\n\t"
+    "movl %%eax, %%edi\n\t"
+    "movl $60, %%eax\n\t"
+    "syscall\n\t"
+    "hlt\n\t"
+    "1:\n\t"
+    : "+r" (rax)
+    : "r" (rdi), "r" (rsi), "r" (rdx), "r" (r10), "r" (r8), "r" (r9), "r" (r12)
+    : "rcx", "r11", "cc", "memory");
+
+  return rax;
+}
+#endif
+
 pid_t
 gpidfd_sys_clone3_vm (GPidFdChildFunc  fn,
                       void            *arg,
@@ -948,6 +988,16 @@ gpidfd_sys_clone_vm (GPidFdChildFunc  fn,
       return -1;
     }
 
+#if defined(__x86_64__)
+  {
+    long r = raw_clone (CLONE_VM | CLONE_VFORK | CLONE_PIDFD | (exit_signal & 0xff),
+                        (char *) stack + stack_size, pidfd, fn, arg);
+
+    if (r < 0)
+      return clone_failed (&clone_vm_refused, (int) -r);
+    pid = (pid_t) r;
+  }
+#else
   /* glibc's clone() switches to the stack and exits with fn's result;
    * the stack grows down from its top on every architecture it runs on
    * but hppa, which has no pidfds. */
@@ -955,6 +1005,7 @@ gpidfd_sys_clone_vm (GPidFdChildFunc  fn,
                CLONE_VM | CLONE_VFORK | CLONE_PIDFD | (exit_signal & 0xff), arg, pidfd);
   if (pid < 0)
     return clone_failed (&clone_vm_refused, errno);
+#endif
 
   return pid;
 }
