@@ -4,6 +4,7 @@
 
 #include "config.h"
 
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -59,14 +60,26 @@ check_round_trip (int ws)
     {
       g_autofree char *expected = NULL;
 
+      g_autofree char *how = g_pidfd_exit_info_describe (info);
+
       g_assert_error (mine, glibs->domain, glibs->code);
-      if (WIFEXITED (ws))
-        expected = g_strdup_printf ("Process 1234 exited with code %d", WEXITSTATUS (ws));
-      else
-        expected = g_strdup_printf ("Process 1234 was killed by signal %d (%s)%s",
-                                    WTERMSIG (ws), g_strsignal (WTERMSIG (ws)),
-                                    WCOREDUMP (ws) ? ", core dumped" : "");
+      /* The process, then how it ended. */
+      expected = g_strdup_printf ("Process 1234 %s", how);
       g_assert_cmpstr (mine->message, ==, expected);
+      if (WIFEXITED (ws))
+        {
+          g_autofree char *want = g_strdup_printf ("exited with code %d", WEXITSTATUS (ws));
+
+          g_assert_cmpstr (how, ==, want);
+        }
+      else
+        {
+          g_autofree char *number = g_strdup_printf ("signal %d", WTERMSIG (ws));
+
+          g_assert_true (g_str_has_prefix (how, "killed by "));
+          g_assert_nonnull (strstr (how, number));
+          g_assert_cmpint (g_str_has_suffix (how, ", core dumped"), ==, WCOREDUMP (ws) != 0);
+        }
     }
   else
     g_assert_no_error (mine);
@@ -192,6 +205,53 @@ test_check_other_namespace (void)
   g_assert_false (g_pidfd_exit_info_check (info, &error));
   g_assert_error (error, G_SPAWN_EXIT_ERROR, 3);
   g_assert_cmpstr (error->message, ==, "A process of another pid namespace exited with code 3");
+}
+
+/* How a process ended, in words: GLib's, with the signal's name as
+ * kill -l gives it. */
+static void
+test_describe (void)
+{
+  static const struct
+  {
+    int status;
+    const char *words;
+  } rows[] = {
+    { 0, "exited with code 0" },
+    { 3 << 8, "exited with code 3" },
+    { 255 << 8, "exited with code 255" },
+    { SIGHUP, "killed by SIGHUP (signal 1)" },
+    { SIGKILL, "killed by SIGKILL (signal 9)" },
+    { SIGTERM, "killed by SIGTERM (signal 15)" },
+    { SIGSEGV | 0x80, "killed by SIGSEGV (signal 11), core dumped" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      g_autoptr(GPidFdExitInfo) info = gpidfd_exit_info_new_from_wait_status (1234, rows[i].status,
+                                                                              1000);
+      g_autofree char *words = g_pidfd_exit_info_describe (info);
+
+      g_assert_cmpstr (words, ==, rows[i].words);
+    }
+
+  /* The first real-time signal by its name, not its number alone. */
+  {
+    g_autoptr(GPidFdExitInfo) info = gpidfd_exit_info_new_from_wait_status (1234, SIGRTMIN + 3,
+                                                                            1000);
+    g_autofree char *words = g_pidfd_exit_info_describe (info);
+    g_autofree char *want = g_strdup_printf ("killed by SIGRTMIN+3 (signal %d)", SIGRTMIN + 3);
+
+    g_assert_cmpstr (words, ==, want);
+  }
+
+  /* Unknown: said so. */
+  {
+    g_autoptr(GPidFdExitInfo) info = gpidfd_exit_info_new_unknown (99, G_MAXUINT);
+    g_autofree char *words = g_pidfd_exit_info_describe (info);
+
+    g_assert_true (g_str_has_prefix (words, "ended, but how is unknown"));
+  }
 }
 
 /* Every property reads what its getter returns, on a real record. */
@@ -425,6 +485,7 @@ main (int    argc,
   g_test_add_func ("/exit-info/from-siginfo", test_from_siginfo);
   g_test_add_func ("/exit-info/unknown", test_unknown);
   g_test_add_func ("/exit-info/check-other-namespace", test_check_other_namespace);
+  g_test_add_func ("/exit-info/describe", test_describe);
   g_test_add_func ("/exit-info/properties", test_properties_match_getters);
   g_test_add_func ("/exit-info/source-closure", test_source_closure);
   g_test_add_func ("/exit-info/add-watch", test_add_watch);
