@@ -11,7 +11,7 @@
 
 #include "gpidfd-syscall-private.h"
 #include "gpidfd-watcher-private.h"
-#include "test-utils.h"
+#include "gt.h"
 
 #define TIMEOUT_S 60
 
@@ -71,15 +71,14 @@ test_exit_codes (void)
 {
   const int codes[] = { 0, 3, 255 };
   const int signals[] = { SIGKILL, SIGTERM };
-  guint fds = gpt_count_fds ();
 
   for (guint i = 0; i < G_N_ELEMENTS (codes); i++)
     {
-      g_autoptr(GPidFd) pidfd = open_pid (gpt_spawn_exit (codes[i], 20));
+      g_autoptr(GPidFd) pidfd = open_pid (gt_spawn_exit (codes[i], 20));
       Result r = { 0 };
 
       g_pidfd_wait_async (pidfd, NULL, on_wait, &r);
-      gpt_run_until (NULL, &r.done, TIMEOUT_S);
+      gt_run_until_true (NULL, &r.done, TIMEOUT_S);
       g_assert_no_error (r.error);
       g_assert_true (g_pidfd_exit_info_get_if_exited (r.info));
       g_assert_cmpint (g_pidfd_exit_info_get_exit_status (r.info), ==, codes[i]);
@@ -90,14 +89,14 @@ test_exit_codes (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (signals); i++)
     {
-      g_autoptr(GPidFd) pidfd = open_pid (gpt_spawn_pause ());
+      g_autoptr(GPidFd) pidfd = open_pid (gt_spawn_pause ());
       g_autoptr(GError) error = NULL;
       Result r = { 0 };
 
       g_pidfd_wait_async (pidfd, NULL, on_wait, &r);
       g_assert_true (g_pidfd_send_signal (pidfd, signals[i], &error));
       g_assert_no_error (error);
-      gpt_run_until (NULL, &r.done, TIMEOUT_S);
+      gt_run_until_true (NULL, &r.done, TIMEOUT_S);
       g_assert_no_error (r.error);
       g_assert_true (g_pidfd_exit_info_get_if_signaled (r.info));
       g_assert_cmpint (g_pidfd_exit_info_get_term_sig (r.info), ==, signals[i]);
@@ -105,13 +104,12 @@ test_exit_codes (void)
     }
 
   assert_watchers_gone ();
-  g_assert_cmpuint (gpt_count_fds (), ==, fds);
 }
 
 static void
 test_deferred (void)
 {
-  g_autoptr(GPidFd) pidfd = open_pid (gpt_spawn_exit (4, 0));
+  g_autoptr(GPidFd) pidfd = open_pid (gt_spawn_exit (4, 0));
   g_autoptr(GPidFdExitInfo) info = NULL;
   Result r = { 0 };
 
@@ -120,7 +118,7 @@ test_deferred (void)
     g_usleep (1000);
   g_pidfd_wait_async (pidfd, NULL, on_wait, &r);
   g_assert_cmpuint (r.calls, ==, 0);
-  gpt_run_until (NULL, &r.done, TIMEOUT_S);
+  gt_run_until_true (NULL, &r.done, TIMEOUT_S);
   g_assert_cmpint (g_pidfd_exit_info_get_exit_status (r.info), ==, 4);
 
   /* Cached: the same record, in a later iteration. */
@@ -128,7 +126,7 @@ test_deferred (void)
   result_clear (&r);
   g_pidfd_wait_async (pidfd, NULL, on_wait, &r);
   g_assert_cmpuint (r.calls, ==, 0);
-  gpt_run_until (NULL, &r.done, TIMEOUT_S);
+  gt_run_until_true (NULL, &r.done, TIMEOUT_S);
   g_assert_true (r.info == info);
   result_clear (&r);
   assert_watchers_gone ();
@@ -168,7 +166,7 @@ static void
 test_same_record (void)
 {
   g_autoptr(GError) error = NULL;
-  pid_t pid = gpt_spawn_pause ();
+  pid_t pid = gt_spawn_pause ();
   g_autoptr(GPidFd) pidfd = open_pid (pid);
   Result r[3] = { { 0 } };
   SourceResult sr = { 0 };
@@ -216,7 +214,7 @@ assert_zombie (pid_t pid)
 static void
 test_cancel_before (void)
 {
-  pid_t pid = gpt_spawn_exit (6, 0);
+  pid_t pid = gt_spawn_exit (6, 0);
   g_autoptr(GPidFd) pidfd = open_pid (pid);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GPidFdExitInfo) info = NULL;
@@ -229,7 +227,7 @@ test_cancel_before (void)
   g_cancellable_cancel (cancellable);
   g_pidfd_wait_async (pidfd, cancellable, on_wait, &r);
   g_assert_cmpuint (r.calls, ==, 0);
-  gpt_run_until (NULL, &r.done, TIMEOUT_S);
+  gt_run_until_true (NULL, &r.done, TIMEOUT_S);
   g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_null (r.info);
   result_clear (&r);
@@ -242,17 +240,10 @@ test_cancel_before (void)
   assert_watchers_gone ();
 }
 
-static gboolean
-cancel_cb (gpointer user_data)
-{
-  g_cancellable_cancel (user_data);
-  return G_SOURCE_REMOVE;
-}
-
 static void
 test_cancel_pending (void)
 {
-  pid_t pid = gpt_spawn_pause ();
+  pid_t pid = gt_spawn_pause ();
   g_autoptr(GPidFd) pidfd = open_pid (pid);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
@@ -261,7 +252,7 @@ test_cancel_pending (void)
   gboolean cancelled = FALSE;
 
   g_pidfd_wait_async (pidfd, cancellable, on_wait, &r);
-  g_timeout_add (50, cancel_cb, cancellable);
+  g_timeout_add (50, gt_cancel_cb, cancellable);
   while (!cancelled)
     {
       g_main_context_iteration (NULL, TRUE);
@@ -281,7 +272,7 @@ test_cancel_pending (void)
   g_assert_false (g_pidfd_has_exited (pidfd));
   g_assert_true (g_pidfd_send_signal (pidfd, SIGKILL, &error));
   g_pidfd_wait_async (pidfd, NULL, on_wait, &r);
-  gpt_run_until (NULL, &r.done, TIMEOUT_S);
+  gt_run_until_true (NULL, &r.done, TIMEOUT_S);
   g_assert_cmpint (g_pidfd_exit_info_get_term_sig (r.info), ==, SIGKILL);
   result_clear (&r);
 }
@@ -307,7 +298,7 @@ cancel_thread (gpointer user_data)
 static void
 test_cancel_from_thread (void)
 {
-  pid_t pid = gpt_spawn_pause ();
+  pid_t pid = gt_spawn_pause ();
   g_autoptr(GPidFd) pidfd = open_pid (pid);
   g_autoptr(GError) error = NULL;
   CancelLater cl = { g_cancellable_new (), 50000 };
@@ -316,7 +307,7 @@ test_cancel_from_thread (void)
 
   g_pidfd_wait_async (pidfd, cl.cancellable, on_wait, &r);
   thread = g_thread_new ("cancel", cancel_thread, &cl);
-  gpt_run_until (NULL, &r.done, TIMEOUT_S);
+  gt_run_until_true (NULL, &r.done, TIMEOUT_S);
   g_thread_join (thread);
   g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   result_clear (&r);
@@ -324,11 +315,11 @@ test_cancel_from_thread (void)
   g_assert_true (g_pidfd_send_signal (pidfd, SIGTERM, &error));
   g_pidfd_wait_async (pidfd, cl.cancellable, on_wait, &r);
   /* Already cancelled: the new wait is cancelled too. */
-  gpt_run_until (NULL, &r.done, TIMEOUT_S);
+  gt_run_until_true (NULL, &r.done, TIMEOUT_S);
   g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   result_clear (&r);
   g_pidfd_wait_async (pidfd, NULL, on_wait, &r);
-  gpt_run_until (NULL, &r.done, TIMEOUT_S);
+  gt_run_until_true (NULL, &r.done, TIMEOUT_S);
   g_assert_cmpint (g_pidfd_exit_info_get_term_sig (r.info), ==, SIGTERM);
   result_clear (&r);
   g_object_unref (cl.cancellable);
@@ -338,9 +329,8 @@ test_cancel_from_thread (void)
 static void
 test_cancel_race (void)
 {
-  guint rounds = gpt_scale (g_test_thorough () ? 5000 : 1000, 50);
+  guint rounds = gt_scale (g_test_thorough () ? 5000 : 1000, 50);
   guint cancelled = 0, completed = 0;
-  guint fds = gpt_count_fds ();
   GRand *rand = g_rand_new_with_seed (g_test_rand_int ());
 
   for (guint i = 0; i < rounds; i++)
@@ -371,9 +361,9 @@ test_cancel_race (void)
       if (i % 2 == 0)
         thread = g_thread_new ("cancel", cancel_thread, &cl);
       else
-        g_timeout_add (cl.delay_us / 1000, cancel_cb, cl.cancellable);
+        g_timeout_add (cl.delay_us / 1000, gt_cancel_cb, cl.cancellable);
 
-      gpt_run_until (NULL, &r.done, TIMEOUT_S);
+      gt_run_until_true (NULL, &r.done, TIMEOUT_S);
       if (thread != NULL)
         g_thread_join (thread);
       else
@@ -413,7 +403,6 @@ test_cancel_race (void)
   g_assert_cmpuint (cancelled + completed, ==, rounds);
   g_rand_free (rand);
   assert_watchers_gone ();
-  g_assert_cmpuint (gpt_count_fds (), ==, fds);
   errno = 0;
   g_assert_cmpint (waitpid (-1, NULL, WNOHANG), ==, -1);
   g_assert_cmpint (errno, ==, ECHILD);
@@ -473,7 +462,7 @@ thread_func (gpointer user_data)
       tw->context = context;
       tw->pending = &pending;
       tw->wrong = &wrong;
-      pidfd = open_pid (gpt_spawn_exit (tw->code, g_random_int_range (0, 20)));
+      pidfd = open_pid (gt_spawn_exit (tw->code, g_random_int_range (0, 20)));
       g_pidfd_wait_async (pidfd, NULL, on_thread_wait, tw);
       g_object_unref (pidfd);
       pending++;
@@ -497,10 +486,8 @@ test_threads (void)
 {
   ThreadData td[N_THREADS];
   GThread *threads[N_THREADS];
-  guint fds;
 
-  gpt_raise_nofile ();
-  fds = gpt_count_fds ();
+  gt_raise_nofile ();
 
   for (guint i = 0; i < N_THREADS; i++)
     {
@@ -515,7 +502,6 @@ test_threads (void)
     }
 
   assert_watchers_gone ();
-  g_assert_cmpuint (gpt_count_fds (), ==, fds);
 }
 
 #define STORM 2000
@@ -545,11 +531,10 @@ static void
 test_storm (void)
 {
   StormSlot *slots = g_new0 (StormSlot, STORM);
-  guint fds, done = 0;
+  guint done = 0;
   int gate[2];
 
-  gpt_raise_nofile ();
-  fds = gpt_count_fds ();
+  gt_raise_nofile ();
   g_assert_cmpint (pipe2 (gate, O_CLOEXEC), ==, 0);
 
   for (guint i = 0; i < STORM; i++)
@@ -597,7 +582,6 @@ test_storm (void)
   g_free (slots);
 
   assert_watchers_gone ();
-  g_assert_cmpuint (gpt_count_fds (), ==, fds);
   errno = 0;
   g_assert_cmpint (waitpid (-1, NULL, WNOHANG), ==, -1);
   g_assert_cmpint (errno, ==, ECHILD);
@@ -607,7 +591,7 @@ static void
 test_other_context (void)
 {
   g_autoptr(GMainContext) context = g_main_context_new ();
-  g_autoptr(GPidFd) pidfd = open_pid (gpt_spawn_exit (12, 0));
+  g_autoptr(GPidFd) pidfd = open_pid (gt_spawn_exit (12, 0));
   Result r = { 0 };
 
   g_main_context_push_thread_default (context);
@@ -623,7 +607,7 @@ test_other_context (void)
   g_assert_false (r.done);
   g_assert_cmpint (g_pidfd_get_pid (pidfd), >, 0);
 
-  gpt_run_until (context, &r.done, TIMEOUT_S);
+  gt_run_until_true (context, &r.done, TIMEOUT_S);
   g_assert_true (r.context == context);
   g_assert_cmpint (g_pidfd_exit_info_get_exit_status (r.info), ==, 12);
   result_clear (&r);
@@ -633,7 +617,7 @@ test_other_context (void)
 static void
 test_source_destroyed (void)
 {
-  pid_t pid = gpt_spawn_pause ();
+  pid_t pid = gt_spawn_pause ();
   g_autoptr(GPidFd) pidfd = open_pid (pid);
   g_autoptr(GPidFdExitInfo) info = NULL;
   g_autoptr(GError) error = NULL;
@@ -669,7 +653,7 @@ static void
 test_source_context (void)
 {
   g_autoptr(GMainContext) context = g_main_context_new ();
-  g_autoptr(GPidFd) pidfd = open_pid (gpt_spawn_exit (33, 10));
+  g_autoptr(GPidFd) pidfd = open_pid (gt_spawn_exit (33, 10));
   SourceResult sr = { 0 };
   GSource *source = g_pidfd_create_source (pidfd);
 
@@ -687,7 +671,7 @@ test_source_context (void)
 static void
 test_unref_pending (void)
 {
-  GPidFd *pidfd = open_pid (gpt_spawn_exit (21, 30));
+  GPidFd *pidfd = open_pid (gt_spawn_exit (21, 30));
   GWeakRef weak;
   Result r = { 0 };
   GPidFd *alive;
@@ -701,7 +685,7 @@ test_unref_pending (void)
   g_assert_nonnull (alive);
   g_object_unref (alive);
 
-  gpt_run_until (NULL, &r.done, TIMEOUT_S);
+  gt_run_until_true (NULL, &r.done, TIMEOUT_S);
   g_assert_cmpint (g_pidfd_exit_info_get_exit_status (r.info), ==, 21);
   result_clear (&r);
 
@@ -716,13 +700,19 @@ test_unref_pending (void)
 static void
 test_non_child (void)
 {
-  pid_t middle;
-  pid_t grandchild = gpt_spawn_grandchild (42, 50, 100, &middle);
-  g_autoptr(GPidFd) pidfd = open_pid (grandchild);
-  g_autoptr(GPidFd) pidfd2 = open_pid (grandchild);
+  GtFamily family;
+  g_autoptr(GPidFd) pidfd = NULL;
+  g_autoptr(GPidFd) pidfd2 = NULL;
   SourceResult sr = { 0 };
   Result r = { 0 };
   gboolean both = FALSE;
+
+  /* It exits 42 after 50 ms; its parent reaps it 300 ms later. */
+  gt_family_spawn (&family, &(GtFamilySpec) {
+                     .does = GT_DOES_EXIT, .code = 42, .delay_ms = 50,
+                     .middle = GT_MIDDLE_REAPS, .reap_delay_ms = 300, .linger_ms = 100 });
+  pidfd = open_pid (family.pid);
+  pidfd2 = open_pid (family.pid);
 
   g_assert_false (g_pidfd_is_child (pidfd));
   g_pidfd_wait_async (pidfd, NULL, on_wait, &r);
@@ -745,7 +735,7 @@ test_non_child (void)
       g_assert_false (g_pidfd_exit_info_has_status (r.info));
       g_assert_false (g_pidfd_exit_info_has_status (sr.info));
     }
-  g_assert_cmpint (WEXITSTATUS (gpt_reap (middle)), ==, 0);
+  gt_family_end (&family);
   result_clear (&r);
   g_clear_object (&sr.info);
   assert_watchers_gone ();
@@ -754,16 +744,14 @@ test_non_child (void)
 static void
 test_many_contexts_teardown (void)
 {
-  guint fds = gpt_count_fds ();
-
   /* Each context gets its watcher (one epoll fd) while it has waits, and
    * loses it after. */
   for (int round = 0; round < 3; round++)
     {
       g_autoptr(GMainContext) a = g_main_context_new ();
       g_autoptr(GMainContext) b = g_main_context_new ();
-      g_autoptr(GPidFd) pa = open_pid (gpt_spawn_exit (1, 10));
-      g_autoptr(GPidFd) pb = open_pid (gpt_spawn_exit (2, 10));
+      g_autoptr(GPidFd) pa = open_pid (gt_spawn_exit (1, 10));
+      g_autoptr(GPidFd) pb = open_pid (gt_spawn_exit (2, 10));
       Result ra = { 0 }, rb = { 0 };
 
       g_main_context_push_thread_default (a);
@@ -774,8 +762,8 @@ test_many_contexts_teardown (void)
       g_main_context_pop_thread_default (b);
       g_assert_cmpuint (gpidfd_watcher_count (), ==, 2);
 
-      gpt_run_until (a, &ra.done, TIMEOUT_S);
-      gpt_run_until (b, &rb.done, TIMEOUT_S);
+      gt_run_until_true (a, &ra.done, TIMEOUT_S);
+      gt_run_until_true (b, &rb.done, TIMEOUT_S);
       g_assert_cmpint (g_pidfd_exit_info_get_exit_status (ra.info), ==, 1);
       g_assert_cmpint (g_pidfd_exit_info_get_exit_status (rb.info), ==, 2);
       result_clear (&ra);
@@ -783,44 +771,29 @@ test_many_contexts_teardown (void)
       assert_watchers_gone ();
     }
 
-  g_assert_cmpuint (gpt_count_fds (), ==, fds);
-}
-
-/* GLib makes some descriptors once per process (the default context's
- * wakeup eventfd, ...): let it, before any test counts descriptors. */
-static void
-warm_up (void)
-{
-  g_autoptr(GPidFd) pidfd = open_pid (gpt_spawn_exit (0, 0));
-  Result r = { 0 };
-
-  g_pidfd_wait_async (pidfd, NULL, on_wait, &r);
-  gpt_run_until (NULL, &r.done, TIMEOUT_S);
-  result_clear (&r);
 }
 
 int
 main (int    argc,
       char **argv)
 {
-  g_test_init (&argc, &argv, NULL);
-  warm_up ();
+  gt_init (&argc, &argv, GT_INIT_DEFAULT);
 
-  g_test_add_func ("/async/exit-codes", test_exit_codes);
-  g_test_add_func ("/async/deferred", test_deferred);
-  g_test_add_func ("/async/same-record", test_same_record);
-  g_test_add_func ("/async/cancel/before", test_cancel_before);
-  g_test_add_func ("/async/cancel/pending", test_cancel_pending);
-  g_test_add_func ("/async/cancel/from-thread", test_cancel_from_thread);
-  g_test_add_func ("/async/cancel/race", test_cancel_race);
-  g_test_add_func ("/async/threads", test_threads);
-  g_test_add_func ("/async/storm", test_storm);
-  g_test_add_func ("/async/other-context", test_other_context);
-  g_test_add_func ("/async/source/destroyed", test_source_destroyed);
-  g_test_add_func ("/async/source/context", test_source_context);
-  g_test_add_func ("/async/unref-pending", test_unref_pending);
-  g_test_add_func ("/async/non-child", test_non_child);
-  g_test_add_func ("/async/teardown", test_many_contexts_teardown);
+  gt_add ("/async/exit-codes", test_exit_codes);
+  gt_add ("/async/deferred", test_deferred);
+  gt_add ("/async/same-record", test_same_record);
+  gt_add ("/async/cancel/before", test_cancel_before);
+  gt_add ("/async/cancel/pending", test_cancel_pending);
+  gt_add ("/async/cancel/from-thread", test_cancel_from_thread);
+  gt_add ("/async/cancel/race", test_cancel_race);
+  gt_add ("/async/threads", test_threads);
+  gt_add ("/async/storm", test_storm);
+  gt_add ("/async/other-context", test_other_context);
+  gt_add ("/async/source/destroyed", test_source_destroyed);
+  gt_add ("/async/source/context", test_source_context);
+  gt_add ("/async/unref-pending", test_unref_pending);
+  gt_add ("/async/non-child", test_non_child);
+  gt_add ("/async/teardown", test_many_contexts_teardown);
 
   return g_test_run ();
 }

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "gpidfd-exit-info-private.h"
-#include "test-utils.h"
+#include "gt.h"
 
 /* Every wait status a process can end with round-trips through a record
  * built from it, and agrees with the <sys/wait.h> macros. */
@@ -261,7 +261,7 @@ test_properties_match_getters (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GPidFd) pidfd = NULL;
   g_autoptr(GPidFdExitInfo) info = NULL;
-  pid_t pid = gpt_spawn_burn (50);
+  pid_t pid = gt_spawn_burn (50);
   GParamSpec **pspecs;
   guint n;
 
@@ -345,10 +345,11 @@ typedef struct
   guint n_notified;
 } Delivery;
 
+/* A source's callback: the closure's and the watch's alike. */
 static gboolean
-on_closure_record (GPidFd         *pidfd,
-                   GPidFdExitInfo *info,
-                   gpointer        user_data)
+on_record (GPidFd         *pidfd,
+           GPidFdExitInfo *info,
+           gpointer        user_data)
 {
   Delivery *d = user_data;
 
@@ -372,16 +373,16 @@ test_source_closure (void)
   g_autoptr(GSource) source = NULL;
   g_autoptr(GPidFdExitInfo) again = NULL;
   Delivery d = { FALSE, NULL, NULL, 0 };
-  pid_t pid = gpt_spawn_exit (6, 50);
+  pid_t pid = gt_spawn_exit (6, 50);
 
   pidfd = g_pidfd_new_from_pid (pid, &error);
   g_assert_no_error (error);
 
   source = g_pidfd_create_source (pidfd);
-  g_source_set_closure (source, g_cclosure_new (G_CALLBACK (on_closure_record), &d, NULL));
+  g_source_set_closure (source, g_cclosure_new (G_CALLBACK (on_record), &d, NULL));
   g_source_attach (source, context);
 
-  gpt_run_until (context, &d.done, 10);
+  gt_run_until_true (context, &d.done, 10);
   g_assert_true (d.pidfd == pidfd);
   g_assert_true (g_pidfd_exit_info_get_if_exited (d.info));
   g_assert_cmpint (g_pidfd_exit_info_get_exit_status (d.info), ==, 6);
@@ -404,21 +405,6 @@ on_notify (gpointer user_data)
 }
 
 static gboolean
-on_watch_record (GPidFd         *pidfd,
-                 GPidFdExitInfo *info,
-                 gpointer        user_data)
-{
-  Delivery *d = user_data;
-
-  g_assert_false (d->done);
-  d->done = TRUE;
-  d->pidfd = g_object_ref (pidfd);
-  d->info = g_object_ref (info);
-
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
 on_watch_never (GPidFd         *pidfd,
                 GPidFdExitInfo *info,
                 gpointer        user_data)
@@ -438,8 +424,8 @@ test_add_watch (void)
   g_autoptr(GPidFd) paused = NULL;
   Delivery d = { FALSE, NULL, NULL, 0 };
   guint n_notified = 0;
-  pid_t pid = gpt_spawn_exit (7, 20);
-  pid_t paused_pid = gpt_spawn_pause ();
+  pid_t pid = gt_spawn_exit (7, 20);
+  pid_t paused_pid = gt_spawn_pause ();
   GSource *source;
   guint id;
   int status;
@@ -447,10 +433,10 @@ test_add_watch (void)
   pidfd = g_pidfd_new_from_pid (pid, &error);
   g_assert_no_error (error);
   /* As g_child_watch_add (): no destroy notify. */
-  id = g_pidfd_add_watch (pidfd, on_watch_record, &d);
+  id = g_pidfd_add_watch (pidfd, on_record, &d);
   source = g_main_context_find_source_by_id (NULL, id);
   g_assert_cmpint (g_source_get_priority (source), ==, G_PRIORITY_DEFAULT);
-  gpt_run_until (NULL, &d.done, 10);
+  gt_run_until_true (NULL, &d.done, 10);
   g_assert_true (d.pidfd == pidfd);
   g_assert_cmpint (g_pidfd_exit_info_get_exit_status (d.info), ==, 7);
   /* The source is gone once the callback has returned. */
@@ -470,7 +456,7 @@ test_add_watch (void)
   g_assert_cmpuint (n_notified, ==, 1);
   g_assert_true (g_pidfd_send_signal (paused, SIGKILL, &error));
   g_assert_no_error (error);
-  status = gpt_reap (paused_pid);
+  status = gt_reap (paused_pid);
   g_assert_true (WIFSIGNALED (status));
   g_assert_cmpint (WTERMSIG (status), ==, SIGKILL);
 }
@@ -479,16 +465,16 @@ int
 main (int    argc,
       char **argv)
 {
-  g_test_init (&argc, &argv, NULL);
+  gt_init (&argc, &argv, GT_INIT_DEFAULT);
 
-  g_test_add_func ("/exit-info/round-trip", test_round_trip);
-  g_test_add_func ("/exit-info/from-siginfo", test_from_siginfo);
-  g_test_add_func ("/exit-info/unknown", test_unknown);
-  g_test_add_func ("/exit-info/check-other-namespace", test_check_other_namespace);
-  g_test_add_func ("/exit-info/describe", test_describe);
-  g_test_add_func ("/exit-info/properties", test_properties_match_getters);
-  g_test_add_func ("/exit-info/source-closure", test_source_closure);
-  g_test_add_func ("/exit-info/add-watch", test_add_watch);
+  gt_add ("/exit-info/round-trip", test_round_trip);
+  gt_add ("/exit-info/from-siginfo", test_from_siginfo);
+  gt_add ("/exit-info/unknown", test_unknown);
+  gt_add ("/exit-info/check-other-namespace", test_check_other_namespace);
+  gt_add ("/exit-info/describe", test_describe);
+  gt_add ("/exit-info/properties", test_properties_match_getters);
+  gt_add ("/exit-info/source-closure", test_source_closure);
+  gt_add ("/exit-info/add-watch", test_add_watch);
 
   return g_test_run ();
 }

@@ -14,33 +14,7 @@
 #include <glib/gstdio.h>
 
 #include "gpidfd-syscall-private.h"
-#include "test-utils.h"
-
-static guint fds_at_start;
-
-static void
-leak_check_begin (void)
-{
-  fds_at_start = gpt_count_fds ();
-}
-
-static void
-leak_check_end (void)
-{
-  g_assert_cmpuint (gpt_count_fds (), ==, fds_at_start);
-}
-
-static GPidFdExitInfo *
-wait_for (GPidFd *pidfd)
-{
-  g_autoptr(GError) error = NULL;
-  GPidFdExitInfo *info = g_pidfd_wait (pidfd, NULL, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (info);
-
-  return info;
-}
+#include "gt.h"
 
 static void
 check_exited (int code)
@@ -48,7 +22,7 @@ check_exited (int code)
   g_autoptr(GError) error = NULL;
   g_autoptr(GPidFd) pidfd = NULL;
   g_autoptr(GPidFdExitInfo) info = NULL;
-  pid_t pid = gpt_spawn_exit (code, 0);
+  pid_t pid = gt_spawn_exit (code, 0);
   int ws;
 
   pidfd = g_pidfd_new_from_pid (pid, &error);
@@ -56,7 +30,7 @@ check_exited (int code)
   g_assert_true (g_pidfd_is_child (pidfd));
   g_assert_cmpint (g_pidfd_get_pid (pidfd), ==, pid);
 
-  info = wait_for (pidfd);
+  info = gt_wait (pidfd);
   g_assert_cmpint (g_pidfd_exit_info_get_pid (info), ==, pid);
   g_assert_cmpuint (g_pidfd_exit_info_get_uid (info), ==, getuid ());
   g_assert_true (g_pidfd_exit_info_has_status (info));
@@ -98,11 +72,9 @@ check_exited (int code)
 static void
 test_exit_codes (void)
 {
-  leak_check_begin ();
   check_exited (0);
   check_exited (3);
   check_exited (255);
-  leak_check_end ();
 }
 
 static void
@@ -111,7 +83,7 @@ check_killed (int signum)
   g_autoptr(GError) error = NULL;
   g_autoptr(GPidFd) pidfd = NULL;
   g_autoptr(GPidFdExitInfo) info = NULL;
-  pid_t pid = gpt_spawn_pause ();
+  pid_t pid = gt_spawn_pause ();
   int ws;
 
   pidfd = g_pidfd_new_from_pid (pid, &error);
@@ -121,7 +93,7 @@ check_killed (int signum)
   g_assert_true (g_pidfd_send_signal (pidfd, signum, &error));
   g_assert_no_error (error);
 
-  info = wait_for (pidfd);
+  info = gt_wait (pidfd);
   g_assert_true (g_pidfd_has_exited (pidfd));
   g_assert_true (g_pidfd_exit_info_has_status (info));
   g_assert_cmpint (g_pidfd_exit_info_get_si_code (info), ==, CLD_KILLED);
@@ -143,11 +115,9 @@ check_killed (int signum)
 static void
 test_signals (void)
 {
-  leak_check_begin ();
   check_killed (SIGKILL);
   check_killed (SIGTERM);
   check_killed (SIGINT);
-  leak_check_end ();
 }
 
 static void
@@ -156,7 +126,7 @@ test_signal_probe (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GPidFd) pidfd = NULL;
   g_autoptr(GPidFdExitInfo) info = NULL;
-  pid_t pid = gpt_spawn_pause ();
+  pid_t pid = gt_spawn_pause ();
 
   pidfd = g_pidfd_new_from_pid (pid, &error);
   g_assert_no_error (error);
@@ -168,7 +138,7 @@ test_signal_probe (void)
   g_assert_no_error (error);
 
   g_assert_true (g_pidfd_send_signal (pidfd, SIGKILL, &error));
-  info = wait_for (pidfd);
+  info = gt_wait (pidfd);
 
   /* Reaped: nothing can be signalled through the pidfd any more. */
   g_assert_false (g_pidfd_send_signal (pidfd, 0, &error));
@@ -192,10 +162,10 @@ test_core_dump (void)
   int ws;
 
   g_assert_no_error (error);
-  pid = gpt_spawn_abort (dir);
+  pid = gt_spawn_abort (dir);
   pidfd = g_pidfd_new_from_pid (pid, &error);
   g_assert_no_error (error);
-  info = wait_for (pidfd);
+  info = gt_wait (pidfd);
 
   /* Clean up whatever core file the kernel wrote. */
   d = g_dir_open (dir, 0, NULL);
@@ -235,11 +205,11 @@ test_rusage (void)
   g_autoptr(GPidFdExitInfo) info = NULL;
   const struct rusage *ru;
   gint64 utime, stime, maxrss;
-  pid_t pid = gpt_spawn_burn (300);
+  pid_t pid = gt_spawn_burn (300);
 
   pidfd = g_pidfd_new_from_pid (pid, &error);
   g_assert_no_error (error);
-  info = wait_for (pidfd);
+  info = gt_wait (pidfd);
 
   g_assert_true (g_pidfd_exit_info_has_rusage (info));
   ru = g_pidfd_exit_info_get_rusage (info);
@@ -264,21 +234,21 @@ test_non_child (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GPidFd) pidfd = NULL;
   g_autoptr(GPidFdExitInfo) info = NULL;
-  pid_t middle;
+  GtFamily family;
   pid_t grandchild;
-  int status;
 
-  leak_check_begin ();
-
-  /* The grandchild exits 42 after 100 ms; its parent reaps it, waits
-   * 200 ms more, then exits. */
-  grandchild = gpt_spawn_grandchild (42, 100, 200, &middle);
+  /* The grandchild exits 42 after 100 ms; its parent reaps it 300 ms
+   * later, waits 200 ms more, then exits. */
+  gt_family_spawn (&family, &(GtFamilySpec) {
+                     .does = GT_DOES_EXIT, .code = 42, .delay_ms = 100,
+                     .middle = GT_MIDDLE_REAPS, .reap_delay_ms = 300, .linger_ms = 200 });
+  grandchild = family.pid;
   pidfd = g_pidfd_new_from_pid (grandchild, &error);
   g_assert_no_error (error);
   g_assert_false (g_pidfd_is_child (pidfd));
   g_assert_cmpint (g_pidfd_get_pid (pidfd), ==, grandchild);
 
-  info = wait_for (pidfd);
+  info = gt_wait (pidfd);
   g_assert_cmpint (g_pidfd_exit_info_get_pid (info), ==, grandchild);
   g_assert_false (g_pidfd_exit_info_has_rusage (info));
   g_assert_null (g_pidfd_exit_info_get_rusage (info));
@@ -301,14 +271,11 @@ test_non_child (void)
       g_assert_error (error, G_SPAWN_ERROR, G_SPAWN_ERROR_FAILED);
     }
 
-  /* The middle child was not touched: we reap it ourselves. */
-  status = gpt_reap (middle);
-  g_assert_true (WIFEXITED (status));
-  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+  /* The middle process was not touched: we reap it ourselves. */
+  gt_family_end (&family);
 
   g_clear_object (&info);
   g_clear_object (&pidfd);
-  leak_check_end ();
 }
 
 static void
@@ -318,7 +285,7 @@ test_try_wait (void)
   g_autoptr(GPidFd) pidfd = NULL;
   g_autoptr(GPidFdExitInfo) info = NULL;
   g_autoptr(GPidFdExitInfo) again = NULL;
-  pid_t pid = gpt_spawn_pause ();
+  pid_t pid = gt_spawn_pause ();
 
   pidfd = g_pidfd_new_from_pid (pid, &error);
   g_assert_no_error (error);
@@ -357,13 +324,13 @@ test_cached (void)
   g_autoptr(GPidFdExitInfo) first = NULL;
   g_autoptr(GPidFdExitInfo) second = NULL;
   g_autoptr(GPidFdExitInfo) third = NULL;
-  pid_t pid = gpt_spawn_exit (7, 0);
+  pid_t pid = gt_spawn_exit (7, 0);
 
   pidfd = g_pidfd_new_from_pid (pid, &error);
   g_assert_no_error (error);
 
-  first = wait_for (pidfd);
-  second = wait_for (pidfd);
+  first = gt_wait (pidfd);
+  second = gt_wait (pidfd);
   third = g_pidfd_try_wait (pidfd, &error);
   g_assert_no_error (error);
 
@@ -400,10 +367,8 @@ test_cancel_blocking (void)
   g_autoptr(GPidFdExitInfo) info = NULL;
   WaitThread wt = { 0 };
   GThread *thread;
-  pid_t pid = gpt_spawn_pause ();
+  pid_t pid = gt_spawn_pause ();
   g_autofree char *pid_str = g_strdup_printf ("%d", pid);
-
-  leak_check_begin ();
 
   wt.pidfd = g_pidfd_new_from_pid (pid, &error);
   g_assert_no_error (error);
@@ -425,12 +390,11 @@ test_cancel_blocking (void)
   g_assert_false (g_pidfd_has_exited (wt.pidfd));
   g_assert_true (g_pidfd_send_signal (wt.pidfd, SIGTERM, &error));
   g_assert_no_error (error);
-  info = wait_for (wt.pidfd);
+  info = gt_wait (wt.pidfd);
   g_assert_cmpint (g_pidfd_exit_info_get_term_sig (info), ==, SIGTERM);
 
   g_object_unref (wt.cancellable);
   g_object_unref (wt.pidfd);
-  leak_check_end ();
 }
 
 static void
@@ -440,7 +404,7 @@ test_cancel_already (void)
   g_autoptr(GPidFd) pidfd = NULL;
   g_autoptr(GPidFdExitInfo) info = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  pid_t pid = gpt_spawn_exit (5, 0);
+  pid_t pid = gt_spawn_exit (5, 0);
   siginfo_t si = { 0 };
 
   pidfd = g_pidfd_new_from_pid (pid, &error);
@@ -457,7 +421,7 @@ test_cancel_already (void)
   g_assert_cmpint (waitid (P_PID, pid, &si, WEXITED | WNOHANG | WNOWAIT), ==, 0);
   g_assert_cmpint (si.si_pid, ==, pid);
 
-  info = wait_for (pidfd);
+  info = gt_wait (pidfd);
   g_assert_cmpint (g_pidfd_exit_info_get_exit_status (info), ==, 5);
 }
 
@@ -467,11 +431,9 @@ test_from_fd (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GPidFd) pidfd = NULL;
   g_autoptr(GPidFdExitInfo) info = NULL;
-  pid_t pid = gpt_spawn_exit (9, 50);
+  pid_t pid = gt_spawn_exit (9, 50);
   int raw;
   int fd;
-
-  leak_check_begin ();
 
   raw = gpidfd_sys_pidfd_open (pid, 0);
   g_assert_cmpint (raw, >=, 0);
@@ -484,7 +446,7 @@ test_from_fd (void)
   g_assert_cmpint (g_pidfd_get_pid (pidfd), ==, pid);
   g_assert_true (g_pidfd_is_child (pidfd));
 
-  info = wait_for (pidfd);
+  info = gt_wait (pidfd);
   g_assert_cmpint (g_pidfd_exit_info_get_exit_status (info), ==, 9);
   g_assert_cmpint (g_pidfd_exit_info_get_pid (info), ==, pid);
 
@@ -494,7 +456,6 @@ test_from_fd (void)
   close (raw);
 
   g_clear_object (&info);
-  leak_check_end ();
 }
 
 static void
@@ -503,7 +464,7 @@ test_properties (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GPidFd) pidfd = NULL;
   g_autoptr(GPidFdExitInfo) info = NULL;
-  pid_t pid = gpt_spawn_exit (0, 0);
+  pid_t pid = gt_spawn_exit (0, 0);
   GPidFdFlags flags;
   int fd, prop_pid, code, exit_status, wait_status;
   guint uid;
@@ -517,7 +478,7 @@ test_properties (void)
   g_assert_cmpint (prop_pid, ==, pid);
   g_assert_cmpint (flags, ==, G_PIDFD_FLAGS_NONE);
 
-  info = wait_for (pidfd);
+  info = gt_wait (pidfd);
   g_object_get (info,
                 "uid", &uid,
                 "si-code", &code,
@@ -547,20 +508,20 @@ test_no_reap (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GPidFd) pidfd = NULL;
   g_autoptr(GPidFdExitInfo) info = NULL;
-  pid_t pid = gpt_spawn_exit (17, 0);
+  pid_t pid = gt_spawn_exit (17, 0);
   int status;
 
   pidfd = g_pidfd_new_from_pid_full (pid, G_PIDFD_FLAGS_NO_REAP, &error);
   g_assert_no_error (error);
   g_assert_cmpint (g_pidfd_get_flags (pidfd), ==, G_PIDFD_FLAGS_NO_REAP);
 
-  info = wait_for (pidfd);
+  info = gt_wait (pidfd);
   g_assert_cmpint (g_pidfd_exit_info_get_exit_status (info), ==, 17);
   g_assert_true (g_pidfd_exit_info_has_rusage (info));
 
   /* Left for its owner to reap, with the same status. */
   g_assert_cmpint (g_pidfd_get_pid (pidfd), ==, pid);
-  status = gpt_reap (pid);
+  status = gt_reap (pid);
   g_assert_cmpint (status, ==, g_pidfd_exit_info_get_status (info));
 }
 
@@ -570,7 +531,7 @@ test_reaped_elsewhere (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GPidFd) pidfd = NULL;
   g_autoptr(GPidFdExitInfo) info = NULL;
-  pid_t pid = gpt_spawn_exit (23, 0);
+  pid_t pid = gt_spawn_exit (23, 0);
   int status;
 
   pidfd = g_pidfd_new_from_pid (pid, &error);
@@ -578,10 +539,10 @@ test_reaped_elsewhere (void)
   g_assert_true (g_pidfd_is_child (pidfd));
 
   /* Someone else in the process reaps it first. */
-  status = gpt_reap (pid);
+  status = gt_reap (pid);
   g_assert_cmpint (WEXITSTATUS (status), ==, 23);
 
-  info = wait_for (pidfd);
+  info = gt_wait (pidfd);
   if (gpidfd_sys_has_exit_info ())
     {
       g_assert_true (g_pidfd_exit_info_has_status (info));
@@ -596,9 +557,9 @@ test_reaped_elsewhere (void)
 static pid_t
 unused_pid (void)
 {
-  pid_t pid = gpt_spawn_exit (0, 0);
+  pid_t pid = gt_spawn_exit (0, 0);
 
-  gpt_reap (pid);
+  gt_reap (pid);
   return pid;
 }
 
@@ -619,13 +580,11 @@ static void
 assert_error_names (GError     *error,
                     GQuark      domain,
                     int         code,
-                    long        number)
+                    int         number)
 {
-  g_autofree char *str = g_strdup_printf ("%ld", number);
-
   g_assert_error (error, domain, code);
   g_test_message ("%s", error->message);
-  g_assert_nonnull (strstr (error->message, str));
+  gt_assert_message_names_pid (error, number);
 }
 
 static void
@@ -638,8 +597,6 @@ test_errors_open (void)
   GThread *thread;
   int fd;
   int sv[2];
-
-  leak_check_begin ();
 
   g_assert_null (g_pidfd_new_from_pid (0, &error));
   assert_error_names (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, 0);
@@ -696,7 +653,6 @@ test_errors_open (void)
   close (sv[0]);
   close (sv[1]);
 
-  leak_check_end ();
 }
 
 static void
@@ -705,7 +661,7 @@ test_errors_signal (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GPidFd) pidfd = NULL;
   g_autoptr(GPidFdExitInfo) info = NULL;
-  pid_t pid = gpt_spawn_pause ();
+  pid_t pid = gt_spawn_pause ();
   const int bad[] = { -1, 65, 1000, G_MININT };
 
   pidfd = g_pidfd_new_from_pid (pid, &error);
@@ -721,7 +677,7 @@ test_errors_signal (void)
   /* None of that reached the process. */
   g_assert_false (g_pidfd_has_exited (pidfd));
   g_assert_true (g_pidfd_send_signal (pidfd, SIGKILL, &error));
-  info = wait_for (pidfd);
+  info = gt_wait (pidfd);
   g_assert_cmpint (g_pidfd_exit_info_get_term_sig (info), ==, SIGKILL);
 }
 
@@ -772,7 +728,7 @@ test_construct_properties (void)
   g_autoptr(GPidFd) pidfd = NULL;
   g_autoptr(GPidFd) adopted = NULL;
   g_autoptr(GPidFdExitInfo) info = NULL;
-  pid_t pid = gpt_spawn_exit (3, 100);
+  pid_t pid = gt_spawn_exit (3, 100);
   GPidFdFlags flags;
   int fd;
 
@@ -818,53 +774,43 @@ test_no_sigchld_handler (void)
   g_autoptr(GPidFd) pidfd = NULL;
   g_autoptr(GPidFdExitInfo) info = NULL;
   struct sigaction before, after;
-  pid_t pid = gpt_spawn_exit (1, 0);
+  pid_t pid = gt_spawn_exit (1, 0);
 
   g_assert_cmpint (sigaction (SIGCHLD, NULL, &before), ==, 0);
   pidfd = g_pidfd_new_from_pid (pid, &error);
   g_assert_no_error (error);
-  info = wait_for (pidfd);
+  info = gt_wait (pidfd);
   g_assert_cmpint (sigaction (SIGCHLD, NULL, &after), ==, 0);
   g_assert_true (before.sa_handler == after.sa_handler);
   g_assert_true (after.sa_handler == SIG_DFL);
 }
 
-static void
-run_plain (gconstpointer data)
-{
-  ((void (*) (void)) data) ();
-}
-
-/* Every test runs between two counts of this process's descriptors. */
-#define add_checked(path, func) \
-  gpt_add_checked ((path), (gconstpointer) (func), run_plain)
-
 int
 main (int    argc,
       char **argv)
 {
-  g_test_init (&argc, &argv, NULL);
+  gt_init (&argc, &argv, GT_INIT_DEFAULT);
 
-  add_checked ("/pidfd/exit-codes", test_exit_codes);
-  add_checked ("/pidfd/signals", test_signals);
-  add_checked ("/pidfd/signal-probe", test_signal_probe);
-  add_checked ("/pidfd/core-dump", test_core_dump);
-  add_checked ("/pidfd/rusage", test_rusage);
-  add_checked ("/pidfd/non-child", test_non_child);
-  add_checked ("/pidfd/try-wait", test_try_wait);
-  add_checked ("/pidfd/cached", test_cached);
-  add_checked ("/pidfd/cancel/blocking", test_cancel_blocking);
-  add_checked ("/pidfd/cancel/already", test_cancel_already);
-  add_checked ("/pidfd/from-fd", test_from_fd);
-  add_checked ("/pidfd/properties", test_properties);
-  add_checked ("/pidfd/no-reap", test_no_reap);
-  add_checked ("/pidfd/reaped-elsewhere", test_reaped_elsewhere);
-  add_checked ("/pidfd/errors/open", test_errors_open);
-  add_checked ("/pidfd/errors/signal", test_errors_signal);
-  add_checked ("/pidfd/errors/unopened", test_unopened);
-  add_checked ("/pidfd/construct-properties", test_construct_properties);
-  add_checked ("/pidfd/precondition", test_precondition);
-  add_checked ("/pidfd/no-sigchld-handler", test_no_sigchld_handler);
+  gt_add ("/pidfd/exit-codes", test_exit_codes);
+  gt_add ("/pidfd/signals", test_signals);
+  gt_add ("/pidfd/signal-probe", test_signal_probe);
+  gt_add ("/pidfd/core-dump", test_core_dump);
+  gt_add ("/pidfd/rusage", test_rusage);
+  gt_add ("/pidfd/non-child", test_non_child);
+  gt_add ("/pidfd/try-wait", test_try_wait);
+  gt_add ("/pidfd/cached", test_cached);
+  gt_add ("/pidfd/cancel/blocking", test_cancel_blocking);
+  gt_add ("/pidfd/cancel/already", test_cancel_already);
+  gt_add ("/pidfd/from-fd", test_from_fd);
+  gt_add ("/pidfd/properties", test_properties);
+  gt_add ("/pidfd/no-reap", test_no_reap);
+  gt_add ("/pidfd/reaped-elsewhere", test_reaped_elsewhere);
+  gt_add ("/pidfd/errors/open", test_errors_open);
+  gt_add ("/pidfd/errors/signal", test_errors_signal);
+  gt_add ("/pidfd/errors/unopened", test_unopened);
+  gt_add ("/pidfd/construct-properties", test_construct_properties);
+  gt_add ("/pidfd/precondition", test_precondition);
+  gt_add ("/pidfd/no-sigchld-handler", test_no_sigchld_handler);
 
   return g_test_run ();
 }

@@ -10,9 +10,9 @@
  * its end is still reaped; a process group ends as a whole.
  *
  * The suite's own binary is the child that reports how it started
- * (spawn-common.h). Tests that change what the whole process does
+ * (gt-report.h). Tests that change what the whole process does
  * (signal dispositions, a waitpid (-1) thread, subreaping) run in a forked
- * child (rb_fork_run).
+ * child (gt_fork_run).
  */
 
 #include "config.h"
@@ -31,24 +31,11 @@
 #include <glib/gstdio.h>
 
 #include "gpidfd-spawn-private.h"
-#include "robust-common.h"
-#include "spawn-common.h"
+#include "gt.h"
 
 static const int std_fds[] = { 0, 1, 2 };
 
 /* ---- Helpers ----------------------------------------------------------- */
-
-static GPidFdExitInfo *
-wait_ok (GPidFd *child)
-{
-  g_autoptr(GError) error = NULL;
-  GPidFdExitInfo *info = g_pidfd_wait (child, NULL, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (info);
-
-  return info;
-}
 
 /* A scratch directory, removed with what is in it. */
 static char *
@@ -105,8 +92,8 @@ run_sh (const char        *command,
   pid = g_pidfd_get_pid (child);
   g_assert_true (g_pidfd_communicate_utf8 (child, input, NULL, &out, err, &error));
   g_assert_no_error (error);
-  info = wait_ok (child);
-  gpt_assert_exited (info, pid, code);
+  info = gt_wait (child);
+  gt_assert_exited (info, pid, code);
 
   return out;
 }
@@ -114,7 +101,7 @@ run_sh (const char        *command,
 static void
 assert_no_children (void)
 {
-  if (rb_has_children ())
+  if (gt_has_children ())
     g_error ("a child is left, reaped or not");
 }
 
@@ -140,12 +127,12 @@ test_basic (gconstpointer data)
   g_assert_cmpint (g_pidfd_get_fd (child), >, 2);
   g_assert_cmpint (fcntl (g_pidfd_get_fd (child), F_GETFD), ==, FD_CLOEXEC);
 
-  info = wait_ok (child);
-  gpt_assert_exited (info, pid, 0);
+  info = gt_wait (child);
+  gt_assert_exited (info, pid, 0);
   g_assert_true (g_pidfd_exit_info_has_rusage (info));
   g_assert_cmpint (g_pidfd_exit_info_get_siginfo (info)->si_pid, ==, pid);
   g_assert_cmpint (g_pidfd_get_pid (child), ==, -1);
-  g_assert_true (sc_reaped (pid));
+  g_assert_true (gt_reaped (pid));
 
   /* The same process, through the public constructors: no pipes. */
   again = g_pidfd_spawn (G_SUBPROCESS_FLAGS_NONE, &error, "/bin/sh", "-c", "exit 7", NULL);
@@ -200,19 +187,19 @@ test_pidfd_api (gconstpointer data)
   prefix = g_strdup_printf ("%d:", pid);
   g_assert_true (g_str_has_prefix (text, prefix));
 
-  g_pidfd_wait_async (sleeper, NULL, rb_store_wait_result, &async_info);
+  g_pidfd_wait_async (sleeper, NULL, gt_store_wait_result, &async_info);
   g_assert_true (g_pidfd_force_exit (sleeper, &error));
   g_assert_no_error (error);
-  gpt_run_until_set (context, &async_info, 30);
-  gpt_assert_signaled (async_info, pid, SIGKILL);
+  gt_run_until_set (context, &async_info, 30);
+  gt_assert_signaled (async_info, pid, SIGKILL);
   g_assert_true (g_pidfd_exit_info_has_rusage (async_info));
-  info = wait_ok (sleeper);
+  info = gt_wait (sleeper);
   g_assert_true (info == async_info);
 
   quick = g_pidfd_spawn (G_SUBPROCESS_FLAGS_NONE, &error, "/bin/sh", "-c", "exit 5", NULL);
   g_assert_no_error (error);
   g_pidfd_wait_check_async (quick, NULL, on_wait_check_done, &check_error);
-  gpt_run_until_set (context, &check_error, 30);
+  gt_run_until_set (context, &check_error, 30);
   g_assert_error (check_error, G_SPAWN_EXIT_ERROR, 5);
 
   g_main_context_pop_thread_default (context);
@@ -286,7 +273,7 @@ test_exec_error (gconstpointer data)
     {
       /* valgrind kills a child whose execve () it lets through and then
        * fails (it checks only that the file exists and may be run). */
-      if (gpt_skip_under_valgrind ("a failing execve () ends the child"))
+      if (gt_skip_under_valgrind ("a failing execve () ends the child"))
         {
           remove_tmpdir (dir);
           return;
@@ -342,7 +329,7 @@ test_script_without_shebang (gconstpointer data)
   g_autoptr(GPidFdExitInfo) info = NULL;
 
   g_assert_no_error (error);
-  info = wait_ok (child);
+  info = gt_wait (child);
   g_assert_true (g_pidfd_exit_info_get_if_exited (info));
   g_assert_cmpint (g_pidfd_exit_info_get_exit_status (info), ==, 9);
   remove_tmpdir (dir);
@@ -368,7 +355,7 @@ test_search_path (gconstpointer data)
 
   child = g_pidfd_launcher_spawn (from_envp, &error, "gpidfd-test-program", NULL);
   g_assert_no_error (error);
-  info = wait_ok (child);
+  info = gt_wait (child);
   g_assert_cmpint (g_pidfd_exit_info_get_exit_status (info), ==, 4);
 
   g_assert_null (g_pidfd_launcher_spawn (from_caller, &error, "gpidfd-test-program", NULL));
@@ -381,9 +368,9 @@ test_search_path (gconstpointer data)
 /* The report child with @flags, its report on stderr. */
 static void
 report_on_stderr (GSubprocessFlags  flags,
-                  ScReport         *report)
+                  GtReport         *report)
 {
-  const char *argv[] = { sc_self_exe (), SC_REPORT_STDERR_ARG, NULL };
+  const char *argv[] = { gt_self_exe (), GT_REPORT_STDERR_ARG, NULL };
   g_autoptr(GError) error = NULL;
   g_autoptr(GPidFd) child = g_pidfd_spawnv (argv, flags | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
   g_autoptr(GPidFdExitInfo) info = NULL;
@@ -392,9 +379,9 @@ report_on_stderr (GSubprocessFlags  flags,
   g_assert_no_error (error);
   g_assert_true (g_pidfd_communicate_utf8 (child, NULL, NULL, NULL, &err, &error));
   g_assert_no_error (error);
-  info = wait_ok (child);
+  info = gt_wait (child);
   g_assert_cmpint (g_pidfd_exit_info_get_exit_status (info), ==, 0);
-  sc_report_parse (err, report);
+  gt_report_parse (err, report);
 }
 
 /* stdin is /dev/null unless asked otherwise; stdout and stderr are the
@@ -402,10 +389,10 @@ report_on_stderr (GSubprocessFlags  flags,
 static void
 test_stdio_defaults (gconstpointer data)
 {
-  g_auto(ScReport) report = { 0, };
-  g_auto(ScReport) inherit = { 0, };
-  g_auto(ScReport) silenced = { 0, };
-  g_auto(ScReport) merged = { 0, };
+  g_auto(GtReport) report = { 0, };
+  g_auto(GtReport) inherit = { 0, };
+  g_auto(GtReport) silenced = { 0, };
+  g_auto(GtReport) merged = { 0, };
   char *own[3] = { NULL, };
 
   for (int fd = 0; fd <= 2; fd++)
@@ -415,12 +402,12 @@ test_stdio_defaults (gconstpointer data)
       own[fd] = g_file_read_link (path, NULL);
     }
 
-  sc_report_get (NULL, G_SUBPROCESS_FLAGS_NONE, &report);
+  gt_report_get (NULL, G_SUBPROCESS_FLAGS_NONE, &report);
   g_assert_cmpstr (report.std[0], ==, "/dev/null");
   g_assert_true (g_str_has_prefix (report.std[1], "pipe:"));
   g_assert_cmpstr (report.std[2], ==, own[2]);
 
-  sc_report_get (NULL, G_SUBPROCESS_FLAGS_STDIN_INHERIT | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+  gt_report_get (NULL, G_SUBPROCESS_FLAGS_STDIN_INHERIT | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
                  &inherit);
   g_assert_cmpstr (inherit.std[0], ==, own[0]);
   g_assert_cmpstr (inherit.std[2], ==, "/dev/null");
@@ -431,7 +418,7 @@ test_stdio_defaults (gconstpointer data)
   g_assert_true (g_str_has_prefix (silenced.std[2], "pipe:"));
 
   /* Merged: stderr is the stdout pipe. */
-  sc_report_get (NULL, G_SUBPROCESS_FLAGS_STDERR_MERGE, &merged);
+  gt_report_get (NULL, G_SUBPROCESS_FLAGS_STDERR_MERGE, &merged);
   g_assert_cmpstr (merged.std[2], ==, merged.std[1]);
 
   for (int fd = 0; fd <= 2; fd++)
@@ -477,7 +464,7 @@ test_communicate_cat (gconstpointer data)
   /* Ended and reaped: the record is there at once. */
   info = g_pidfd_try_wait (child, &error);
   g_assert_no_error (error);
-  gpt_assert_exited (info, pid, 0);
+  gt_assert_exited (info, pid, 0);
   g_assert_true (g_pidfd_exit_info_has_rusage (info));
 }
 
@@ -535,12 +522,12 @@ test_communicate_utf8_async (gconstpointer data)
                          "cat", NULL);
   g_assert_no_error (error);
   g_pidfd_communicate_utf8_async (child, text->str, NULL, on_communicated, &result);
-  gpt_run_until (context, &result.done, 60);
+  gt_run_until_true (context, &result.done, 60);
   g_assert_no_error (result.error);
   g_assert_true (result.ok);
   g_assert_cmpstr (result.out, ==, text->str);
   g_assert_null (result.err);
-  info = wait_ok (child);
+  info = gt_wait (child);
   g_assert_cmpint (g_pidfd_exit_info_get_exit_status (info), ==, 0);
 
   communicate_result_clear (&result);
@@ -618,10 +605,10 @@ test_communicate_without_pipes (gconstpointer data)
   g_assert_no_error (error);
   g_assert_null (out);
   g_assert_null (err);
-  info = wait_ok (child);
+  info = gt_wait (child);
   g_assert_cmpint (g_pidfd_exit_info_get_exit_status (info), ==, 2);
 
-  pid = gpt_spawn_exit (0, 0);
+  pid = gt_spawn_exit (0, 0);
   other = g_pidfd_new_from_pid (pid, &error);
   g_assert_no_error (error);
   g_assert_null (g_pidfd_get_stdin_pipe (other));
@@ -629,34 +616,19 @@ test_communicate_without_pipes (gconstpointer data)
   g_assert_null (g_pidfd_get_stderr_pipe (other));
   g_assert_false (g_pidfd_communicate (other, NULL, NULL, &out, &err, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
-  rb_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "did not start", pid);
+  gt_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "did not start", pid);
   g_clear_error (&error);
 
   g_main_context_push_thread_default (context);
   g_pidfd_communicate_async (other, NULL, NULL, on_communicated, &result);
-  gpt_run_until (context, &result.done, 30);
+  gt_run_until_true (context, &result.done, 30);
   g_assert_error (result.error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
   g_main_context_pop_thread_default (context);
   g_main_context_unref (context);
 
-  other_info = wait_ok (other);
-  gpt_assert_exited (other_info, pid, 0);
+  other_info = gt_wait (other);
+  gt_assert_exited (other_info, pid, 0);
   communicate_result_clear (&result);
-}
-
-static gboolean
-cancel_later (gpointer user_data)
-{
-  g_cancellable_cancel (user_data);
-  return G_SOURCE_REMOVE;
-}
-
-static gpointer
-cancel_thread (gpointer user_data)
-{
-  g_usleep (100 * 1000);
-  g_cancellable_cancel (user_data);
-  return NULL;
 }
 
 /* A cancelled communicate leaves the process running; dropped, it is
@@ -692,11 +664,11 @@ test_communicate_cancel (gconstpointer data)
           GSource *timeout = g_timeout_source_new (100);
 
           g_main_context_push_thread_default (context);
-          g_source_set_callback (timeout, cancel_later, cancellable, NULL);
+          g_source_set_callback (timeout, gt_cancel_cb, cancellable, NULL);
           g_source_attach (timeout, context);
           g_source_unref (timeout);
           g_pidfd_communicate_utf8_async (child, NULL, cancellable, on_communicated, &result);
-          gpt_run_until (context, &result.done, 30);
+          gt_run_until_true (context, &result.done, 30);
           g_assert_false (result.ok);
           g_assert_error (result.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
           communicate_result_clear (&result);
@@ -705,7 +677,7 @@ test_communicate_cancel (gconstpointer data)
         }
       else
         {
-          GThread *thread = g_thread_new ("cancel", cancel_thread, cancellable);
+          GThread *thread = gt_cancel_in_thread (cancellable, 100);
           g_autofree char *out = NULL;
 
           g_assert_false (g_pidfd_communicate_utf8 (child, NULL, cancellable, &out, NULL, &error));
@@ -716,10 +688,10 @@ test_communicate_cancel (gconstpointer data)
       /* Still running, still ours. */
       g_assert_false (g_pidfd_has_exited (child));
       g_object_unref (child);
-      g_assert_false (sc_reaped (pid));
+      g_assert_false (gt_reaped (pid));
 
       close (gate[1]);
-      sc_wait_reaped (pid, 30);
+      gt_wait_reaped (pid, 30);
       g_assert_true (gpidfd_reaper_wait_idle (30 * 1000));
     }
   assert_no_children ();
@@ -780,7 +752,7 @@ test_launcher_cwd_and_files (gconstpointer data)
   g_pidfd_launcher_set_stderr_file_path (launcher, errors);
   child = g_pidfd_launcher_spawn (launcher, &error, "/bin/sh", "-c", "cat; pwd -P >&2", NULL);
   g_assert_no_error (error);
-  info = wait_ok (child);
+  info = gt_wait (child);
   g_assert_cmpint (g_pidfd_exit_info_get_exit_status (info), ==, 0);
 
   g_assert_true (g_file_get_contents (output, &out, NULL, NULL));
@@ -828,7 +800,7 @@ test_launcher_take_fds (gconstpointer data)
                                   "echo a >&6; echo b >&5; echo c >&7; "
                                   "ls /proc/self/fd/ | tr '\\n' ' '", NULL);
   g_assert_no_error (error);
-  info = wait_ok (child);
+  info = gt_wait (child);
   g_assert_cmpint (g_pidfd_exit_info_get_exit_status (info), ==, 0);
 
   /* ls's own listing: 0, 1, 2, the three targets, and its directory. */
@@ -950,16 +922,16 @@ spawn_and_check_thread (gpointer user_data)
   if (run->inherit_ignored)
     g_pidfd_launcher_set_inherit_ignored_signals (launcher, TRUE);
   else
-    want_ignored &= ~SC_RESET_SIGNALS;
+    want_ignored &= ~GT_RESET_SIGNALS;
 
   g_main_context_push_thread_default (context);
   for (guint i = 0; i < run->n_spawns; i++)
     {
-      g_auto(ScReport) report = { 0, };
+      g_auto(GtReport) report = { 0, };
 
-      sc_report_get (launcher, 0, &report);
-      sc_assert_fds (&report, std_fds, G_N_ELEMENTS (std_fds));
-      sc_assert_signals (&report, want_ignored);
+      gt_report_get (launcher, 0, &report);
+      gt_assert_fds (&report, std_fds, G_N_ELEMENTS (std_fds));
+      gt_assert_signals (&report, want_ignored);
       g_assert_cmpint (report.pgid, ==, getpgrp ());
     }
   g_main_context_pop_thread_default (context);
@@ -986,10 +958,10 @@ churn_thread (gpointer user_data)
       int fd = eventfd (0, EFD_CLOEXEC);
 
       g_assert_no_error (error);
-      g_pidfd_wait_async (child, NULL, rb_store_wait_result, &info);
+      g_pidfd_wait_async (child, NULL, gt_store_wait_result, &info);
       g_main_context_iteration (context, FALSE);
       g_output_stream_close (g_pidfd_get_stdin_pipe (child), NULL, NULL);
-      gpt_run_until_set (context, &info, 30);
+      gt_run_until_set (context, &info, 30);
       close (fd);
     }
   g_main_context_pop_thread_default (context);
@@ -1001,7 +973,7 @@ churn_thread (gpointer user_data)
 static void
 hygiene_body (gconstpointer data)
 {
-  HygieneRun run = { GPOINTER_TO_INT (data), gpt_scale (25, 3), 0, 0 };
+  HygieneRun run = { GPOINTER_TO_INT (data), gt_scale (25, 3), 0, 0 };
   struct sigaction handler = { .sa_handler = count_signal };
   struct sigaction after;
   GThread *spawners[8];
@@ -1019,8 +991,8 @@ hygiene_body (gconstpointer data)
   signal (SIGQUIT, SIG_IGN);
   leaky = 40;
   g_assert_cmpint (dup2 (0, leaky), ==, leaky);
-  run.ignored = sc_own_ignored_signals ();
-  g_assert_cmpuint (run.ignored & sc_sigbit (SIGQUIT), !=, 0);
+  run.ignored = gt_own_ignored_signals ();
+  g_assert_cmpuint (run.ignored & gt_sigbit (SIGQUIT), !=, 0);
 
   churn = g_thread_new ("churn", churn_thread, &run);
   for (guint i = 0; i < G_N_ELEMENTS (spawners); i++)
@@ -1052,7 +1024,7 @@ test_hygiene (gconstpointer data)
 {
   g_test_summary ("8 threads spawn at once: each child has only 0, 1 and 2 open, an empty "
                   "signal mask, nothing caught and only what GLib's spawn leaves ignored");
-  rb_fork_run ("spawning threads", RB_FORK_PLAIN, 240, hygiene_body, data);
+  gt_fork_run ("spawning threads", GT_FORK_PLAIN, 240, hygiene_body, data);
 }
 
 /* ---- Reaping a child whose object went --------------------------------- */
@@ -1060,8 +1032,8 @@ test_hygiene (gconstpointer data)
 static void
 test_reap_dropped (gconstpointer data)
 {
-  guint n = gpt_scale (50, 5);
-  guint threads_before = rb_count_threads ();
+  guint n = gt_scale (50, 5);
+  guint threads_before = gt_count_threads ();
   g_autofree pid_t *pids = g_new (pid_t, n);
   int gate[2];
 
@@ -1080,15 +1052,15 @@ test_reap_dropped (gconstpointer data)
       pids[i] = g_pidfd_get_pid (child);
     }
   close (gate[0]);
-  g_assert_cmpuint (rb_count_threads (), <=, threads_before + 1);
+  g_assert_cmpuint (gt_count_threads (), <=, threads_before + 1);
   for (guint i = 0; i < n; i++)
-    g_assert_false (sc_reaped (pids[i]));
+    g_assert_false (gt_reaped (pids[i]));
   close (gate[1]);
   for (guint i = 0; i < n; i++)
-    sc_wait_reaped (pids[i], 30);
+    gt_wait_reaped (pids[i], 30);
   g_assert_true (gpidfd_reaper_wait_idle (30 * 1000));
   /* Its last step done, the thread may still be on its way out. */
-  while (rb_count_threads () > threads_before)
+  while (gt_count_threads () > threads_before)
     g_usleep (1000);
 
   /* Exited, not reaped: reaped as the object goes, without a thread. */
@@ -1099,10 +1071,10 @@ test_reap_dropped (gconstpointer data)
 
     g_assert_no_error (error);
     g_assert_true (g_pidfd_wait_exit (child, NULL, &error));
-    g_assert_false (sc_reaped (pid));
+    g_assert_false (gt_reaped (pid));
     g_object_unref (child);
-    g_assert_true (sc_reaped (pid));
-    g_assert_cmpuint (rb_count_threads (), ==, threads_before);
+    g_assert_true (gt_reaped (pid));
+    g_assert_cmpuint (gt_count_threads (), ==, threads_before);
   }
   assert_no_children ();
 }
@@ -1112,15 +1084,15 @@ test_reap_dropped (gconstpointer data)
 static void
 immune_body (gconstpointer data)
 {
-  ScOther other = GPOINTER_TO_INT (data);
-  gboolean exit_info = rb_kernel_has_exit_info ();
-  guint n = gpt_scale (200, 20);
-  guint unknown = sc_check_statuses (other, n, exit_info);
+  GtOther other = GPOINTER_TO_INT (data);
+  gboolean exit_info = gt_kernel_has_exit_info ();
+  guint n = gt_scale (200, 20);
+  guint unknown = gt_check_statuses (other, n, exit_info);
 
   g_test_message ("%u of %u with their status, %u unknown (PIDFD_INFO_EXIT: %s)", n - unknown,
                   n, unknown, exit_info ? "yes" : "no");
   /* Before Linux 6.15, a status the kernel took is gone: each of them. */
-  if (other != SC_OTHER_WAITPID_THREAD && !exit_info)
+  if (other != GT_OTHER_WAITPID_THREAD && !exit_info)
     g_assert_cmpuint (unknown, ==, n);
   assert_no_children ();
 }
@@ -1131,7 +1103,7 @@ test_immune (gconstpointer data)
   g_test_summary ("With SIGCHLD ignored, SA_NOCLDWAIT or another thread in waitpid (-1), "
                   "every child gives its true status (Linux 6.15), or says it is unknown; "
                   "never a wrong one");
-  rb_fork_run ("a program that reaps behind gpidfd's back", RB_FORK_PLAIN, 300, immune_body,
+  gt_fork_run ("a program that reaps behind gpidfd's back", GT_FORK_PLAIN, 300, immune_body,
                data);
 }
 
@@ -1200,8 +1172,8 @@ group_body (gconstpointer data)
    * before it (and under valgrind, which does not know the call). */
   g_assert_true (g_pidfd_send_signal_full (child, SIGKILL, G_PIDFD_SIGNAL_SCOPE_PROCESS_GROUP, &error));
   g_assert_no_error (error);
-  info = wait_ok (child);
-  gpt_assert_signaled (info, pid, SIGKILL);
+  info = gt_wait (child);
+  gt_assert_signaled (info, pid, SIGKILL);
 
   /* Every process of the group ended: reaped here, none left. */
   while (waitpid (-1, NULL, __WALL) > 0 || errno == EINTR)
@@ -1213,69 +1185,68 @@ static void
 test_process_group (gconstpointer data)
 {
   g_autoptr(GPidFdLauncher) launcher = g_pidfd_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_auto(ScReport) report = { 0, };
-  g_auto(ScReport) leader = { 0, };
+  g_auto(GtReport) report = { 0, };
+  g_auto(GtReport) leader = { 0, };
 
   /* The leader's group is its pid; without the setting, the caller's. */
-  sc_report_get (NULL, 0, &report);
+  gt_report_get (NULL, 0, &report);
   g_assert_cmpint (report.pgid, ==, getpgrp ());
   g_pidfd_launcher_set_process_group (launcher, TRUE);
-  sc_report_get (launcher, 0, &leader);
+  gt_report_get (launcher, 0, &leader);
   g_assert_cmpint (leader.pgid, ==, leader.pid);
 
-  rb_fork_run ("a process group", RB_FORK_PLAIN, 60, group_body, NULL);
+  gt_fork_run ("a process group", GT_FORK_PLAIN, 60, group_body, NULL);
 }
 
 static const char *other_names[] = {
-  [SC_OTHER_SIGCHLD_IGNORED] = "sigchld-ignored",
-  [SC_OTHER_NOCLDWAIT] = "nocldwait",
-  [SC_OTHER_WAITPID_THREAD] = "waitpid-thread",
+  [GT_OTHER_SIGCHLD_IGNORED] = "sigchld-ignored",
+  [GT_OTHER_NOCLDWAIT] = "nocldwait",
+  [GT_OTHER_WAITPID_THREAD] = "waitpid-thread",
 };
 
 int
 main (int    argc,
       char **argv)
 {
-  if (argc == 2 && g_str_equal (argv[1], SC_REPORT_ARG))
-    return sc_report_main (FALSE);
-  if (argc == 2 && g_str_equal (argv[1], SC_REPORT_STDERR_ARG))
-    return sc_report_main (TRUE);
+  if (argc == 2 && g_str_equal (argv[1], GT_REPORT_ARG))
+    return gt_report_main (FALSE);
+  if (argc == 2 && g_str_equal (argv[1], GT_REPORT_STDERR_ARG))
+    return gt_report_main (TRUE);
 
-  g_test_init (&argc, &argv, NULL);
-  rb_warm_up ();
+  gt_init (&argc, &argv, GT_INIT_DEFAULT);
 
-  gpt_add_checked ("/spawn/basic", NULL, test_basic);
-  gpt_add_checked ("/spawn/pidfd-api", NULL, test_pidfd_api);
+  gt_add_data ("/spawn/basic", NULL, test_basic);
+  gt_add_data ("/spawn/pidfd-api", NULL, test_pidfd_api);
   for (guint i = 0; i < G_N_ELEMENTS (exec_error_rows); i++)
     {
       g_autofree char *path = g_strdup_printf ("/spawn/exec-error/%s", exec_error_rows[i].name);
 
-      gpt_add_checked (path, &exec_error_rows[i], test_exec_error);
+      gt_add_data (path, &exec_error_rows[i], test_exec_error);
     }
-  gpt_add_checked ("/spawn/script-without-shebang", NULL, test_script_without_shebang);
-  gpt_add_checked ("/spawn/search-path", NULL, test_search_path);
-  gpt_add_checked ("/spawn/stdio-defaults", NULL, test_stdio_defaults);
-  gpt_add_checked ("/spawn/communicate/cat-1mib", NULL, test_communicate_cat);
-  gpt_add_checked ("/spawn/communicate/utf8-async-1mib", NULL, test_communicate_utf8_async);
-  gpt_add_checked ("/spawn/communicate/streams", NULL, test_communicate_streams);
-  gpt_add_checked ("/spawn/communicate/invalid-utf8", NULL, test_communicate_invalid_utf8);
-  gpt_add_checked ("/spawn/communicate/without-pipes", NULL, test_communicate_without_pipes);
-  gpt_add_checked ("/spawn/communicate/cancel", NULL, test_communicate_cancel);
-  gpt_add_checked ("/spawn/launcher/environment", NULL, test_launcher_environment);
-  gpt_add_checked ("/spawn/launcher/cwd-and-files", NULL, test_launcher_cwd_and_files);
-  gpt_add_checked ("/spawn/launcher/take-fds", NULL, test_launcher_take_fds);
-  gpt_add_checked ("/spawn/launcher/bad-target", NULL, test_launcher_bad_target);
-  gpt_add_checked ("/spawn/launcher/flags", NULL, test_launcher_flags);
-  gpt_add_checked ("/spawn/hygiene/default", GINT_TO_POINTER (FALSE), test_hygiene);
-  gpt_add_checked ("/spawn/hygiene/inherit-ignored", GINT_TO_POINTER (TRUE), test_hygiene);
-  gpt_add_checked ("/spawn/reap-dropped", NULL, test_reap_dropped);
-  for (guint i = SC_OTHER_SIGCHLD_IGNORED; i < G_N_ELEMENTS (other_names); i++)
+  gt_add_data ("/spawn/script-without-shebang", NULL, test_script_without_shebang);
+  gt_add_data ("/spawn/search-path", NULL, test_search_path);
+  gt_add_data ("/spawn/stdio-defaults", NULL, test_stdio_defaults);
+  gt_add_data ("/spawn/communicate/cat-1mib", NULL, test_communicate_cat);
+  gt_add_data ("/spawn/communicate/utf8-async-1mib", NULL, test_communicate_utf8_async);
+  gt_add_data ("/spawn/communicate/streams", NULL, test_communicate_streams);
+  gt_add_data ("/spawn/communicate/invalid-utf8", NULL, test_communicate_invalid_utf8);
+  gt_add_data ("/spawn/communicate/without-pipes", NULL, test_communicate_without_pipes);
+  gt_add_data ("/spawn/communicate/cancel", NULL, test_communicate_cancel);
+  gt_add_data ("/spawn/launcher/environment", NULL, test_launcher_environment);
+  gt_add_data ("/spawn/launcher/cwd-and-files", NULL, test_launcher_cwd_and_files);
+  gt_add_data ("/spawn/launcher/take-fds", NULL, test_launcher_take_fds);
+  gt_add_data ("/spawn/launcher/bad-target", NULL, test_launcher_bad_target);
+  gt_add_data ("/spawn/launcher/flags", NULL, test_launcher_flags);
+  gt_add_data ("/spawn/hygiene/default", GINT_TO_POINTER (FALSE), test_hygiene);
+  gt_add_data ("/spawn/hygiene/inherit-ignored", GINT_TO_POINTER (TRUE), test_hygiene);
+  gt_add_data ("/spawn/reap-dropped", NULL, test_reap_dropped);
+  for (guint i = GT_OTHER_SIGCHLD_IGNORED; i < G_N_ELEMENTS (other_names); i++)
     {
       g_autofree char *path = g_strdup_printf ("/spawn/immune/%s", other_names[i]);
 
-      gpt_add_checked (path, GINT_TO_POINTER (i), test_immune);
+      gt_add_data (path, GINT_TO_POINTER (i), test_immune);
     }
-  gpt_add_checked ("/spawn/process-group", NULL, test_process_group);
+  gt_add_data ("/spawn/process-group", NULL, test_process_group);
 
   return g_test_run ();
 }

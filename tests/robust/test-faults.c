@@ -17,21 +17,7 @@
 
 #include "gpidfd-syscall-private.h"
 #include "gpidfd-watcher-private.h"
-#include "robust-common.h"
-
-
-static void
-assert_error_names_pid (const GError *error,
-                        GQuark        domain,
-                        gint          code,
-                        pid_t         pid)
-{
-  g_autofree char *pid_str = g_strdup_printf ("%d", pid);
-
-  g_assert_error (error, domain, code);
-  if (strstr (error->message, pid_str) == NULL)
-    g_error ("message \"%s\" does not name process %d", error->message, pid);
-}
+#include "gt.h"
 
 /* ---- Signal storm ---------------------------------------------------- */
 
@@ -127,25 +113,10 @@ releaser_main (gpointer user_data)
   return NULL;
 }
 
-static pid_t
-spawn_gated_alone (int   code,
-                   int  *gate_wr)
-{
-  int gate[2];
-  pid_t pid;
-
-  g_assert_cmpint (pipe2 (gate, O_CLOEXEC), ==, 0);
-  pid = rb_spawn_gated (gate[0], gate[1], code, 0);
-  close (gate[0]);
-  *gate_wr = gate[1];
-
-  return pid;
-}
-
 static void
 test_storm_blocking_wait (void)
 {
-  guint n = gpt_scale (200, 10);
+  guint n = gt_scale (200, 10);
   g_autofree pid_t *pids = g_new0 (pid_t, n);
   g_autofree int *gates = g_new0 (int, n);
   Releaser releaser = { gates, n, 0, 0 };
@@ -158,10 +129,10 @@ test_storm_blocking_wait (void)
                   "SA_RESTART): no spurious error, no lost exit");
 
   for (guint i = 0; i < n; i++)
-    pids[i] = spawn_gated_alone (i % 256, &gates[i]);
+    pids[i] = gt_spawn_gated_alone (&gates[i], i % 256);
 
   thread = g_thread_new ("releaser", releaser_main, &releaser);
-  rb_watchdog_start ("storm-blocking-wait", 60);
+  gt_watchdog_start ("storm-blocking-wait", 60);
   signals_start = g_atomic_int_get (&storm_signals);
   storm_start (&storm);
 
@@ -176,16 +147,16 @@ test_storm_blocking_wait (void)
       g_atomic_int_set (&releaser.ready, i + 1);
       info = g_pidfd_wait (pidfd, i % 2 ? cancellable : NULL, &error);
       g_assert_no_error (error);
-      gpt_assert_exited (info, pids[i], i % 256);
-      rb_watchdog_pet ();
+      gt_assert_exited (info, pids[i], i % 256);
+      gt_watchdog_pet ();
     }
 
   storm_stop (&storm);
-  rb_watchdog_stop ();
+  gt_watchdog_stop ();
   g_thread_join (thread);
   g_test_message ("%u waits, %d signals taken", n,
                   g_atomic_int_get (&storm_signals) - signals_start);
-  g_assert_false (rb_has_children ());
+  g_assert_false (gt_has_children ());
 }
 
 typedef struct
@@ -205,7 +176,7 @@ storm_record (LoopState      *state,
     {
       if (state->pids[i] == pid)
         {
-          gpt_assert_exited (info, pid, i % 256);
+          gt_assert_exited (info, pid, i % 256);
           found = TRUE;
         }
     }
@@ -237,7 +208,7 @@ on_storm_source (GPidFd         *pidfd,
 static void
 test_storm_main_loop (void)
 {
-  guint n = gpt_scale (200, 10);
+  guint n = gt_scale (200, 10);
   g_autofree pid_t *pids = g_new0 (pid_t, n + 1);
   g_autofree int *gates = g_new0 (int, n);
   Releaser releaser = { gates, n, 0, 0 };
@@ -253,10 +224,10 @@ test_storm_main_loop (void)
 
   g_main_context_push_thread_default (context);
   for (guint i = 0; i < n; i++)
-    pids[i] = spawn_gated_alone (i % 256, &gates[i]);
+    pids[i] = gt_spawn_gated_alone (&gates[i], i % 256);
 
   thread = g_thread_new ("releaser", releaser_main, &releaser);
-  rb_watchdog_start ("storm-main-loop", 60);
+  gt_watchdog_start ("storm-main-loop", 60);
   signals_start = g_atomic_int_get (&storm_signals);
   storm_start (&storm);
 
@@ -272,7 +243,7 @@ test_storm_main_loop (void)
         {
           GSource *source = g_pidfd_create_source (pidfd);
 
-          g_source_set_callback (source, (GSourceFunc) (void (*) (void)) on_storm_source,
+          g_source_set_callback (source, G_SOURCE_FUNC (on_storm_source),
                                  &state, NULL);
           g_source_attach (source, context);
           g_source_unref (source);
@@ -285,20 +256,20 @@ test_storm_main_loop (void)
   for (guint i = 0; i < n; i++)
     {
       g_atomic_int_set (&releaser.ready, i + 1);
-      rb_run_until_count (context, &state.done, i + 1, 60);
+      gt_run_until_count (context, &state.done, i + 1, 60);
       g_atomic_int_set (&releaser.signals_at_wait, g_atomic_int_get (&storm_signals));
-      rb_watchdog_pet ();
+      gt_watchdog_pet ();
     }
   while (g_main_context_iteration (context, FALSE))
     ;
 
   storm_stop (&storm);
-  rb_watchdog_stop ();
+  gt_watchdog_stop ();
   g_thread_join (thread);
   g_test_message ("%u waits, %d signals taken", n,
                   g_atomic_int_get (&storm_signals) - signals_start);
   g_assert_cmpuint (state.done, ==, n);
-  g_assert_false (rb_has_children ());
+  g_assert_false (gt_has_children ());
   g_assert_cmpuint (gpidfd_watcher_count (), ==, 0);
 
   g_ptr_array_unref (pidfds);
@@ -310,8 +281,8 @@ test_storm_main_loop (void)
 static void
 test_storm_other_calls (void)
 {
-  guint n = gpt_scale (20000, 500);
-  pid_t pid = gpt_spawn_pause ();
+  guint n = gt_scale (20000, 500);
+  pid_t pid = gt_spawn_pause ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GPidFd) first = g_pidfd_new_from_pid (pid, &error);
   g_autoptr(GPidFdExitInfo) info = NULL;
@@ -351,7 +322,7 @@ test_storm_other_calls (void)
   g_assert_no_error (error);
   info = g_pidfd_wait (first, NULL, &error);
   g_assert_no_error (error);
-  gpt_assert_signaled (info, pid, SIGKILL);
+  gt_assert_signaled (info, pid, SIGKILL);
 }
 
 /* ---- Reaped behind the library's back -------------------------------- */
@@ -364,7 +335,7 @@ assert_record_after_foreign_reap (GPidFdExitInfo *info,
   g_assert_nonnull (info);
   g_assert_cmpint (g_pidfd_exit_info_get_pid (info), ==, pid);
   if (gpidfd_sys_has_exit_info ())
-    gpt_assert_exited (info, pid, code);
+    gt_assert_exited (info, pid, code);
   else
     g_assert_false (g_pidfd_exit_info_has_status (info));
 }
@@ -380,7 +351,7 @@ test_reaped_behind_back (void)
                   "never an error, never a hang");
 
   g_main_context_push_thread_default (context);
-  rb_watchdog_start ("reaped-behind-back", 30);
+  gt_watchdog_start ("reaped-behind-back", 30);
 
   for (guint mode = 0; mode < 6; mode++)
     {
@@ -396,7 +367,7 @@ test_reaped_behind_back (void)
        * been started: the context is not iterated from then until the
        * test's own waitpid() has reaped it. */
       g_assert_cmpint (pipe2 (gate, O_CLOEXEC), ==, 0);
-      pid = rb_spawn_gated (gate[0], gate[1], code, 0);
+      pid = gt_spawn_gated (gate[0], gate[1], code, 0);
       close (gate[0]);
       pidfd = g_pidfd_new_from_pid (pid, &error);
       g_assert_no_error (error);
@@ -405,13 +376,13 @@ test_reaped_behind_back (void)
       if (mode == 4)
         {
           /* The wait is pending in the watcher when the reap happens. */
-          g_pidfd_wait_async (pidfd, NULL, rb_store_wait_result, &info);
+          g_pidfd_wait_async (pidfd, NULL, gt_store_wait_result, &info);
           g_main_context_iteration (context, FALSE);
           g_assert_null (info);
         }
 
       close (gate[1]);
-      status = gpt_reap (pid);
+      status = gt_reap (pid);
       g_assert_cmpint (WEXITSTATUS (status), ==, code);
       g_assert_cmpint (g_pidfd_get_pid (pidfd), ==, -1);
 
@@ -426,17 +397,17 @@ test_reaped_behind_back (void)
         case 2:
         case 4:
           if (mode == 2)
-            g_pidfd_wait_async (pidfd, NULL, rb_store_wait_result, &info);
-          gpt_run_until_set (context, &info, 30);
+            g_pidfd_wait_async (pidfd, NULL, gt_store_wait_result, &info);
+          gt_run_until_set (context, &info, 30);
           break;
         case 3:
           {
             GSource *source = g_pidfd_create_source (pidfd);
 
-            g_source_set_callback (source, (GSourceFunc) (void (*) (void)) rb_store_source_info,
+            g_source_set_callback (source, G_SOURCE_FUNC (gt_store_source_info),
                                    &info, NULL);
             g_source_attach (source, context);
-            gpt_run_until_set (context, &info, 30);
+            gt_run_until_set (context, &info, 30);
             g_source_destroy (source);
             g_source_unref (source);
           }
@@ -455,10 +426,10 @@ test_reaped_behind_back (void)
         }
       g_assert_no_error (error);
       assert_record_after_foreign_reap (info, pid, code);
-      rb_watchdog_pet ();
+      gt_watchdog_pet ();
     }
 
-  rb_watchdog_stop ();
+  gt_watchdog_stop ();
   g_main_context_pop_thread_default (context);
   g_main_context_unref (context);
 }
@@ -486,17 +457,17 @@ race_wait_main (gpointer user_data)
 static void
 test_reaped_race (void)
 {
-  guint rounds = gpt_scale (500, 20);
+  guint rounds = gt_scale (500, 20);
   guint lib_first = 0, waitpid_first = 0;
 
   g_test_summary ("g_pidfd_wait() in one thread races a plain waitpid() in "
                   "another");
 
-  rb_watchdog_start ("reaped-race", 30);
+  gt_watchdog_start ("reaped-race", 30);
   for (guint i = 0; i < rounds; i++)
     {
       int code = i % 100;
-      pid_t pid = rb_spawn_exit_us (code, g_test_rand_int_range (0, 1000));
+      pid_t pid = gt_spawn_exit_us (code, g_test_rand_int_range (0, 1000));
       g_autoptr(GError) error = NULL;
       RaceWait rw = { g_pidfd_new_from_pid (pid, &error), NULL };
       GThread *thread;
@@ -519,18 +490,18 @@ test_reaped_race (void)
       else
         {
           g_assert_cmpint (errno, ==, ECHILD);
-          gpt_assert_exited (rw.info, pid, code);
+          gt_assert_exited (rw.info, pid, code);
           lib_first++;
         }
       g_object_unref (rw.info);
       g_object_unref (rw.pidfd);
-      rb_watchdog_pet ();
+      gt_watchdog_pet ();
     }
-  rb_watchdog_stop ();
+  gt_watchdog_stop ();
 
   g_test_message ("%u rounds: waitpid() won %u, the library won %u", rounds,
                   waitpid_first, lib_first);
-  g_assert_false (rb_has_children ());
+  g_assert_false (gt_has_children ());
 }
 
 /* With SIGCHLD ignored, the kernel reaps children itself. */
@@ -543,7 +514,7 @@ test_sigchld_ignored (void)
                   "the wait still ends, with the status when the kernel "
                   "keeps it");
 
-  rb_watchdog_start ("sigchld-ignored", 30);
+  gt_watchdog_start ("sigchld-ignored", 30);
   g_assert_cmpint (sigaction (SIGCHLD, &ign, &old), ==, 0);
 
   for (guint i = 0; i < 20; i++)
@@ -559,7 +530,7 @@ test_sigchld_ignored (void)
        * for its pidfd to be open before it exits, or the pid would be
        * gone (and a pid alone can name nothing race-free). */
       g_assert_true (g_unix_open_pipe (gate, FD_CLOEXEC, NULL));
-      pid = rb_spawn_gated (gate[0], gate[1], code, 0);
+      pid = gt_spawn_gated (gate[0], gate[1], code, 0);
       pidfd = g_pidfd_new_from_pid (pid, &error);
       g_assert_no_error (error);
       close (gate[1]);
@@ -567,12 +538,12 @@ test_sigchld_ignored (void)
       info = g_pidfd_wait (pidfd, NULL, &error);
       g_assert_no_error (error);
       assert_record_after_foreign_reap (info, pid, code);
-      rb_watchdog_pet ();
+      gt_watchdog_pet ();
     }
 
   g_assert_cmpint (sigaction (SIGCHLD, &old, NULL), ==, 0);
-  rb_watchdog_stop ();
-  g_assert_false (rb_has_children ());
+  gt_watchdog_stop ();
+  g_assert_false (gt_has_children ());
 }
 
 /* ---- Out of file descriptors ----------------------------------------- */
@@ -587,29 +558,11 @@ count_fds_at_limit (void)
   g_assert_cmpint (getrlimit (RLIMIT_NOFILE, &rl), ==, 0);
   rl.rlim_cur++;
   g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &rl), ==, 0);
-  n = gpt_count_fds ();
+  n = gt_count_fds ();
   rl.rlim_cur--;
   g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &rl), ==, 0);
 
   return n;
-}
-
-typedef struct
-{
-  guint calls;
-  GError *error;
-  GPidFdExitInfo *info;
-} AsyncOutcome;
-
-static void
-on_nofile_wait_done (GObject      *object,
-                     GAsyncResult *result,
-                     gpointer      user_data)
-{
-  AsyncOutcome *outcome = user_data;
-
-  outcome->info = g_pidfd_wait_finish (G_PIDFD (object), result, &outcome->error);
-  outcome->calls++;
 }
 
 static void
@@ -621,9 +574,9 @@ test_out_of_fds (void)
   g_autoptr(GPidFd) pending = NULL;
   g_autoptr(GPidFd) extra = NULL;
   g_autoptr(GError) error = NULL;
-  AsyncOutcome pending_outcome = { 0 };
-  AsyncOutcome fresh_outcome = { 0 };
-  AsyncOutcome busy_outcome = { 0 };
+  GtOutcome pending_outcome = { 0 };
+  GtOutcome fresh_outcome = { 0 };
+  GtOutcome busy_outcome = { 0 };
   GArray *fillers;
   pid_t pids[16];
   guint fds_before, fds_full;
@@ -633,7 +586,7 @@ test_out_of_fds (void)
                   "TOO_MANY_OPEN_FILES naming the process, nothing half "
                   "registered, and everything works again once a descriptor "
                   "is free");
-  if (gpt_skip_under_valgrind ("valgrind keeps descriptors of its own above "
+  if (gt_skip_under_valgrind ("valgrind keeps descriptors of its own above "
                                "RLIMIT_NOFILE and refuses to let it be moved"))
     {
       g_main_context_unref (busy);
@@ -643,19 +596,19 @@ test_out_of_fds (void)
     }
 
   for (guint i = 0; i < G_N_ELEMENTS (pids); i++)
-    pids[i] = rb_spawn_pause ();
+    pids[i] = gt_spawn_pause ();
 
   /* A context that already has a watcher, from a pending wait. */
   pending = g_pidfd_new_from_pid (pids[0], &error);
   g_assert_no_error (error);
   g_main_context_push_thread_default (busy);
-  g_pidfd_wait_async (pending, NULL, on_nofile_wait_done, &pending_outcome);
+  g_pidfd_wait_async (pending, NULL, gt_store_outcome, &pending_outcome);
   g_main_context_pop_thread_default (busy);
   g_assert_cmpuint (gpidfd_watcher_count (), ==, 1);
 
   /* Leave exactly three descriptors free. */
-  fillers = rb_fds_exhaust (3);
-  fds_before = gpt_count_fds ();
+  fillers = gt_fds_exhaust (3);
+  fds_before = gt_count_fds ();
 
   for (guint i = 1; i < G_N_ELEMENTS (pids); i++)
     {
@@ -663,7 +616,7 @@ test_out_of_fds (void)
 
       if (pidfd == NULL)
         {
-          assert_error_names_pid (error, G_IO_ERROR, G_IO_ERROR_TOO_MANY_OPEN_FILES, pids[i]);
+          gt_assert_error (error, G_IO_ERROR, G_IO_ERROR_TOO_MANY_OPEN_FILES, NULL, pids[i]);
           g_test_message ("out of descriptors after %u: %s", opened->len, error->message);
           g_clear_error (&error);
           victim = pids[i];
@@ -690,18 +643,18 @@ test_out_of_fds (void)
   /* A wait in a context without a watcher needs an epoll set: it fails,
    * and nothing is left registered. */
   g_main_context_push_thread_default (fresh);
-  g_pidfd_wait_async (g_ptr_array_index (opened, 0), NULL, on_nofile_wait_done, &fresh_outcome);
-  rb_run_until_count (fresh, &fresh_outcome.calls, 1, 30);
+  g_pidfd_wait_async (g_ptr_array_index (opened, 0), NULL, gt_store_outcome, &fresh_outcome);
+  gt_run_until_count (fresh, &fresh_outcome.calls, 1, 30);
   g_main_context_pop_thread_default (fresh);
-  assert_error_names_pid (fresh_outcome.error, G_IO_ERROR, G_IO_ERROR_TOO_MANY_OPEN_FILES,
-                          g_pidfd_get_pid (g_ptr_array_index (opened, 0)));
+  gt_assert_error (fresh_outcome.error, G_IO_ERROR, G_IO_ERROR_TOO_MANY_OPEN_FILES, NULL,
+                   g_pidfd_get_pid (g_ptr_array_index (opened, 0)));
   g_assert_null (fresh_outcome.info);
   g_assert_cmpuint (gpidfd_watcher_count (), ==, 1);
   g_assert_cmpuint (count_fds_at_limit (), ==, fds_full);
 
   /* A context that has its watcher needs no new descriptor. */
   g_main_context_push_thread_default (busy);
-  g_pidfd_wait_async (g_ptr_array_index (opened, 1), NULL, on_nofile_wait_done, &busy_outcome);
+  g_pidfd_wait_async (g_ptr_array_index (opened, 1), NULL, gt_store_outcome, &busy_outcome);
   g_main_context_pop_thread_default (busy);
   g_assert_cmpuint (count_fds_at_limit (), ==, fds_full);
 
@@ -714,24 +667,24 @@ test_out_of_fds (void)
   g_clear_error (&fresh_outcome.error);
   fresh_outcome.calls = 0;
   g_main_context_push_thread_default (fresh);
-  g_pidfd_wait_async (extra, NULL, on_nofile_wait_done, &fresh_outcome);
+  g_pidfd_wait_async (extra, NULL, gt_store_outcome, &fresh_outcome);
   g_main_context_pop_thread_default (fresh);
   g_assert_cmpuint (gpidfd_watcher_count (), ==, 2);
 
-  rb_fds_release (fillers);
+  gt_fds_release (fillers);
 
   /* End everything; every wait gets its record. */
   for (guint i = 0; i < G_N_ELEMENTS (pids); i++)
     g_assert_cmpint (kill (pids[i], SIGKILL), ==, 0);
-  rb_run_until_count (busy, &pending_outcome.calls, 1, 30);
-  rb_run_until_count (busy, &busy_outcome.calls, 1, 30);
-  rb_run_until_count (fresh, &fresh_outcome.calls, 1, 30);
+  gt_run_until_count (busy, &pending_outcome.calls, 1, 30);
+  gt_run_until_count (busy, &busy_outcome.calls, 1, 30);
+  gt_run_until_count (fresh, &fresh_outcome.calls, 1, 30);
   g_assert_no_error (pending_outcome.error);
   g_assert_no_error (busy_outcome.error);
   g_assert_no_error (fresh_outcome.error);
-  gpt_assert_signaled (pending_outcome.info, pids[0], SIGKILL);
-  gpt_assert_signaled (busy_outcome.info, g_pidfd_exit_info_get_pid (busy_outcome.info), SIGKILL);
-  gpt_assert_signaled (fresh_outcome.info, victim, SIGKILL);
+  gt_assert_signaled (pending_outcome.info, pids[0], SIGKILL);
+  gt_assert_signaled (busy_outcome.info, g_pidfd_exit_info_get_pid (busy_outcome.info), SIGKILL);
+  gt_assert_signaled (fresh_outcome.info, victim, SIGKILL);
   g_clear_object (&pending_outcome.info);
   g_clear_object (&busy_outcome.info);
   g_clear_object (&fresh_outcome.info);
@@ -739,10 +692,10 @@ test_out_of_fds (void)
   g_ptr_array_unref (opened);
   for (guint i = 0; i < G_N_ELEMENTS (pids); i++)
     {
-      if (kill (pids[i], 0) == 0 || rb_is_unreaped_zombie (pids[i]))
-        gpt_reap (pids[i]);
+      if (kill (pids[i], 0) == 0 || gt_is_unreaped_zombie (pids[i]))
+        gt_reap (pids[i]);
     }
-  g_assert_false (rb_has_children ());
+  g_assert_false (gt_has_children ());
   g_assert_cmpuint (gpidfd_watcher_count (), ==, 0);
 
   g_main_context_unref (busy);
@@ -760,44 +713,42 @@ test_out_of_fds_cancellable (void)
       g_autoptr(GError) error = NULL;
       g_autoptr(GPidFd) pidfd = NULL;
       g_autoptr(GPidFdExitInfo) info = NULL;
-      pid_t pid = gpt_spawn_exit (3, 0);
+      pid_t pid = gt_spawn_exit (3, 0);
       GArray *fillers;
 
       pidfd = g_pidfd_new_from_pid (pid, &error);
       g_assert_no_error (error);
-      fillers = rb_fds_exhaust (0);
+      fillers = gt_fds_exhaust (0);
 
       info = g_pidfd_wait (pidfd, cancellable, &error);
-      rb_fds_release (fillers);
+      gt_fds_release (fillers);
       if (info == NULL)
         g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TOO_MANY_OPEN_FILES);
       else
-        gpt_assert_exited (info, pid, 3);
+        gt_assert_exited (info, pid, 3);
       return;
     }
 
   g_test_summary ("g_pidfd_wait() with a cancellable when no descriptor is "
                   "left for the cancellable's wake-up: the status or "
                   "TOO_MANY_OPEN_FILES, not an abort");
-  g_test_trap_subprocess (NULL, 30 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
-  g_test_trap_assert_passed ();
+  gt_run_in_subprocess (30);
 }
 
 int
 main (int    argc,
       char **argv)
 {
-  g_test_init (&argc, &argv, NULL);
-  rb_warm_up ();
+  gt_init (&argc, &argv, GT_INIT_DEFAULT);
 
-  g_test_add_func ("/robust/eintr/blocking-wait", test_storm_blocking_wait);
-  g_test_add_func ("/robust/eintr/main-loop", test_storm_main_loop);
-  g_test_add_func ("/robust/eintr/other-calls", test_storm_other_calls);
-  g_test_add_func ("/robust/reaped/behind-back", test_reaped_behind_back);
-  g_test_add_func ("/robust/reaped/race", test_reaped_race);
-  g_test_add_func ("/robust/reaped/sigchld-ignored", test_sigchld_ignored);
-  g_test_add_func ("/robust/nofile/open-and-watch", test_out_of_fds);
-  g_test_add_func ("/robust/nofile/cancellable-wait", test_out_of_fds_cancellable);
+  gt_add ("/robust/eintr/blocking-wait", test_storm_blocking_wait);
+  gt_add ("/robust/eintr/main-loop", test_storm_main_loop);
+  gt_add ("/robust/eintr/other-calls", test_storm_other_calls);
+  gt_add ("/robust/reaped/behind-back", test_reaped_behind_back);
+  gt_add ("/robust/reaped/race", test_reaped_race);
+  gt_add ("/robust/reaped/sigchld-ignored", test_sigchld_ignored);
+  gt_add ("/robust/nofile/open-and-watch", test_out_of_fds);
+  gt_add ("/robust/nofile/cancellable-wait", test_out_of_fds_cancellable);
 
   return g_test_run ();
 }

@@ -44,7 +44,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "robust-common.h"
+#include "gt.h"
 
 #define N_OWN        10
 #define N_WORKERS    50
@@ -139,21 +139,6 @@ watch_slot (Slot  *slot,
 }
 
 static gboolean
-cancel_later (gpointer user_data)
-{
-  g_cancellable_cancel (user_data);
-  return G_SOURCE_REMOVE;
-}
-
-static gpointer
-cancel_thread (gpointer user_data)
-{
-  g_usleep (5 * 1000);
-  cancel_later (user_data);
-  return NULL;
-}
-
-static gboolean
 on_tick (gpointer user_data)
 {
   return G_SOURCE_CONTINUE;
@@ -192,11 +177,11 @@ worker_main (const Row    *row,
       /* Exits only once the first wait has been cancelled. */
       if (pipe2 (gate, O_CLOEXEC) != 0)
         _exit (WORKER_CANNOT_OPEN);
-      child = rb_spawn_gated (gate[0], gate[1], code, 0);
+      child = gt_spawn_gated (gate[0], gate[1], code, 0);
       close (gate[0]);
     }
   else
-    child = rb_spawn_exit_us (code, (i % 5) * 2000);
+    child = gt_spawn_exit_us (code, (i % 5) * 2000);
   pidfd = g_pidfd_new_from_pid (child, &error);
   if (pidfd == NULL)
     {
@@ -207,7 +192,7 @@ worker_main (const Row    *row,
   switch (row->worker)
     {
     case WORKER_ASYNC_INHERITED:
-      g_pidfd_wait_async (pidfd, NULL, rb_store_wait_result, &info);
+      g_pidfd_wait_async (pidfd, NULL, gt_store_wait_result, &info);
       while (info == NULL)
         g_main_context_iteration (inherited, TRUE);
       break;
@@ -217,7 +202,7 @@ worker_main (const Row    *row,
         GMainContext *context = g_main_context_new ();
 
         g_main_context_push_thread_default (context);
-        g_pidfd_wait_async (pidfd, NULL, rb_store_wait_result, &info);
+        g_pidfd_wait_async (pidfd, NULL, gt_store_wait_result, &info);
         while (info == NULL)
           g_main_context_iteration (context, TRUE);
         g_main_context_pop_thread_default (context);
@@ -229,7 +214,7 @@ worker_main (const Row    *row,
       {
         GSource *source = g_pidfd_create_source (pidfd);
 
-        g_source_set_callback (source, G_SOURCE_FUNC (rb_store_source_info), &info, NULL);
+        g_source_set_callback (source, G_SOURCE_FUNC (gt_store_source_info), &info, NULL);
         g_source_attach (source, inherited);
         while (info == NULL)
           g_main_context_iteration (inherited, TRUE);
@@ -249,7 +234,7 @@ worker_main (const Row    *row,
     case WORKER_BLOCKING_CANCELLED:
       {
         g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-        GThread *canceller = g_thread_new ("cancel", cancel_thread, cancellable);
+        GThread *canceller = gt_cancel_in_thread (cancellable, 5);
 
         info = g_pidfd_wait (pidfd, cancellable, &error);
         g_thread_join (canceller);
@@ -275,7 +260,7 @@ worker_main (const Row    *row,
         g_autoptr(GPidFd) sub_pidfd = NULL;
         pid_t sub;
 
-        g_pidfd_wait_async (pidfd, NULL, rb_store_wait_result, &info);
+        g_pidfd_wait_async (pidfd, NULL, gt_store_wait_result, &info);
         g_main_context_iteration (inherited, FALSE);
         sub = fork ();
         if (sub < 0)
@@ -289,7 +274,7 @@ worker_main (const Row    *row,
         sub_pidfd = g_pidfd_new_from_pid (sub, &error);
         if (sub_pidfd == NULL)
           _exit (WORKER_CANNOT_OPEN);
-        g_pidfd_wait_async (sub_pidfd, NULL, rb_store_wait_result, &sub_info);
+        g_pidfd_wait_async (sub_pidfd, NULL, gt_store_wait_result, &sub_info);
         while (info == NULL || sub_info == NULL)
           g_main_context_iteration (inherited, TRUE);
         if (!exited_with (sub_info, 0))
@@ -320,7 +305,7 @@ static void
 scenario (gconstpointer data)
 {
   const Row *row = data;
-  guint n_workers = gpt_scale (N_WORKERS, 5);
+  guint n_workers = gt_scale (N_WORKERS, 5);
   guint total = N_OWN + n_workers;
   g_autofree Slot *slots = g_new0 (Slot, total);
   GMainContext *context;
@@ -330,7 +315,7 @@ scenario (gconstpointer data)
   guint lost = 0;
   gint64 deadline;
 
-  before = gpt_count_fds ();
+  before = gt_count_fds ();
   if (row->ctx == CTX_THREAD_DEFAULT)
     {
       context = g_main_context_new ();
@@ -342,7 +327,7 @@ scenario (gconstpointer data)
   /* Our own children, exiting while the workers come and go. */
   for (guint j = 0; j < N_OWN; j++)
     {
-      slots[j].pid = rb_spawn_exit_us (OWN_CODE (j), (j + 1) * 30000);
+      slots[j].pid = gt_spawn_exit_us (OWN_CODE (j), (j + 1) * 30000);
       slots[j].want_code = OWN_CODE (j);
       watch_slot (&slots[j], &done);
     }
@@ -393,7 +378,7 @@ scenario (gconstpointer data)
                     slot->got_code, slot->want_code);
     }
   if (lost > 0)
-    rb_fail_printf ("%u of %u waits went wrong across %u forks without exec "
+    gt_fail_printf ("%u of %u waits went wrong across %u forks without exec "
                     "(%s, workers: %s)", lost, total, n_workers,
                     ctx_names[row->ctx], worker_names[row->worker]);
 
@@ -406,13 +391,13 @@ scenario (gconstpointer data)
           waitpid (slots[k].pid, NULL, 0);
         }
     }
-  g_assert_false (rb_has_children ());
+  g_assert_false (gt_has_children ());
 
   if (row->ctx == CTX_THREAD_DEFAULT)
     g_main_context_pop_thread_default (context);
   g_main_context_unref (context);
   if (lost == 0)
-    g_assert_cmpuint (gpt_count_fds (), ==, before);
+    g_assert_cmpuint (gt_count_fds (), ==, before);
 }
 
 static void
@@ -420,7 +405,7 @@ test_row (gconstpointer data)
 {
   g_test_summary ("Waits pending in a process and in the workers it forks "
                   "without exec: each side gets every completion of its own");
-  rb_fork_run ("fork without exec", RB_FORK_BODY_COUNTS_FDS, 90, scenario, data);
+  gt_fork_run ("fork without exec", GT_FORK_BODY_COUNTS_FDS, 90, scenario, data);
 }
 
 /* The second table: the child's own epoll set, when no descriptor is
@@ -452,32 +437,6 @@ static const char *own_set_names[] = {
   "child-limit-below-set-iterate-only", "child-makes-no-call",
 };
 
-typedef struct
-{
-  guint calls;
-  GPidFdExitInfo *info;
-  GError *error;
-} Outcome;
-
-static void
-on_outcome (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  Outcome *outcome = user_data;
-
-  outcome->info = g_pidfd_wait_finish (G_PIDFD (object), result, &outcome->error);
-  outcome->calls++;
-}
-
-static void
-outcome_clear (Outcome *outcome)
-{
-  g_clear_object (&outcome->info);
-  g_clear_error (&outcome->error);
-  outcome->calls = 0;
-}
-
 /* The descriptor number the next open gets. */
 static int
 lowest_free_fd (void)
@@ -493,14 +452,14 @@ lowest_free_fd (void)
 /* The record of X as seen by a process that is not its parent: the
  * status once P has reaped it, when the kernel tells it. */
 static void
-assert_inherited (const Outcome *inherited,
-                  pid_t          x,
-                  gboolean       has_exit_info)
+assert_inherited (const GtOutcome *inherited,
+                  pid_t            x,
+                  gboolean         has_exit_info)
 {
   g_assert_cmpuint (inherited->calls, ==, 1);
   g_assert_no_error (inherited->error);
   if (has_exit_info)
-    gpt_assert_exited (inherited->info, x, INHERITED_CODE);
+    gt_assert_exited (inherited->info, x, INHERITED_CODE);
   else
     g_assert_cmpint (g_pidfd_exit_info_get_pid (inherited->info), ==, x);
 }
@@ -511,7 +470,7 @@ assert_inherited (const Outcome *inherited,
 static void
 own_set_body (const OwnSetRow *row,
               GMainContext    *context,
-              Outcome         *inherited,
+              GtOutcome       *inherited,
               int              set_fd,
               pid_t            x,
               gboolean         has_exit_info)
@@ -519,16 +478,16 @@ own_set_body (const OwnSetRow *row,
   g_autoptr(GError) error = NULL;
   g_autoptr(GPidFd) own = NULL;
   gboolean want_error = row->what != OWN_SET_TABLE_FULL;
-  Outcome first = { 0 };
-  Outcome again = { 0 };
+  GtOutcome first = { 0 };
+  GtOutcome again = { 0 };
   GArray *fillers;
   pid_t y;
 
-  y = rb_spawn_exit_us (Y_CODE, 0);
+  y = gt_spawn_exit_us (Y_CODE, 0);
   own = g_pidfd_new_from_pid (y, &error);
   g_assert_no_error (error);
 
-  fillers = rb_fds_exhaust (0);
+  fillers = gt_fds_exhaust (0);
   if (row->what == OWN_SET_LIMIT_BELOW || row->what == OWN_SET_LIMIT_BELOW_ITERATE)
     {
       /* Every slot below the inherited set is taken: closing the set
@@ -540,11 +499,11 @@ own_set_body (const OwnSetRow *row,
       g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &rl), ==, 0);
     }
 
-  g_pidfd_wait_async (own, NULL, on_outcome, &first);
-  rb_run_until_count (context, &first.calls, 1, 10);
+  g_pidfd_wait_async (own, NULL, gt_store_outcome, &first);
+  gt_run_until_count (context, &first.calls, 1, 10);
   if (want_error)
     {
-      rb_assert_error (first.error, G_IO_ERROR, G_IO_ERROR_TOO_MANY_OPEN_FILES,
+      gt_assert_error (first.error, G_IO_ERROR, G_IO_ERROR_TOO_MANY_OPEN_FILES,
                        "Too many open files", y);
       g_assert_null (first.info);
     }
@@ -552,34 +511,34 @@ own_set_body (const OwnSetRow *row,
     {
       /* The slot of the inherited set is enough for the child's own. */
       g_assert_no_error (first.error);
-      gpt_assert_exited (first.info, y, Y_CODE);
+      gt_assert_exited (first.info, y, Y_CODE);
     }
 
-  rb_fds_release (fillers);
+  gt_fds_release (fillers);
 
   if (row->what == OWN_SET_LIMIT_BELOW_ITERATE)
     {
       /* No call: the watcher tries again by itself. */
-      rb_run_until_count (context, &inherited->calls, 1, 10);
+      gt_run_until_count (context, &inherited->calls, 1, 10);
       assert_inherited (inherited, x, has_exit_info);
     }
 
   if (want_error)
     {
-      g_pidfd_wait_async (own, NULL, on_outcome, &again);
-      rb_run_until_count (context, &again.calls, 1, 10);
+      g_pidfd_wait_async (own, NULL, gt_store_outcome, &again);
+      gt_run_until_count (context, &again.calls, 1, 10);
       g_assert_no_error (again.error);
-      gpt_assert_exited (again.info, y, Y_CODE);
+      gt_assert_exited (again.info, y, Y_CODE);
     }
 
   if (inherited != NULL)
     {
-      rb_run_until_count (context, &inherited->calls, 1, 10);
+      gt_run_until_count (context, &inherited->calls, 1, 10);
       assert_inherited (inherited, x, has_exit_info);
     }
 
-  outcome_clear (&first);
-  outcome_clear (&again);
+  gt_outcome_clear (&first);
+  gt_outcome_clear (&again);
 }
 
 static void
@@ -592,15 +551,15 @@ own_set_scenario (gconstpointer data)
   g_autofree char *set_link = NULL;
   g_autofree char *set_path = NULL;
   GMainContext *context;
-  Outcome x_outcome = { 0 };
-  Outcome c_outcome = { 0 };
+  GtOutcome x_outcome = { 0 };
+  GtOutcome c_outcome = { 0 };
   gboolean has_exit_info;
   int gate[2] = { -1, -1 };
   int set_fd;
   pid_t x, c;
 
-  if (row->what != OWN_SET_NO_CALL && rb_under_valgrind ())
-    rb_fork_skip ("valgrind keeps descriptors of its own above RLIMIT_NOFILE "
+  if (row->what != OWN_SET_NO_CALL && gt_under_valgrind ())
+    gt_fork_skip ("valgrind keeps descriptors of its own above RLIMIT_NOFILE "
                   "and refuses to let it be moved");
 
   if (row->ctx == CTX_THREAD_DEFAULT)
@@ -617,14 +576,14 @@ own_set_scenario (gconstpointer data)
       goto out;
     }
 
-  has_exit_info = rb_kernel_has_exit_info ();
-  x = rb_spawn_exit_us (INHERITED_CODE, row->what == OWN_SET_NO_CALL ? 0 : 300 * 1000);
+  has_exit_info = gt_kernel_has_exit_info ();
+  x = gt_spawn_exit_us (INHERITED_CODE, row->what == OWN_SET_NO_CALL ? 0 : 300 * 1000);
   x_pidfd = g_pidfd_new_from_pid (x, &error);
   g_assert_no_error (error);
 
   /* The first wait of the context makes its watcher's epoll set. */
   set_fd = lowest_free_fd ();
-  g_pidfd_wait_async (x_pidfd, NULL, on_outcome, &x_outcome);
+  g_pidfd_wait_async (x_pidfd, NULL, gt_store_outcome, &x_outcome);
   set_path = g_strdup_printf ("/proc/self/fd/%d", set_fd);
   set_link = g_file_read_link (set_path, NULL);
   g_assert_cmpstr (set_link, ==, "anon_inode:[eventpoll]");
@@ -646,7 +605,7 @@ own_set_scenario (gconstpointer data)
           while (read (gate[0], &byte, 1) < 0 && errno == EINTR)
             ;
           close (gate[0]);
-          rb_run_until_count (context, &x_outcome.calls, 1, 10);
+          gt_run_until_count (context, &x_outcome.calls, 1, 10);
           assert_inherited (&x_outcome, x, has_exit_info);
         }
       else
@@ -654,31 +613,31 @@ own_set_scenario (gconstpointer data)
           close (gate[0]);
           own_set_body (row, context, &x_outcome, set_fd, x, has_exit_info);
         }
-      outcome_clear (&x_outcome);
+      gt_outcome_clear (&x_outcome);
       _exit (g_test_failed () ? 1 : 0);
     }
   close (gate[0]);
 
   c_pidfd = g_pidfd_new_from_pid (c, &error);
   g_assert_no_error (error);
-  g_pidfd_wait_async (c_pidfd, NULL, on_outcome, &c_outcome);
-  rb_run_until_count (context, &x_outcome.calls, 1, 10);
+  g_pidfd_wait_async (c_pidfd, NULL, gt_store_outcome, &c_outcome);
+  gt_run_until_count (context, &x_outcome.calls, 1, 10);
   close (gate[1]);
-  rb_run_until_count (context, &c_outcome.calls, 1, 40);
+  gt_run_until_count (context, &c_outcome.calls, 1, 40);
 
   g_assert_no_error (x_outcome.error);
-  gpt_assert_exited (x_outcome.info, x, INHERITED_CODE);
+  gt_assert_exited (x_outcome.info, x, INHERITED_CODE);
   g_assert_no_error (c_outcome.error);
   if (!g_pidfd_exit_info_get_if_exited (c_outcome.info) ||
       g_pidfd_exit_info_get_exit_status (c_outcome.info) != 0)
-    rb_fail_printf ("the forked child %d failed (%s)", (int) c,
+    gt_fail_printf ("the forked child %d failed (%s)", (int) c,
                     g_pidfd_exit_info_get_if_exited (c_outcome.info) ? "exit status not 0" :
                     "killed by a signal");
-  outcome_clear (&x_outcome);
-  outcome_clear (&c_outcome);
+  gt_outcome_clear (&x_outcome);
+  gt_outcome_clear (&c_outcome);
 
 out:
-  g_assert_false (rb_has_children ());
+  g_assert_false (gt_has_children ());
   if (row->ctx == CTX_THREAD_DEFAULT)
     g_main_context_pop_thread_default (context);
   g_main_context_unref (context);
@@ -692,7 +651,7 @@ test_own_set_row (gconstpointer data)
                   "that needed it fails with TOO_MANY_OPEN_FILES, the next "
                   "one works once descriptors are free, and the waits a "
                   "forked child inherited complete, whether or not it calls in");
-  rb_fork_run ("the child's own epoll set", RB_FORK_PLAIN, 90, own_set_scenario, data);
+  gt_fork_run ("the child's own epoll set", GT_FORK_PLAIN, 90, own_set_scenario, data);
 }
 
 int
@@ -702,8 +661,7 @@ main (int    argc,
   g_autoptr(GArray) rows = g_array_new (FALSE, FALSE, sizeof (Row));
   g_autoptr(GArray) own_set_rows = g_array_new (FALSE, FALSE, sizeof (OwnSetRow));
 
-  g_test_init (&argc, &argv, NULL);
-  rb_warm_up ();
+  gt_init (&argc, &argv, GT_INIT_DEFAULT);
 
   for (Ctx ctx = CTX_GLOBAL_DEFAULT; ctx <= CTX_THREAD_DEFAULT; ctx++)
     for (Worker worker = WORKER_ASYNC_INHERITED; worker <= WORKER_NESTED; worker++)
@@ -719,7 +677,7 @@ main (int    argc,
       g_autofree char *path = g_strdup_printf ("/robust/fork/%s/%s", ctx_names[row->ctx],
                                                worker_names[row->worker]);
 
-      gpt_add_checked (path, row, test_row);
+      gt_add_data (path, row, test_row);
     }
 
   for (Ctx ctx = CTX_GLOBAL_DEFAULT; ctx <= CTX_THREAD_DEFAULT; ctx++)
@@ -736,7 +694,7 @@ main (int    argc,
       g_autofree char *path = g_strdup_printf ("/robust/fork/own-set/%s/%s", ctx_names[row->ctx],
                                                own_set_names[row->what]);
 
-      gpt_add_checked (path, row, test_own_set_row);
+      gt_add_data (path, row, test_own_set_row);
     }
 
   return g_test_run ();

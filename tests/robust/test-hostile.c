@@ -19,12 +19,11 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
-#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "gpidfd-watcher-private.h"
-#include "robust-common.h"
+#include "gt.h"
 
 typedef enum
 {
@@ -319,9 +318,9 @@ stop_thread (World *world)
 static pid_t
 gone_pid (void)
 {
-  pid_t pid = gpt_spawn_exit (0, 0);
+  pid_t pid = gt_spawn_exit (0, 0);
 
-  gpt_reap (pid);
+  gt_reap (pid);
   g_assert_cmpint (kill (pid, 0), ==, -1);
 
   return pid;
@@ -330,7 +329,7 @@ gone_pid (void)
 static pid_t
 zombie_child (void)
 {
-  pid_t pid = gpt_spawn_exit (0, 0);
+  pid_t pid = gt_spawn_exit (0, 0);
   siginfo_t si;
 
   memset (&si, 0, sizeof si);
@@ -381,7 +380,7 @@ make_pid (World *world,
     case IN_PID_ZOMBIE:
       return world->child = zombie_child ();
     case IN_PID_LIVE:
-      return world->child = rb_spawn_pause ();
+      return world->child = gt_spawn_pause ();
     default:
       g_assert_not_reached ();
     }
@@ -416,7 +415,7 @@ make_fd (World *world,
       {
         g_autofree char *path = NULL;
 
-        world->child = rb_spawn_pause ();
+        world->child = gt_spawn_pause ();
         path = g_strdup_printf ("/proc/%d", world->child);
         fd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
       }
@@ -442,19 +441,19 @@ make_fd (World *world,
       fd = open ("/dev/null", O_RDWR | O_CLOEXEC);
       break;
     case IN_FD_PIDFD:
-      world->child = rb_spawn_pause ();
+      world->child = gt_spawn_pause ();
       fd = raw_pidfd_open (world->child, 0);
       break;
     case IN_FD_PIDFD_NONBLOCK:
-      world->child = rb_spawn_pause ();
+      world->child = gt_spawn_pause ();
       fd = raw_pidfd_open (world->child, O_NONBLOCK);
       break;
     case IN_FD_PIDFD_REAPED:
       {
-        pid_t pid = gpt_spawn_exit (0, 0);
+        pid_t pid = gt_spawn_exit (0, 0);
 
         fd = raw_pidfd_open (pid, 0);
-        gpt_reap (pid);
+        gt_reap (pid);
       }
       break;
     default:
@@ -541,7 +540,7 @@ make_handle (World *world,
   switch ((int) input)
     {
     case IN_HANDLE_LIVE:
-      world->named_pid = world->child = rb_spawn_pause ();
+      world->named_pid = world->child = gt_spawn_pause ();
       pidfd = g_pidfd_new_from_pid (world->child, &error);
       g_assert_no_error (error);
       g_string_append_printf (text, "%d:%" G_GUINT64_FORMAT,
@@ -555,7 +554,7 @@ make_handle (World *world,
     case IN_HANDLE_ZERO_PADDED:
       /* A live process's pid with a wrong id, after 200 KB of zeros that
        * the number parser accepts. */
-      world->named_pid = world->child = rb_spawn_pause ();
+      world->named_pid = world->child = gt_spawn_pause ();
       pidfd = g_pidfd_new_from_pid (world->child, &error);
       g_assert_no_error (error);
       while (text->len < HUGE_HANDLE_LEN)
@@ -580,16 +579,16 @@ make_handle (World *world,
       g_string_append_printf (text, "%d:12345", (int) world->named_pid);
       break;
     case IN_HANDLE_REAPED:
-      pid = gpt_spawn_exit (0, 0);
+      pid = gt_spawn_exit (0, 0);
       pidfd = g_pidfd_new_from_pid (pid, &error);
       g_assert_no_error (error);
       g_string_append_printf (text, "%d:%" G_GUINT64_FORMAT, (int) pid, g_pidfd_get_id (pidfd));
       g_clear_object (&pidfd);
-      gpt_reap (pid);
+      gt_reap (pid);
       world->named_pid = pid;
       break;
     case IN_HANDLE_WRONG_ID:
-      world->named_pid = world->child = rb_spawn_pause ();
+      world->named_pid = world->child = gt_spawn_pause ();
       pidfd = g_pidfd_new_from_pid (world->child, &error);
       g_assert_no_error (error);
       g_string_append_printf (text, "%d:%" G_GUINT64_FORMAT,
@@ -655,14 +654,14 @@ make_subject (World *world,
       break;
     case IN_SIG_ZERO_TO_REAPED:
     case IN_REAPED_ELSEWHERE:
-      pid = gpt_spawn_exit (0, 0);
+      pid = gt_spawn_exit (0, 0);
       pidfd = g_pidfd_new_from_pid (pid, &error);
       g_assert_no_error (error);
-      gpt_reap (pid);
+      gt_reap (pid);
       world->named_pid = pid;
       return pidfd;
     default:
-      pid = world->child = rb_spawn_pause ();
+      pid = world->child = gt_spawn_pause ();
       break;
     }
 
@@ -679,8 +678,8 @@ world_clean (World *world)
   if (world->child > 0)
     {
       kill (world->child, SIGKILL);
-      if (kill (world->child, 0) == 0 || rb_is_unreaped_zombie (world->child))
-        gpt_reap (world->child);
+      if (kill (world->child, 0) == 0 || gt_is_unreaped_zombie (world->child))
+        gt_reap (world->child);
     }
   if (world->fd >= 0)
     close (world->fd);
@@ -721,21 +720,6 @@ on_row_source (GPidFd         *pidfd,
   return G_SOURCE_REMOVE;
 }
 
-static gboolean
-cancel_soon (gpointer user_data)
-{
-  g_cancellable_cancel (user_data);
-  return G_SOURCE_REMOVE;
-}
-
-static gpointer
-cancel_thread_main (gpointer user_data)
-{
-  g_usleep (20000);
-  g_cancellable_cancel (user_data);
-  return NULL;
-}
-
 static GPidFdExitInfo *
 exit_record (World *world,
              Input  input)
@@ -748,13 +732,13 @@ exit_record (World *world,
   switch ((int) input)
     {
     case IN_EXITED_0:
-      pid = gpt_spawn_exit (0, 0);
+      pid = gt_spawn_exit (0, 0);
       break;
     case IN_EXITED_3:
-      pid = gpt_spawn_exit (3, 0);
+      pid = gt_spawn_exit (3, 0);
       break;
     case IN_KILLED:
-      pid = rb_spawn_pause ();
+      pid = gt_spawn_pause ();
       kill (pid, SIGKILL);
       break;
     default:
@@ -831,13 +815,13 @@ run_row (const Row  *row,
       if (row->input == IN_LIVE_PRE_CANCELLED || row->input == IN_ZOMBIE_PRE_CANCELLED)
         g_cancellable_cancel (cancellable);
       if (row->input == IN_LIVE_CANCELLED_LATER)
-        g_thread_unref (g_thread_new ("cancel", cancel_thread_main, cancellable));
+        g_thread_unref (gt_cancel_in_thread (cancellable, 20));
       info = g_pidfd_wait (subject, cancellable, error);
       ok = info != NULL;
       if (!ok && world->child > 0)
         {
           /* Nothing was reaped by the failed wait. */
-          g_assert_true (rb_is_unreaped_zombie (world->child) || kill (world->child, 0) == 0);
+          g_assert_true (gt_is_unreaped_zombie (world->child) || kill (world->child, 0) == 0);
         }
       return ok;
 
@@ -856,11 +840,11 @@ run_row (const Row  *row,
             {
               GSource *idle = g_idle_source_new ();
 
-              g_source_set_callback (idle, cancel_soon, g_object_ref (cancellable), g_object_unref);
+              g_source_set_callback (idle, gt_cancel_cb, g_object_ref (cancellable), g_object_unref);
               g_source_attach (idle, context);
               g_source_unref (idle);
             }
-          gpt_run_until (context, &r.done, 30);
+          gt_run_until_true (context, &r.done, 30);
         }
       else
         {
@@ -870,7 +854,7 @@ run_row (const Row  *row,
           if (world->child > 0 && row->input == IN_ZOMBIE)
             {
               /* The wait ran and reaped it. */
-              while (rb_is_unreaped_zombie (world->child))
+              while (gt_is_unreaped_zombie (world->child))
                 g_main_context_iteration (context, TRUE);
             }
           r.info = g_pidfd_try_wait (subject, NULL);
@@ -909,9 +893,9 @@ run_row (const Row  *row,
         subject = make_subject (world, row->input);
         context = g_main_context_new ();
         source = g_pidfd_create_source (subject);
-        g_source_set_callback (source, (GSourceFunc) (void (*) (void)) on_row_source, &r, NULL);
+        g_source_set_callback (source, G_SOURCE_FUNC (on_row_source), &r, NULL);
         g_source_attach (source, context);
-        gpt_run_until (context, &r.done, 30);
+        gt_run_until_true (context, &r.done, 30);
         g_source_destroy (source);
         g_source_unref (source);
         g_main_context_unref (context);
@@ -941,7 +925,7 @@ run_row (const Row  *row,
       {
         GPidFdFlags flags = make_flags (row->input);
 
-        world->child = rb_spawn_pause ();
+        world->child = gt_spawn_pause ();
         world->named_pid = world->child;
         if (row->op == OP_NEW_FROM_FD_FULL || row->op == OP_INITABLE_NEW_FD)
           world->fd = raw_pidfd_open (world->child, 0);
@@ -1024,28 +1008,12 @@ check_message (const Row  *row,
       }
 }
 
-/* Whether the running kernel has pidfs, and with it thread pidfds
- * (PIDFD_THREAD) and process ids in handles: both came in Linux 6.9. */
-static gboolean
-kernel_has_pidfs (void)
-{
-  int fd = (int) syscall (SYS_pidfd_open, getpid (), 0);
-  struct statfs sfs;
-  gboolean pidfs;
-
-  g_assert_cmpint (fd, >=, 0);
-  pidfs = fstatfs (fd, &sfs) == 0 && sfs.f_type == 0x50494446;
-  close (fd);
-
-  return pidfs;
-}
-
 static void
 test_row (gconstpointer data)
 {
   const Row *row = data;
   Row without_pidfs;
-  guint fds_before = gpt_count_fds ();
+  guint fds_before = gt_count_fds ();
 
   g_test_summary ("One row of the hostile-input table");
   switch ((int) row->input)
@@ -1055,7 +1023,7 @@ test_row (gconstpointer data)
     case IN_HANDLE_THREAD_GONE:
     case IN_HANDLE_THREAD_AS_PROCESS:
     case IN_FLAGS_THREAD:
-      if (!kernel_has_pidfs ())
+      if (!gt_kernel_has_pidfs ())
         {
           g_test_skip ("the kernel has no thread pidfds (PIDFD_THREAD, Linux 6.9)");
           return;
@@ -1065,7 +1033,7 @@ test_row (gconstpointer data)
     case IN_HANDLE_ZERO_PADDED:
     case IN_HANDLE_REAPED:
     case IN_HANDLE_WRONG_ID:
-      if (!kernel_has_pidfs ())
+      if (!gt_kernel_has_pidfs ())
         {
           /* Handles carry the pidfs id: without pidfs (before Linux 6.9)
            * a process's identity cannot be checked, and that is said. */
@@ -1081,7 +1049,7 @@ test_row (gconstpointer data)
       break;
     }
   if (row->op == OP_SEND_SIGNAL && row->input == IN_SIG_ZERO_TO_INIT &&
-      gpt_skip_under_valgrind ("valgrind 3.24 does not know pidfd_send_signal(), "
+      gt_skip_under_valgrind ("valgrind 3.24 does not know pidfd_send_signal(), "
                                "and gpidfd only falls back to kill() for its "
                                "own children, not for init"))
     return;
@@ -1132,8 +1100,8 @@ test_row (gconstpointer data)
       world_clean (&world);
     }
 
-  g_assert_false (rb_has_children ());
-  g_assert_cmpuint (gpt_count_fds (), ==, fds_before);
+  g_assert_false (gt_has_children ());
+  g_assert_cmpuint (gt_count_fds (), ==, fds_before);
 }
 
 static const char *input_names[] = {
@@ -1167,15 +1135,14 @@ int
 main (int    argc,
       char **argv)
 {
-  g_test_init (&argc, &argv, NULL);
-  rb_warm_up ();
+  gt_init (&argc, &argv, GT_INIT_DEFAULT);
 
   for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
     {
       g_autofree char *path = g_strdup_printf ("/robust/hostile/%s/%s", op_names[rows[i].op],
                                                input_names[rows[i].input]);
 
-      g_test_add_data_func (path, &rows[i], test_row);
+      gt_add_data (path, &rows[i], test_row);
     }
 
   return g_test_run ();

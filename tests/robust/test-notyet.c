@@ -32,18 +32,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "robust-common.h"
+#include "gt.h"
 
 #define TRACEE_CODE 6
 /* How long the tracer holds the exited tracee before collecting it. */
 #define HOLD_MS 800
-
-typedef enum
-{
-  HOW_WAIT,
-  HOW_WAIT_ASYNC,
-  HOW_SOURCE,
-} How;
 
 typedef enum
 {
@@ -53,11 +46,10 @@ typedef enum
 
 typedef struct
 {
-  How how;
+  GtHow how;
   Tracer tracer;
 } Row;
 
-static const char *how_names[] = { "wait", "wait-async", "source" };
 static const char *tracer_names[] = { "tracer-collects-later", "tracer-stopped" };
 
 typedef struct
@@ -91,7 +83,7 @@ traced_spawn (Traced *t,
 
   g_assert_cmpint (pipe2 (gate, O_CLOEXEC), ==, 0);
   g_assert_cmpint (pipe2 (ready, O_CLOEXEC), ==, 0);
-  t->tracee = rb_spawn_gated (gate[0], gate[1], TRACEE_CODE, 0);
+  t->tracee = gt_spawn_gated (gate[0], gate[1], TRACEE_CODE, 0);
   close (gate[0]);
   t->gate_wr = gate[1];
 
@@ -133,103 +125,28 @@ traced_spawn (Traced *t,
 }
 
 static void
-store_result (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
+cancel (gpointer data)
 {
-  GAsyncResult **out = user_data;
-
-  *out = g_object_ref (result);
-}
-
-static gboolean
-on_cancel (gpointer user_data)
-{
-  g_cancellable_cancel (user_data);
-  return G_SOURCE_REMOVE;
-}
-
-static gpointer
-cancel_thread (gpointer user_data)
-{
-  g_usleep (HOLD_MS * 1000);
-  g_cancellable_cancel (user_data);
-  return NULL;
+  g_cancellable_cancel (data);
 }
 
 /* Collects the record of @pidfd; with @cancellable, which fires after
  * HOLD_MS, the wait is expected to be cancelled. */
 static GPidFdExitInfo *
 collect (GPidFd        *pidfd,
-         How            how,
+         GtHow          how,
          GCancellable  *cancellable,
          GError       **error)
 {
-  GPidFdExitInfo *info = NULL;
+  GtCollect opts = {
+    .what = "a traced child",
+    .cancellable = cancellable,
+    .meanwhile = cancellable != NULL ? cancel : NULL,
+    .meanwhile_data = cancellable,
+    .delay_ms = HOLD_MS,
+  };
 
-  switch (how)
-    {
-    case HOW_WAIT:
-      {
-        GThread *canceller = NULL;
-
-        if (cancellable != NULL)
-          canceller = g_thread_new ("cancel", cancel_thread, cancellable);
-        info = g_pidfd_wait (pidfd, cancellable, error);
-        if (canceller != NULL)
-          g_thread_join (canceller);
-        break;
-      }
-
-    case HOW_WAIT_ASYNC:
-    case HOW_SOURCE:
-      {
-        g_autoptr(GMainContext) context = g_main_context_new ();
-        GSource *source = NULL;
-        GSource *timeout = NULL;
-        GAsyncResult *result = NULL;
-
-        g_main_context_push_thread_default (context);
-        if (cancellable != NULL)
-          {
-            timeout = g_timeout_source_new (HOLD_MS);
-            g_source_set_callback (timeout, on_cancel, cancellable, NULL);
-            g_source_attach (timeout, context);
-          }
-        if (how == HOW_WAIT_ASYNC)
-          {
-            g_pidfd_wait_async (pidfd, cancellable, store_result, &result);
-            while (result == NULL)
-              g_main_context_iteration (context, TRUE);
-            info = g_pidfd_wait_finish (pidfd, result, error);
-            g_object_unref (result);
-          }
-        else
-          {
-            source = g_pidfd_create_source (pidfd);
-            g_source_set_callback (source, G_SOURCE_FUNC (rb_store_source_info), &info, NULL);
-            g_source_attach (source, context);
-            while (info == NULL && !g_cancellable_is_cancelled (cancellable))
-              g_main_context_iteration (context, TRUE);
-            g_source_destroy (source);
-            g_source_unref (source);
-            if (info == NULL)
-              g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "source destroyed");
-          }
-        if (timeout != NULL)
-          {
-            g_source_destroy (timeout);
-            g_source_unref (timeout);
-          }
-        g_main_context_pop_thread_default (context);
-        break;
-      }
-
-    default:
-      g_assert_not_reached ();
-    }
-
-  return info;
+  return gt_collect (pidfd, how, &opts, error);
 }
 
 /* Samples this process's CPU time over a window while the wait is
@@ -269,7 +186,7 @@ assert_slept (const char *what,
    * to 35% on a loaded 2-core machine, all of it on an idle one); one
    * that looks again every 100 ms uses a few milliseconds a second. */
   if (cpu * 10 > wall)
-    rb_fail_printf ("%s used %" G_GINT64_FORMAT " us of CPU in %" G_GINT64_FORMAT
+    gt_fail_printf ("%s used %" G_GINT64_FORMAT " us of CPU in %" G_GINT64_FORMAT
                     " us: it spins on a pidfd that is readable but not collectable",
                     what, cpu, wall);
 }
@@ -291,7 +208,7 @@ scenario (gconstpointer data)
   pidfd = g_pidfd_new_from_pid (t.tracee, &error);
   g_assert_no_error (error);
   close (t.gate_wr);
-  rb_wait_exited (t.tracee, 10);
+  gt_wait_exited (t.tracee, 10);
 
   if (row->tracer == TRACER_NEVER_COLLECTS)
     cancellable = g_cancellable_new ();
@@ -304,8 +221,8 @@ scenario (gconstpointer data)
   if (row->tracer == TRACER_COLLECTS_LATER)
     {
       g_assert_no_error (error);
-      gpt_assert_exited (info, t.tracee, TRACEE_CODE);
-      g_assert_false (rb_is_unreaped_zombie (t.tracee));
+      gt_assert_exited (info, t.tracee, TRACEE_CODE);
+      g_assert_false (gt_is_unreaped_zombie (t.tracee));
       g_assert_cmpint (waitpid (t.tracer, &status, 0), ==, t.tracer);
       g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
     }
@@ -319,15 +236,15 @@ scenario (gconstpointer data)
       g_assert_cmpint (waitpid (t.tracer, &status, 0), ==, t.tracer);
       info = g_pidfd_wait (pidfd, NULL, &error);
       g_assert_no_error (error);
-      gpt_assert_exited (info, t.tracee, TRACEE_CODE);
+      gt_assert_exited (info, t.tracee, TRACEE_CODE);
     }
-  g_assert_false (rb_has_children ());
+  g_assert_false (gt_has_children ());
 }
 
 static void
 test_row (gconstpointer data)
 {
-  rb_fork_run ("traced child", RB_FORK_PLAIN, 30, scenario, data);
+  gt_fork_run ("traced child", GT_FORK_PLAIN, 30, scenario, data);
 }
 
 /* ---- A process cannot outlive itself ---------------------------------- */
@@ -377,7 +294,7 @@ test_self (gconstpointer data)
   g_assert_no_error (error);
 
   /* Were it to block, the cancellation would end it after a while. */
-  g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, 5, on_cancel, cancellable, NULL);
+  g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, 5, gt_cancel_cb, cancellable, NULL);
   g_main_context_push_thread_default (context);
   switch (what)
     {
@@ -394,14 +311,14 @@ test_self (gconstpointer data)
       ok = g_pidfd_wait_exit (pidfd, cancellable, &error);
       break;
     case SELF_WAIT_ASYNC:
-      g_pidfd_wait_async (pidfd, cancellable, store_result, &result);
+      g_pidfd_wait_async (pidfd, cancellable, gt_store_async_result, &result);
       while (result == NULL)
         g_main_context_iteration (context, TRUE);
       info = g_pidfd_wait_finish (pidfd, result, &error);
       ok = info != NULL;
       break;
     case SELF_WAIT_EXIT_ASYNC:
-      g_pidfd_wait_exit_async (pidfd, cancellable, store_result, &result);
+      g_pidfd_wait_exit_async (pidfd, cancellable, gt_store_async_result, &result);
       while (result == NULL)
         g_main_context_iteration (context, TRUE);
       ok = g_pidfd_wait_exit_finish (pidfd, result, &error);
@@ -413,7 +330,7 @@ test_self (gconstpointer data)
   g_clear_object (&result);
 
   g_assert_false (ok);
-  rb_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+  gt_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                    thread && what == SELF_THREAD_WAIT_EXIT ? "calling thread" : "calling process",
                    what == SELF_THREAD_WAIT ? getpid () : id);
   g_assert_false (g_cancellable_is_cancelled (cancellable));
@@ -427,14 +344,17 @@ main (int    argc,
 {
   g_autoptr(GArray) rows = g_array_new (FALSE, FALSE, sizeof (Row));
 
-  g_test_init (&argc, &argv, NULL);
-  rb_warm_up ();
+  gt_init (&argc, &argv, GT_INIT_DEFAULT);
 
-  for (How how = HOW_WAIT; how <= HOW_SOURCE; how++)
+  for (GtHow how = GT_HOW_WAIT; how < GT_N_HOW; how++)
     for (Tracer tracer = TRACER_COLLECTS_LATER; tracer <= TRACER_NEVER_COLLECTS; tracer++)
       {
         Row row = { how, tracer };
 
+        /* try_wait never waits: there is no sleep of gpidfd's to see
+         * (gt_collect() calls it again and again). */
+        if (how == GT_HOW_TRY_WAIT)
+          continue;
         g_array_append_val (rows, row);
       }
 
@@ -442,17 +362,17 @@ main (int    argc,
     {
       const Row *row = &g_array_index (rows, Row, i);
       g_autofree char *path = g_strdup_printf ("/robust/notyet/traced/%s/%s",
-                                               how_names[row->how],
+                                               gt_how_names[row->how],
                                                tracer_names[row->tracer]);
 
-      gpt_add_checked (path, row, test_row);
+      gt_add_data (path, row, test_row);
     }
 
   for (Self what = SELF_WAIT; what <= SELF_THREAD_WAIT; what++)
     {
       g_autofree char *path = g_strdup_printf ("/robust/notyet/self/%s", self_names[what]);
 
-      gpt_add_checked (path, GUINT_TO_POINTER (what), test_self);
+      gt_add_data (path, GUINT_TO_POINTER (what), test_self);
     }
 
   return g_test_run ();

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-oldkernel.c: older kernels, simulated with seccomp
  *
- * Each test runs in a subprocess that installs a seccomp filter before
- * its first gpidfd call (gpidfd probes each kernel feature once per
- * process), making the running kernel fail the way an older one does:
+ * Each row of the tables at the end runs its checks in a subprocess
+ * (gt_add_refused()) that installs a seccomp filter before its first
+ * gpidfd call (gpidfd probes each kernel feature once per process),
+ * making the running kernel fail the way an older one does:
  *
  *   pidfd_open()            ENOSYS   before Linux 5.3
  *   pidfd_send_signal()     ENOSYS   before Linux 5.1
@@ -25,108 +26,17 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <seccomp.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/eventfd.h>
-#include <sys/ioctl.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
-#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "gpidfd-syscall-private.h"
 #include "gpidfd-watcher-private.h"
-#include "robust-common.h"
-
-enum {
-  NO_PIDFD_OPEN   = 1 << 0,
-  NO_SEND_SIGNAL  = 1 << 1,
-  NO_WAITID_PIDFD = 1 << 2,
-  NO_GET_INFO     = 1 << 3,
-  NO_PIDFS        = 1 << 4,
-};
-
-#define LINUX_5_3 (NO_WAITID_PIDFD | NO_GET_INFO | NO_PIDFS)
-#define LINUX_5_0 (NO_PIDFD_OPEN | NO_SEND_SIGNAL | LINUX_5_3)
-
-/* Makes each call of @missing fail with @errnum, or, when @errnum is 0,
- * with the errno of a kernel that lacks it. */
-static void
-install_filter_errno (guint missing,
-                      int   errnum)
-{
-  scmp_filter_ctx ctx = seccomp_init (SCMP_ACT_ALLOW);
-
-#define ERRNO_OR(e) SCMP_ACT_ERRNO (errnum != 0 ? errnum : (e))
-  g_assert_nonnull (ctx);
-  if (missing & NO_PIDFD_OPEN)
-    g_assert_cmpint (seccomp_rule_add (ctx, ERRNO_OR (ENOSYS), SCMP_SYS (pidfd_open), 0), ==, 0);
-  if (missing & NO_SEND_SIGNAL)
-    g_assert_cmpint (seccomp_rule_add (ctx, ERRNO_OR (ENOSYS), SCMP_SYS (pidfd_send_signal), 0), ==, 0);
-  if (missing & NO_WAITID_PIDFD)
-    g_assert_cmpint (seccomp_rule_add (ctx, ERRNO_OR (EINVAL), SCMP_SYS (waitid), 1,
-                                       SCMP_A0 (SCMP_CMP_EQ, P_PIDFD)), ==, 0);
-  if (missing & NO_GET_INFO)
-    {
-      /* Type 0xFF, number 11, whatever the size encoded in the request. */
-      g_assert_cmpint (seccomp_rule_add (ctx, ERRNO_OR (ENOTTY), SCMP_SYS (ioctl), 1,
-                                         SCMP_A1 (SCMP_CMP_MASKED_EQ, 0xFFFF, 0xFF0B)), ==, 0);
-    }
-  if (missing & NO_PIDFS)
-    g_assert_cmpint (seccomp_rule_add (ctx, ERRNO_OR (ENOSYS), SCMP_SYS (fstatfs), 0), ==, 0);
-#undef ERRNO_OR
-
-  g_assert_cmpint (seccomp_load (ctx), ==, 0);
-  seccomp_release (ctx);
-}
-
-static void
-install_filter (guint missing)
-{
-  install_filter_errno (missing, 0);
-}
-
-/* Checks that the filter does what it says, with raw calls that leave
- * gpidfd's own probes alone. */
-static void
-check_filter (guint missing)
-{
-  pid_t self = getpid ();
-  int fd = (int) syscall (SYS_pidfd_open, self, 0);
-
-  if (missing & NO_PIDFD_OPEN)
-    {
-      g_assert_cmpint (fd, ==, -1);
-      g_assert_cmpint (errno, ==, ENOSYS);
-      return;
-    }
-  g_assert_cmpint (fd, >=, 0);
-
-  if (missing & NO_GET_INFO)
-    {
-      GPidFdKernelInfo info = { .mask = GPIDFD_INFO_PID };
-
-      g_assert_cmpint (ioctl (fd, _IOWR (0xFF, 11, GPidFdKernelInfo), &info), ==, -1);
-      g_assert_cmpint (errno, ==, ENOTTY);
-    }
-  if (missing & NO_PIDFS)
-    {
-      struct statfs sfs;
-
-      g_assert_cmpint (fstatfs (fd, &sfs), ==, -1);
-    }
-  close (fd);
-}
-
-static void
-simulate (guint missing)
-{
-  install_filter (missing);
-  check_filter (missing);
-}
+#include "gt.h"
 
 /* A non-child's record, on the running kernel: its real status, read
  * after its parent reaped it, where the kernel gives it then
@@ -136,9 +46,9 @@ assert_non_child_record (GPidFdExitInfo *info,
                          pid_t           pid,
                          int             code)
 {
-  if (rb_kernel_has_exit_info ())
+  if (gt_kernel_has_exit_info ())
     {
-      gpt_assert_exited (info, pid, code);
+      gt_assert_exited (info, pid, code);
       return;
     }
   g_assert_nonnull (info);
@@ -146,666 +56,139 @@ assert_non_child_record (GPidFdExitInfo *info,
   g_assert_false (g_pidfd_exit_info_has_status (info));
 }
 
+/* A non-child that has exited 5 and stays a zombie until its parent is
+ * released (gt_family_release()). */
 static void
-run_in_subprocess (void)
+spawn_unreaped_grandchild (GtFamily *family)
 {
-  g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
-  /* Not fatal: with --keep-going every row reports. */
-  if (!g_test_trap_has_passed ())
-    g_test_fail_printf ("the subprocess failed (its stderr is above)");
+  gt_family_spawn (family, &(GtFamilySpec) {
+                     .does = GT_DOES_EXIT, .code = 5, .middle = GT_MIDDLE_REAPS_ON_RELEASE });
+  gt_wait_proc_state (family->pid, "Z");
 }
 
+/* A non-child that exits 9 after 50 ms; its parent reaps it 300 ms later. */
 static void
-assert_message_has (const GError *error,
-                    const char   *what)
+spawn_grandchild (GtFamily *family)
 {
-  if (strstr (error->message, what) == NULL)
-    g_error ("message \"%s\" does not mention \"%s\"", error->message, what);
+  gt_family_spawn (family, &(GtFamilySpec) {
+                     .does = GT_DOES_EXIT, .code = 9, .delay_ms = 50,
+                     .middle = GT_MIDDLE_REAPS, .reap_delay_ms = 300 });
 }
 
-static void
-assert_message_names_pid (const GError *error,
-                          pid_t         pid)
-{
-  g_autofree char *pid_str = g_strdup_printf ("%d", pid);
-
-  assert_message_has (error, pid_str);
-}
-
-/* A non-child whose parent does not reap it until told to: returns the
- * pid of a process that has exited 5 and stays a zombie; *release_fd,
- * closed, makes the parent reap it and exit. */
-static pid_t
-spawn_unreaped_grandchild (int *release_fd)
-{
-  int pidpipe[2], release[2];
-  pid_t middle, grandchild = 0;
-
-  g_assert_cmpint (pipe2 (pidpipe, O_CLOEXEC), ==, 0);
-  g_assert_cmpint (pipe2 (release, O_CLOEXEC), ==, 0);
-  middle = fork ();
-  g_assert_cmpint (middle, >=, 0);
-  if (middle == 0)
-    {
-      pid_t g;
-      char c;
-
-      prctl (PR_SET_PDEATHSIG, SIGKILL);
-      close (release[1]);
-      g = fork ();
-      if (g == 0)
-        _exit (5);
-      if (write (pidpipe[1], &g, sizeof g) != sizeof g)
-        _exit (96);
-      while (read (release[0], &c, 1) < 0 && errno == EINTR)
-        ;
-      waitpid (g, NULL, 0);
-      _exit (0);
-    }
-  close (pidpipe[1]);
-  close (release[0]);
-  g_assert_cmpint (read (pidpipe[0], &grandchild, sizeof grandchild), ==, sizeof grandchild);
-  close (pidpipe[0]);
-
-  /* Wait until the grandchild has exited (it is then a zombie). */
-  for (;;)
-    {
-      g_autofree char *path = g_strdup_printf ("/proc/%d/stat", grandchild);
-      g_autofree char *stat = NULL;
-      const char *p;
-
-      g_assert_true (g_file_get_contents (path, &stat, NULL, NULL));
-      p = strrchr (stat, ')');
-      if (p != NULL && p[2] == 'Z')
-        break;
-      g_usleep (1000);
-    }
-
-  *release_fd = release[1];
-  return middle == 0 ? 0 : grandchild;
-}
-
-/* A non-child that pauses: its parent (*middle, our child) reaps it and
- * exits when *release_fd is closed. */
-static pid_t
-spawn_unreaped_grandchild_live (pid_t *middle,
-                                int   *release_fd)
-{
-  int pidpipe[2], release[2];
-  pid_t mid, grandchild = 0;
-
-  g_assert_cmpint (pipe2 (pidpipe, O_CLOEXEC), ==, 0);
-  g_assert_cmpint (pipe2 (release, O_CLOEXEC), ==, 0);
-  mid = fork ();
-  g_assert_cmpint (mid, >=, 0);
-  if (mid == 0)
-    {
-      pid_t g;
-      char c;
-
-      prctl (PR_SET_PDEATHSIG, SIGKILL);
-      close (release[1]);
-      g = rb_spawn_pause ();
-      if (write (pidpipe[1], &g, sizeof g) != sizeof g)
-        _exit (96);
-      while (read (release[0], &c, 1) < 0 && errno == EINTR)
-        ;
-      kill (g, SIGKILL);
-      waitpid (g, NULL, 0);
-      _exit (0);
-    }
-  close (pidpipe[1]);
-  close (release[0]);
-  g_assert_cmpint (read (pidpipe[0], &grandchild, sizeof grandchild), ==, sizeof grandchild);
-  close (pidpipe[0]);
-
-  *middle = mid;
-  *release_fd = release[1];
-  return grandchild;
-}
-
-static void
-on_wait_done (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  GPidFdExitInfo **out = user_data;
-  g_autoptr(GError) error = NULL;
-
-  *out = g_pidfd_wait_finish (G_PIDFD (object), result, &error);
-  g_assert_no_error (error);
-}
-
-/* Waits for a child every way there is, with whatever the kernel has. */
+/* Waits for a child every way there is, with whatever the kernel has:
+ * each way of collecting, with NO_REAP, and after a reap behind the
+ * library's back. */
 static void
 exercise_child_waits (gboolean have_status_after_foreign_reap)
 {
-  GMainContext *context = g_main_context_new ();
-  pid_t bystander = gpt_spawn_exit (77, 0);
+  static const struct
+  {
+    GtHow how;
+    GPidFdFlags flags;
+    gboolean reaped_elsewhere;
+  } ways[] = {
+    { GT_HOW_WAIT, 0, FALSE },
+    { GT_HOW_WAIT_ASYNC, 0, FALSE },
+    { GT_HOW_TRY_WAIT, 0, FALSE },
+    { GT_HOW_SOURCE, 0, FALSE },
+    { GT_HOW_WAIT, G_PIDFD_FLAGS_NO_REAP, FALSE },
+    { GT_HOW_WAIT, 0, TRUE },
+  };
+  pid_t bystander = gt_spawn_exit (77, 0);
 
-  g_main_context_push_thread_default (context);
-
-  for (guint mode = 0; mode < 5; mode++)
+  for (guint i = 0; i < G_N_ELEMENTS (ways); i++)
     {
-      int code = 10 + mode;
-      pid_t pid = gpt_spawn_exit (code, mode * 5);
+      int code = 10 + i;
+      pid_t pid = gt_spawn_exit (code, i * 5);
       g_autoptr(GError) error = NULL;
-      g_autoptr(GPidFd) pidfd = g_pidfd_new_from_pid_full (pid, mode == 3 ? G_PIDFD_FLAGS_NO_REAP : 0,
-                                                           &error);
+      g_autoptr(GPidFd) pidfd = g_pidfd_new_from_pid_full (pid, ways[i].flags, &error);
       g_autoptr(GPidFdExitInfo) info = NULL;
 
       g_assert_no_error (error);
       g_assert_true (g_pidfd_is_child (pidfd));
       g_assert_cmpint (g_pidfd_get_pid (pidfd), ==, pid);
 
-      switch (mode)
+      if (ways[i].reaped_elsewhere)
         {
-        case 0:
-        case 3:
-          info = g_pidfd_wait (pidfd, NULL, &error);
-          break;
-        case 1:
-          g_pidfd_wait_async (pidfd, NULL, on_wait_done, &info);
-          gpt_run_until_set (context, &info, 30);
-          break;
-        case 2:
-          while (!g_pidfd_has_exited (pidfd))
-            g_usleep (1000);
-          info = g_pidfd_try_wait (pidfd, &error);
-          break;
-        case 4:
-          {
-            /* Reaped behind the library's back. */
-            int status = gpt_reap (pid);
-
-            g_assert_cmpint (WEXITSTATUS (status), ==, code);
-            info = g_pidfd_wait (pidfd, NULL, &error);
-            g_assert_no_error (error);
-            g_assert_nonnull (info);
-            if (have_status_after_foreign_reap)
-              gpt_assert_exited (info, pid, code);
-            else
-              g_assert_false (g_pidfd_exit_info_has_status (info));
-            continue;
-          }
-        default:
-          g_assert_not_reached ();
+          gt_reap_exited (pid, code);
+          info = gt_collect (pidfd, ways[i].how, NULL, NULL);
+          if (have_status_after_foreign_reap)
+            gt_assert_exited (info, pid, code);
+          else
+            g_assert_false (g_pidfd_exit_info_has_status (info));
+          continue;
         }
-      g_assert_no_error (error);
-      gpt_assert_exited (info, pid, code);
+
+      info = gt_collect (pidfd, ways[i].how, NULL, NULL);
+      gt_assert_exited (info, pid, code);
       g_assert_true (g_pidfd_exit_info_has_rusage (info));
-
-      if (mode == 3)
-        {
-          int status = gpt_reap (pid);
-
-          g_assert_cmpint (WEXITSTATUS (status), ==, code);
-        }
+      if (ways[i].flags & G_PIDFD_FLAGS_NO_REAP)
+        gt_reap_exited (pid, code);
       else
         g_assert_cmpint (g_pidfd_get_pid (pidfd), ==, -1);
     }
 
   /* Nobody else was reaped. */
   g_usleep (10000);
-  g_assert_true (rb_is_unreaped_zombie (bystander) || kill (bystander, 0) == 0);
-  g_assert_cmpint (WEXITSTATUS (gpt_reap (bystander)), ==, 77);
-  g_assert_false (rb_has_children ());
-
-  g_main_context_pop_thread_default (context);
-  g_main_context_unref (context);
+  g_assert_true (gt_is_unreaped_zombie (bystander) || kill (bystander, 0) == 0);
+  gt_reap_exited (bystander, 77);
+  g_assert_false (gt_has_children ());
 }
 
-/* ---- Linux 5.2: no pidfd_open() --------------------------------------- */
+/* ---- The checks ------------------------------------------------------- */
 
+/* What a refusal's error says: the missing call, as a kernel that lacks
+ * it is told apart from a sandbox (@row->errnum 0), or that the call is
+ * blocked; and the process. */
 static void
-test_no_pidfd_open (gconstpointer data)
+assert_refused_error (const GtRefusedRow *row,
+                      const GError       *error,
+                      const char         *call,
+                      pid_t               pid)
 {
-  if (g_test_subprocess ())
-    {
-      pid_t pid = gpt_spawn_exit (0, 0);
-      g_autoptr(GError) error = NULL;
-
-      simulate (NO_PIDFD_OPEN);
-      g_assert_null (g_pidfd_new_from_pid (pid, &error));
-      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
-      assert_message_has (error, "pidfd_open");
-      assert_message_names_pid (error, pid);
-      g_test_message ("%s", error->message);
-      g_clear_error (&error);
-
-      g_assert_null (g_pidfd_new_from_pid_full (pid, G_PIDFD_FLAGS_NO_REAP, &error));
-      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
-      g_clear_error (&error);
-
-      /* Arguments are still checked first. */
-      g_assert_null (g_pidfd_new_from_pid (0, &error));
-      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
-
-      /* The process was left alone. */
-      g_assert_cmpint (WEXITSTATUS (gpt_reap (pid)), ==, 0);
-      return;
-    }
-
-  g_test_summary ("Linux 5.2 (no pidfd_open): NOT_SUPPORTED naming the "
-                  "missing call and the process");
-  run_in_subprocess ();
-}
-
-/* ---- Linux 5.0: no pidfd_send_signal() -------------------------------- */
-
-static void
-test_no_send_signal (gconstpointer data)
-{
-  if (g_test_subprocess ())
-    {
-      pid_t pid = rb_spawn_pause ();
-      pid_t other = rb_spawn_pause ();
-      g_autoptr(GError) error = NULL;
-      g_autoptr(GPidFd) pidfd = NULL;
-      g_autoptr(GPidFd) no_reap = NULL;
-      g_autoptr(GPidFdExitInfo) info = NULL;
-
-      /* pidfd_open() is kept to get an object at all. */
-      simulate (NO_SEND_SIGNAL);
-      pidfd = g_pidfd_new_from_pid (pid, &error);
-      g_assert_no_error (error);
-
-      /* An unreaped child that only gpidfd reaps cannot have its pid
-       * reused meanwhile: kill(2) is the race-free fallback. */
-      g_assert_true (g_pidfd_send_signal (pidfd, SIGTERM, &error));
-      g_assert_no_error (error);
-      info = g_pidfd_wait (pidfd, NULL, NULL);
-      gpt_assert_signaled (info, pid, SIGTERM);
-
-      /* Reaped: the fallback does not signal a reused pid. */
-      g_assert_false (g_pidfd_send_signal (pidfd, SIGTERM, &error));
-      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
-      g_clear_error (&error);
-
-      /* A child someone else reaps: no fallback, NOT_SUPPORTED. */
-      no_reap = g_pidfd_new_from_pid_full (other, G_PIDFD_FLAGS_NO_REAP, &error);
-      g_assert_no_error (error);
-      g_assert_false (g_pidfd_send_signal (no_reap, SIGTERM, &error));
-      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
-      assert_message_has (error, "pidfd_send_signal");
-      assert_message_names_pid (error, other);
-      g_test_message ("%s", error->message);
-
-      g_assert_cmpint (kill (other, SIGKILL), ==, 0);
-      g_assert_true (WIFSIGNALED (gpt_reap (other)));
-      return;
-    }
-
-  g_test_summary ("No pidfd_send_signal (Linux 5.0): kill() for the caller's own "
-                  "unreaped children, NOT_SUPPORTED naming the missing call and the "
-                  "process otherwise");
-  run_in_subprocess ();
-}
-
-/* ---- Linux 5.3: no waitid (P_PIDFD) ----------------------------------- */
-
-static void
-test_no_waitid_pidfd (gconstpointer data)
-{
-  if (g_test_subprocess ())
-    {
-      pid_t middle;
-      pid_t grandchild;
-      g_autoptr(GError) error = NULL;
-      g_autoptr(GPidFd) pidfd = NULL;
-      g_autoptr(GPidFdExitInfo) info = NULL;
-
-      simulate (NO_WAITID_PIDFD);
-
-      /* Children: waitid (P_PID) instead, full records. */
-      exercise_child_waits (rb_kernel_has_exit_info ());
-      g_assert_false (gpidfd_sys_has_waitid_pidfd ());
-
-      /* A non-child is still not a child. */
-      grandchild = gpt_spawn_grandchild (9, 50, 0, &middle);
-      pidfd = g_pidfd_new_from_pid (grandchild, &error);
-      if (pidfd != NULL)
-        {
-          g_assert_false (g_pidfd_is_child (pidfd));
-          info = g_pidfd_wait (pidfd, NULL, &error);
-          g_assert_no_error (error);
-          assert_non_child_record (info, grandchild, 9);
-        }
-      else
-        g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
-      gpt_reap (middle);
-      return;
-    }
-
-  g_test_summary ("waitid (P_PIDFD) answers EINVAL (Linux 5.3): children are "
-                  "waited for with P_PID, with full records, and nothing "
-                  "else is reaped");
-  run_in_subprocess ();
-}
-
-/* ---- Linux 5.4 to 6.12: no PIDFD_GET_INFO ----------------------------- */
-
-static void
-test_no_get_info (gconstpointer data)
-{
-  if (g_test_subprocess ())
-    {
-      g_autoptr(GError) error = NULL;
-      pid_t pid;
-
-      simulate (NO_GET_INFO);
-      exercise_child_waits (FALSE);
-      g_assert_false (gpidfd_sys_has_get_info ());
-
-      /* get_pid from /proc/self/fdinfo: the pid, then -1 once reaped. */
-      pid = gpt_spawn_exit (3, 0);
-      {
-        g_autoptr(GPidFd) pidfd = g_pidfd_new_from_pid_full (pid, G_PIDFD_FLAGS_NO_REAP, &error);
-        int raw = (int) syscall (SYS_pidfd_open, pid, 0);
-        g_autoptr(GPidFd) from_fd = NULL;
-
-        g_assert_no_error (error);
-        g_assert_cmpint (raw, >=, 0);
-        from_fd = g_pidfd_new_from_fd (raw, &error);
-        g_assert_no_error (error);
-        close (raw);
-        g_assert_cmpint (g_pidfd_get_pid (pidfd), ==, pid);
-        g_assert_cmpint (g_pidfd_get_pid (from_fd), ==, pid);
-        g_assert_true (g_pidfd_is_child (from_fd));
-        gpt_reap (pid);
-        g_assert_cmpint (g_pidfd_get_pid (pidfd), ==, -1);
-        g_assert_cmpint (g_pidfd_get_pid (from_fd), ==, -1);
-      }
-      return;
-    }
-
-  g_test_summary ("PIDFD_GET_INFO answers ENOTTY (Linux 5.4 to 6.12): get_pid "
-                  "falls back to the fdinfo Pid: line; children keep full "
-                  "records; a child reaped behind the library's back ends "
-                  "with an unknown status");
-  run_in_subprocess ();
-}
-
-/* Without PIDFD_GET_INFO, a non-child's wait completes when it exits (the
- * status is unknown then and will never be known): it must not wait for
- * its parent to reap it. This is the first call that meets the kernel's
- * answer, before anything else has probed PIDFD_GET_INFO. */
-static void
-test_no_get_info_non_child (gconstpointer data)
-{
-  if (g_test_subprocess ())
-    {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(GPidFd) pidfd = NULL;
-      g_autoptr(GPidFdExitInfo) info = NULL;
-      int release;
-      pid_t grandchild;
-
-      simulate (NO_GET_INFO);
-      grandchild = spawn_unreaped_grandchild (&release);
-      pidfd = g_pidfd_new_from_pid (grandchild, &error);
-      g_assert_no_error (error);
-      g_assert_false (g_pidfd_is_child (pidfd));
-      g_assert_true (g_pidfd_has_exited (pidfd));
-
-      info = g_pidfd_try_wait (pidfd, &error);
-      g_assert_no_error (error);
-      if (info == NULL)
-        g_error ("try_wait on a non-child that has exited returned no record "
-                 "without PIDFD_GET_INFO: the wait would last until its parent "
-                 "reaps it (forever, if it never does)");
-      g_assert_false (g_pidfd_exit_info_has_status (info));
-      g_assert_cmpint (g_pidfd_exit_info_get_pid (info), ==, grandchild);
-
-      close (release);
-      return;
-    }
-
-  g_test_summary ("PIDFD_GET_INFO answers ENOTTY: a non-child whose parent "
-                  "has not reaped it yet gets its (unknown-status) record as "
-                  "soon as it exits");
-  run_in_subprocess ();
-}
-
-/* The same, for the blocking wait: fails on the watchdog instead of
- * hanging. */
-static void
-test_no_get_info_non_child_blocking (gconstpointer data)
-{
-  if (g_test_subprocess ())
-    {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(GPidFd) pidfd = NULL;
-      g_autoptr(GPidFdExitInfo) info = NULL;
-      int release;
-      pid_t grandchild;
-
-      simulate (NO_GET_INFO);
-      grandchild = spawn_unreaped_grandchild (&release);
-      pidfd = g_pidfd_new_from_pid (grandchild, &error);
-      g_assert_no_error (error);
-
-      rb_watchdog_start ("blocking wait for an exited non-child without PIDFD_GET_INFO", 10);
-      info = g_pidfd_wait (pidfd, NULL, &error);
-      rb_watchdog_stop ();
-      g_assert_no_error (error);
-      g_assert_false (g_pidfd_exit_info_has_status (info));
-      close (release);
-      return;
-    }
-
-  g_test_summary ("PIDFD_GET_INFO answers ENOTTY: g_pidfd_wait() on an exited "
-                  "non-child whose parent does not reap it returns");
-  run_in_subprocess ();
-}
-
-/* ---- Linux 5.4 to 6.8: no pidfs --------------------------------------- */
-
-static void
-test_no_pidfs (gconstpointer data)
-{
-  if (g_test_subprocess ())
-    {
-      g_autoptr(GError) error = NULL;
-      pid_t pid = gpt_spawn_exit (4, 20);
-      int raw = (int) syscall (SYS_pidfd_open, pid, 0);
-      g_autoptr(GPidFd) pidfd = NULL;
-      g_autoptr(GPidFdExitInfo) info = NULL;
-      int others[3];
-
-      simulate (NO_PIDFS);
-      g_assert_cmpint (raw, >=, 0);
-
-      /* A pidfd is recognized by its anon_inode:[pidfd] link. */
-      pidfd = g_pidfd_new_from_fd (raw, &error);
-      g_assert_no_error (error);
-      close (raw);
-      g_assert_cmpint (g_pidfd_get_pid (pidfd), ==, pid);
-      info = g_pidfd_wait (pidfd, NULL, &error);
-      g_assert_no_error (error);
-      gpt_assert_exited (info, pid, 4);
-
-      /* Other descriptors still are not. */
-      others[0] = eventfd (0, EFD_CLOEXEC);
-      others[1] = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-      others[2] = open ("/proc/self/status", O_RDONLY | O_CLOEXEC);
-      for (guint i = 0; i < G_N_ELEMENTS (others); i++)
-        {
-          g_assert_cmpint (others[i], >=, 0);
-          g_assert_null (g_pidfd_new_from_fd (others[i], &error));
-          g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
-          g_clear_error (&error);
-          close (others[i]);
-        }
-      return;
-    }
-
-  g_test_summary ("No pidfs (Linux 5.4 to 6.8, fstatfs() made to fail): "
-                  "pidfds are still recognized, other descriptors still "
-                  "refused");
-  run_in_subprocess ();
-}
-
-/* ---- Whole kernels ---------------------------------------------------- */
-
-static void
-test_linux_5_3 (gconstpointer data)
-{
-  if (g_test_subprocess ())
-    {
-      GMainContext *context = g_main_context_new ();
-      guint n = gpt_scale (50, 5);
-      g_autofree GPidFdExitInfo **infos = g_new0 (GPidFdExitInfo *, n);
-      g_autofree pid_t *pids = g_new0 (pid_t, n);
-      g_autoptr(GError) error = NULL;
-
-      simulate (LINUX_5_3);
-      exercise_child_waits (FALSE);
-
-      /* Many waits in one main context. */
-      g_main_context_push_thread_default (context);
-      for (guint i = 0; i < n; i++)
-        {
-          g_autoptr(GPidFd) pidfd = NULL;
-
-          pids[i] = gpt_spawn_exit (i, i % 7);
-          pidfd = g_pidfd_new_from_pid (pids[i], &error);
-          g_assert_no_error (error);
-          g_pidfd_wait_async (pidfd, NULL, on_wait_done, &infos[i]);
-        }
-      for (guint i = 0; i < n; i++)
-        {
-          gpt_run_until_set (context, &infos[i], 30);
-          gpt_assert_exited (infos[i], pids[i], i);
-          g_object_unref (infos[i]);
-        }
-      g_assert_false (rb_has_children ());
-      g_assert_cmpuint (gpidfd_watcher_count (), ==, 0);
-      g_main_context_pop_thread_default (context);
-      g_main_context_unref (context);
-      return;
-    }
-
-  g_test_summary ("Linux 5.3 (pidfd_open, but no waitid P_PIDFD, no "
-                  "PIDFD_GET_INFO, no pidfs): every way of waiting for "
-                  "children works");
-  run_in_subprocess ();
-}
-
-static void
-test_linux_5_0 (gconstpointer data)
-{
-  if (g_test_subprocess ())
-    {
-      g_autoptr(GError) error = NULL;
-      pid_t pid = gpt_spawn_exit (0, 0);
-
-      simulate (LINUX_5_0);
-      g_assert_null (g_pidfd_new_from_pid (pid, &error));
-      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
-      assert_message_has (error, "pidfd_open");
-      assert_message_has (error, "5.3");
-      gpt_reap (pid);
-      return;
-    }
-
-  g_test_summary ("Linux 5.0 (none of it): NOT_SUPPORTED, naming pidfd_open "
-                  "and the version that has it");
-  run_in_subprocess ();
-}
-
-/* ---- Sandboxes: a filter refuses a call -------------------------------- */
-
-typedef struct
-{
-  const char *name;
-  guint blocked;   /* one NO_* bit */
-  int errnum;      /* what the filter answers */
-  void (*check) (void);
-} SandboxRow;
-
-/* Checks with raw calls that the filter answers @errnum for @blocked. */
-static void
-check_blocked (guint blocked,
-               int   errnum)
-{
-  int fd = (int) syscall (SYS_pidfd_open, getpid (), 0);
-  int r;
-
-  if (blocked & NO_PIDFD_OPEN)
-    {
-      g_assert_cmpint (fd, ==, -1);
-      g_assert_cmpint (errno, ==, errnum);
-      return;
-    }
-  g_assert_cmpint (fd, >=, 0);
-
-  if (blocked & NO_SEND_SIGNAL)
-    r = (int) syscall (SYS_pidfd_send_signal, fd, 0, NULL, 0);
-  else if (blocked & NO_WAITID_PIDFD)
-    {
-      siginfo_t si;
-
-      r = waitid (P_PIDFD, fd, &si, WEXITED | WNOHANG);
-    }
-  else if (blocked & NO_GET_INFO)
-    {
-      GPidFdKernelInfo info = { .mask = GPIDFD_INFO_PID };
-
-      r = ioctl (fd, _IOWR (0xFF, 11, GPidFdKernelInfo), &info);
-    }
-  else
-    g_assert_not_reached ();
-
-  g_assert_cmpint (r, ==, -1);
-  g_assert_cmpint (errno, ==, errnum);
-  close (fd);
-}
-
-static void
-assert_blocked_error (const GError *error,
-                      pid_t         pid)
-{
-  rb_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "blocked", pid);
+  gt_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   row->errnum == 0 ? call : "blocked", pid);
   g_test_message ("%s", error->message);
 }
 
-/* pidfd_open() refused: nothing can be held, and the error says why. */
+/* pidfd_open() refused: nothing can be held, and the error says why
+ * (before Linux 5.3: the call and the version that has it). */
 static void
-sandbox_open (void)
+check_open_refused (const GtRefusedRow *row)
 {
-  pid_t pid = rb_spawn_pause ();
+  pid_t pid = gt_spawn_pause ();
   g_autoptr(GError) error = NULL;
 
   g_assert_null (g_pidfd_new_from_pid (pid, &error));
-  assert_blocked_error (error, pid);
+  assert_refused_error (row, error, "pidfd_open", pid);
+  if (row->errnum == 0)
+    gt_assert_message_has (error, "5.3");
   g_clear_error (&error);
 
   g_assert_null (g_pidfd_new_from_pid_full (pid, G_PIDFD_FLAGS_NO_REAP, &error));
-  assert_blocked_error (error, pid);
+  assert_refused_error (row, error, "pidfd_open", pid);
   g_clear_error (&error);
 
-  /* Bad arguments are still bad arguments. */
+  /* Arguments are still checked first. */
   g_assert_null (g_pidfd_new_from_pid (0, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
   g_clear_error (&error);
 
   /* The process was left alone. */
-  g_assert_true (kill (pid, 0) == 0 && !rb_is_unreaped_zombie (pid));
+  g_assert_true (kill (pid, 0) == 0 && !gt_is_unreaped_zombie (pid));
   g_assert_cmpint (kill (pid, SIGKILL), ==, 0);
-  g_assert_true (WIFSIGNALED (gpt_reap (pid)));
+  g_assert_true (WIFSIGNALED (gt_reap (pid)));
 }
 
-/* pidfd_send_signal() refused: the caller's own unreaped children are
- * signalled with kill(); anything else is NOT_SUPPORTED, "blocked". */
+/* pidfd_send_signal() refused: the caller's own unreaped children, which
+ * only gpidfd reaps and whose pid cannot be reused meanwhile, are
+ * signalled with kill(); anything else is NOT_SUPPORTED. */
 static void
-sandbox_send_signal (void)
+check_send_signal_refused (const GtRefusedRow *row)
 {
-  pid_t child = rb_spawn_pause ();
-  pid_t shared = rb_spawn_pause ();
-  pid_t middle;
-  pid_t grandchild;
-  int release;
+  pid_t child = gt_spawn_pause ();
+  pid_t shared = gt_spawn_pause ();
+  GtFamily family;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPidFd) pidfd = NULL;
   g_autoptr(GPidFd) no_reap = NULL;
@@ -818,10 +201,9 @@ sandbox_send_signal (void)
   g_assert_no_error (error);
   if (!g_pidfd_send_signal (pidfd, SIGTERM, &error))
     g_error ("send_signal (SIGTERM) to our own child %d with pidfd_send_signal "
-             "blocked: %s", child, error->message);
-  info = g_pidfd_wait (pidfd, NULL, &error);
-  g_assert_no_error (error);
-  gpt_assert_signaled (info, child, SIGTERM);
+             "refused: %s", child, error->message);
+  info = gt_wait (pidfd);
+  gt_assert_signaled (info, child, SIGTERM);
 
   /* Reaped: no signal for a pid that may be reused. */
   g_assert_false (g_pidfd_send_signal (pidfd, SIGTERM, &error));
@@ -832,165 +214,293 @@ sandbox_send_signal (void)
   no_reap = g_pidfd_new_from_pid_full (shared, G_PIDFD_FLAGS_NO_REAP, &error);
   g_assert_no_error (error);
   g_assert_false (g_pidfd_send_signal (no_reap, SIGTERM, &error));
-  assert_blocked_error (error, shared);
+  assert_refused_error (row, error, "pidfd_send_signal", shared);
   g_clear_error (&error);
-  g_assert_false (rb_is_unreaped_zombie (shared));
+  g_assert_false (gt_is_unreaped_zombie (shared));
 
   /* A non-child: the same. */
-  grandchild = spawn_unreaped_grandchild_live (&middle, &release);
-  other = g_pidfd_new_from_pid (grandchild, &error);
+  gt_family_spawn (&family, &(GtFamilySpec) {
+                     .does = GT_DOES_PAUSE, .middle = GT_MIDDLE_REAPS_ON_RELEASE });
+  other = g_pidfd_new_from_pid (family.pid, &error);
   g_assert_no_error (error);
   g_assert_false (g_pidfd_send_signal (other, SIGTERM, &error));
-  assert_blocked_error (error, grandchild);
+  assert_refused_error (row, error, "pidfd_send_signal", family.pid);
   g_clear_error (&error);
-  g_assert_cmpint (kill (grandchild, 0), ==, 0);
+  g_assert_cmpint (kill (family.pid, 0), ==, 0);
 
-  g_assert_cmpint (kill (grandchild, SIGKILL), ==, 0);
-  close (release);
-  g_assert_cmpint (WEXITSTATUS (gpt_reap (middle)), ==, 0);
+  g_assert_cmpint (kill (family.pid, SIGKILL), ==, 0);
+  gt_family_end (&family);
   g_assert_cmpint (kill (shared, SIGKILL), ==, 0);
-  g_assert_true (WIFSIGNALED (gpt_reap (shared)));
+  g_assert_true (WIFSIGNALED (gt_reap (shared)));
 }
 
-/* waitid (P_PIDFD) refused: children are still children, waited for with
- * waitid (P_PID), with their full records; nothing else is reaped. */
+/* waitid (P_PIDFD) refused (EINVAL before Linux 5.4): children are still
+ * children, waited for with waitid (P_PID), with their full records;
+ * nothing else is reaped, and a non-child is still not a child. */
 static void
-sandbox_waitid (void)
+check_waitid_refused (const GtRefusedRow *row)
 {
-  pid_t middle;
-  pid_t grandchild;
+  GtFamily family;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPidFd) pidfd = NULL;
   g_autoptr(GPidFdExitInfo) info = NULL;
 
-  exercise_child_waits (rb_kernel_has_exit_info ());
+  exercise_child_waits (gt_kernel_has_exit_info ());
+  if (row->errnum == 0)
+    g_assert_false (gpidfd_sys_has_waitid_pidfd ());
 
-  grandchild = gpt_spawn_grandchild (9, 50, 0, &middle);
-  pidfd = g_pidfd_new_from_pid (grandchild, &error);
-  g_assert_no_error (error);
-  g_assert_false (g_pidfd_is_child (pidfd));
-  info = g_pidfd_wait (pidfd, NULL, &error);
-  g_assert_no_error (error);
-  assert_non_child_record (info, grandchild, 9);
-  gpt_reap (middle);
+  spawn_grandchild (&family);
+  pidfd = g_pidfd_new_from_pid (family.pid, &error);
+  if (pidfd != NULL)
+    {
+      g_assert_false (g_pidfd_is_child (pidfd));
+      info = gt_wait (pidfd);
+      assert_non_child_record (info, family.pid, 9);
+    }
+  else
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  gt_family_end (&family);
 }
 
-/* The PIDFD_GET_INFO ioctl refused: the pid comes from /proc (checked to
- * be this pid namespace's), children keep full records, and a
- * non-child's record comes at its exit, the status unknown. */
+/* The PIDFD_GET_INFO ioctl refused (ENOTTY before Linux 6.13): the pid
+ * comes from /proc (the fdinfo Pid: line, checked to be this pid
+ * namespace's), so does query_info; children keep full records; a
+ * child reaped behind the library's back ends with an unknown status. */
 static void
-sandbox_get_info (void)
+check_get_info_refused (const GtRefusedRow *row)
 {
   g_autoptr(GError) error = NULL;
-  pid_t pid = gpt_spawn_exit (3, 0);
-  int release;
-  pid_t grandchild;
+  pid_t pid = gt_spawn_exit (3, 0);
+  g_autoptr(GPidFd) pidfd = g_pidfd_new_from_pid_full (pid, G_PIDFD_FLAGS_NO_REAP, &error);
+  int raw = (int) syscall (SYS_pidfd_open, pid, 0);
+  g_autoptr(GPidFd) from_fd = NULL;
+  g_autoptr(GPidFdProcessInfo) pinfo = NULL;
 
-  {
-    g_autoptr(GPidFd) pidfd = g_pidfd_new_from_pid_full (pid, G_PIDFD_FLAGS_NO_REAP, &error);
-    int raw = (int) syscall (SYS_pidfd_open, pid, 0);
-    g_autoptr(GPidFd) from_fd = NULL;
+  g_assert_no_error (error);
+  g_assert_cmpint (raw, >=, 0);
+  from_fd = g_pidfd_new_from_fd (raw, &error);
+  g_assert_no_error (error);
+  close (raw);
+  g_assert_cmpint (g_pidfd_get_pid (pidfd), ==, pid);
+  g_assert_cmpint (g_pidfd_get_pid (from_fd), ==, pid);
+  g_assert_true (g_pidfd_is_child (from_fd));
 
-    g_assert_no_error (error);
-    g_assert_cmpint (raw, >=, 0);
-    from_fd = g_pidfd_new_from_fd (raw, &error);
-    g_assert_no_error (error);
-    close (raw);
-    g_assert_cmpint (g_pidfd_get_pid (pidfd), ==, pid);
-    g_assert_cmpint (g_pidfd_get_pid (from_fd), ==, pid);
-    g_assert_true (g_pidfd_is_child (from_fd));
+  pinfo = g_pidfd_query_info (pidfd, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_pidfd_process_info_get_pid (pinfo), ==, pid);
+  g_assert_cmpint (g_pidfd_process_info_get_tgid (pinfo), ==, pid);
+  g_assert_cmpint (g_pidfd_process_info_get_ppid (pinfo), ==, getpid ());
+  g_assert_cmpuint (g_pidfd_process_info_get_ruid (pinfo), ==, getuid ());
+  g_assert_cmpuint (g_pidfd_process_info_get_egid (pinfo), ==, getegid ());
 
-    /* query_info from /proc. */
+  /* Then -1 once reaped. */
+  gt_reap (pid);
+  g_assert_cmpint (g_pidfd_get_pid (pidfd), ==, -1);
+  g_assert_cmpint (g_pidfd_get_pid (from_fd), ==, -1);
+
+  exercise_child_waits (FALSE);
+  if (row->errnum == 0)
+    g_assert_false (gpidfd_sys_has_get_info ());
+}
+
+/* Without PIDFD_GET_INFO, a non-child's wait completes when it exits (the
+ * status is unknown then and will never be known): it must not wait for
+ * its parent to reap it. As the first check of its row, this is the
+ * first call that meets the kernel's answer, before anything else has
+ * probed PIDFD_GET_INFO. With @blocking, g_pidfd_wait() fails on the
+ * watchdog instead of hanging; else a single try_wait has the record. */
+static void
+check_unreaped_non_child (gboolean blocking)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPidFd) pidfd = NULL;
+  g_autoptr(GPidFdExitInfo) info = NULL;
+  GtFamily family;
+
+  spawn_unreaped_grandchild (&family);
+  pidfd = g_pidfd_new_from_pid (family.pid, &error);
+  g_assert_no_error (error);
+  g_assert_false (g_pidfd_is_child (pidfd));
+  g_assert_cmpint (g_pidfd_get_pid (pidfd), ==, family.pid);
+
+  if (blocking)
     {
-      g_autoptr(GPidFdProcessInfo) pinfo = g_pidfd_query_info (pidfd, &error);
-
-      g_assert_no_error (error);
-      g_assert_cmpint (g_pidfd_process_info_get_pid (pinfo), ==, pid);
-      g_assert_cmpint (g_pidfd_process_info_get_tgid (pinfo), ==, pid);
-      g_assert_cmpint (g_pidfd_process_info_get_ppid (pinfo), ==, getpid ());
-      g_assert_cmpuint (g_pidfd_process_info_get_ruid (pinfo), ==, getuid ());
-      g_assert_cmpuint (g_pidfd_process_info_get_egid (pinfo), ==, getegid ());
+      gt_watchdog_start ("blocking wait for an exited non-child without PIDFD_GET_INFO", 10);
+      info = gt_wait (pidfd);
+      gt_watchdog_stop ();
     }
+  else
+    {
+      g_assert_true (g_pidfd_has_exited (pidfd));
+      info = g_pidfd_try_wait (pidfd, &error);
+      g_assert_no_error (error);
+      if (info == NULL)
+        g_error ("try_wait on exited non-child %d gave no record without "
+                 "PIDFD_GET_INFO: the wait would last until its parent reaps it "
+                 "(forever, if it never does)", family.pid);
+    }
+  g_assert_false (g_pidfd_exit_info_has_status (info));
+  g_assert_cmpint (g_pidfd_exit_info_get_pid (info), ==, family.pid);
+  gt_family_end (&family);
+}
 
-    gpt_reap (pid);
-    g_assert_cmpint (g_pidfd_get_pid (pidfd), ==, -1);
-    g_assert_cmpint (g_pidfd_get_pid (from_fd), ==, -1);
-  }
+static void
+check_get_info_refused_non_child (const GtRefusedRow *row)
+{
+  check_unreaped_non_child (FALSE);
+}
+
+static void
+check_get_info_refused_non_child_blocking (const GtRefusedRow *row)
+{
+  check_unreaped_non_child (TRUE);
+}
+
+/* No pidfs (fstatfs() made to fail, as before Linux 6.9): pidfds are
+ * still recognized, by their anon_inode:[pidfd] link; other descriptors
+ * still are not. */
+static void
+check_no_pidfs (const GtRefusedRow *row)
+{
+  g_autoptr(GError) error = NULL;
+  pid_t pid = gt_spawn_exit (4, 20);
+  int raw = (int) syscall (SYS_pidfd_open, pid, 0);
+  g_autoptr(GPidFd) pidfd = NULL;
+  g_autoptr(GPidFdExitInfo) info = NULL;
+  int others[3];
+
+  g_assert_cmpint (raw, >=, 0);
+  pidfd = g_pidfd_new_from_fd (raw, &error);
+  g_assert_no_error (error);
+  close (raw);
+  g_assert_cmpint (g_pidfd_get_pid (pidfd), ==, pid);
+  info = gt_wait (pidfd);
+  gt_assert_exited (info, pid, 4);
+
+  others[0] = eventfd (0, EFD_CLOEXEC);
+  others[1] = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  others[2] = open ("/proc/self/status", O_RDONLY | O_CLOEXEC);
+  for (guint i = 0; i < G_N_ELEMENTS (others); i++)
+    {
+      g_assert_cmpint (others[i], >=, 0);
+      g_assert_null (g_pidfd_new_from_fd (others[i], &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+      g_clear_error (&error);
+      close (others[i]);
+    }
+}
+
+/* Linux 5.3: every way of waiting for children works, and many waits in
+ * one main context. */
+static void
+check_child_waits (const GtRefusedRow *row)
+{
+  GMainContext *context = g_main_context_new ();
+  guint n = gt_scale (50, 5);
+  g_autofree GPidFdExitInfo **infos = g_new0 (GPidFdExitInfo *, n);
+  g_autofree pid_t *pids = g_new0 (pid_t, n);
+  g_autoptr(GError) error = NULL;
 
   exercise_child_waits (FALSE);
 
-  grandchild = spawn_unreaped_grandchild (&release);
-  {
-    g_autoptr(GPidFd) pidfd = g_pidfd_new_from_pid (grandchild, &error);
-    g_autoptr(GPidFdExitInfo) info = NULL;
+  g_main_context_push_thread_default (context);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GPidFd) pidfd = NULL;
 
-    g_assert_no_error (error);
-    g_assert_false (g_pidfd_is_child (pidfd));
-    g_assert_cmpint (g_pidfd_get_pid (pidfd), ==, grandchild);
-    info = g_pidfd_try_wait (pidfd, &error);
-    g_assert_no_error (error);
-    if (info == NULL)
-      g_error ("try_wait on exited non-child %d gave no record with PIDFD_GET_INFO "
-               "blocked: it would wait for a status it can never read", grandchild);
-    g_assert_false (g_pidfd_exit_info_has_status (info));
-  }
-  close (release);
+      pids[i] = gt_spawn_exit (i, i % 7);
+      pidfd = g_pidfd_new_from_pid (pids[i], &error);
+      g_assert_no_error (error);
+      g_pidfd_wait_async (pidfd, NULL, gt_store_wait_result, &infos[i]);
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      gt_run_until_set (context, &infos[i], 30);
+      gt_assert_exited (infos[i], pids[i], i);
+      g_object_unref (infos[i]);
+    }
+  g_assert_false (gt_has_children ());
+  g_assert_cmpuint (gpidfd_watcher_count (), ==, 0);
+  g_main_context_pop_thread_default (context);
+  g_main_context_unref (context);
 }
 
-static const SandboxRow sandbox_rows[] = {
-  { "pidfd-open/eperm", NO_PIDFD_OPEN, EPERM, sandbox_open },
-  { "pidfd-open/eacces", NO_PIDFD_OPEN, EACCES, sandbox_open },
-  { "send-signal/eperm", NO_SEND_SIGNAL, EPERM, sandbox_send_signal },
-  { "send-signal/eacces", NO_SEND_SIGNAL, EACCES, sandbox_send_signal },
-  { "waitid-pidfd/eperm", NO_WAITID_PIDFD, EPERM, sandbox_waitid },
-  { "waitid-pidfd/enosys", NO_WAITID_PIDFD, ENOSYS, sandbox_waitid },
-  { "get-info/eperm", NO_GET_INFO, EPERM, sandbox_get_info },
-  { "get-info/enosys", NO_GET_INFO, ENOSYS, sandbox_get_info },
+/* ---- The table --------------------------------------------------------- */
+
+static const GtRefusedRow kernel_rows[] = {
+  { "no-pidfd-open", GT_CALL_PIDFD_OPEN, 0,
+    "Linux 5.2 (no pidfd_open): NOT_SUPPORTED naming the missing call, the "
+    "version that has it and the process",
+    { check_open_refused } },
+  { "no-send-signal", GT_CALL_PIDFD_SEND_SIGNAL, 0,
+    "No pidfd_send_signal (Linux 5.0): kill() for the caller's own "
+    "unreaped children, NOT_SUPPORTED naming the missing call and the "
+    "process otherwise",
+    { check_send_signal_refused } },
+  { "no-waitid-pidfd", GT_CALL_WAITID_PIDFD, 0,
+    "waitid (P_PIDFD) answers EINVAL (Linux 5.3): children are waited for "
+    "with P_PID, with full records, and nothing else is reaped",
+    { check_waitid_refused } },
+  { "no-get-info", GT_CALL_GET_INFO, 0,
+    "PIDFD_GET_INFO answers ENOTTY (Linux 5.4 to 6.12): get_pid falls back "
+    "to the fdinfo Pid: line; children keep full records; a child reaped "
+    "behind the library's back ends with an unknown status",
+    { check_get_info_refused } },
+  { "no-get-info-non-child", GT_CALL_GET_INFO, 0,
+    "PIDFD_GET_INFO answers ENOTTY: a non-child whose parent has not "
+    "reaped it yet gets its (unknown-status) record as soon as it exits",
+    { check_get_info_refused_non_child } },
+  { "no-get-info-non-child-blocking", GT_CALL_GET_INFO, 0,
+    "PIDFD_GET_INFO answers ENOTTY: g_pidfd_wait() on an exited non-child "
+    "whose parent does not reap it returns",
+    { check_get_info_refused_non_child_blocking } },
+  { "no-pidfs", GT_CALL_PIDFS, 0,
+    "No pidfs (Linux 5.4 to 6.8, fstatfs() made to fail): pidfds are "
+    "still recognized, other descriptors still refused",
+    { check_no_pidfs } },
+  { "linux-5.3", GT_LINUX_5_3, 0,
+    "Linux 5.3 (pidfd_open, but no waitid P_PIDFD, no PIDFD_GET_INFO, no "
+    "pidfs): every way of waiting for children works",
+    { check_child_waits } },
+  { "linux-5.0", GT_LINUX_5_0, 0,
+    "Linux 5.0 (none of it): NOT_SUPPORTED, naming pidfd_open and the "
+    "version that has it",
+    { check_open_refused } },
 };
 
-static void
-test_sandbox (gconstpointer data)
-{
-  const SandboxRow *row = data;
+#define SANDBOX_SUMMARY "A call refused by a seccomp filter is not the target's " \
+                        "refusal: the race-free fallback, or NOT_SUPPORTED saying " \
+                        "the call is blocked"
 
-  if (g_test_subprocess ())
-    {
-      install_filter_errno (row->blocked, row->errnum);
-      check_blocked (row->blocked, row->errnum);
-      row->check ();
-      return;
-    }
-
-  g_test_summary ("A call refused by a seccomp filter is not the target's "
-                  "refusal: the race-free fallback, or NOT_SUPPORTED saying "
-                  "the call is blocked");
-  run_in_subprocess ();
-}
+static const GtRefusedRow sandbox_rows[] = {
+  { "pidfd-open/eperm", GT_CALL_PIDFD_OPEN, EPERM, SANDBOX_SUMMARY,
+    { check_open_refused } },
+  { "pidfd-open/eacces", GT_CALL_PIDFD_OPEN, EACCES, SANDBOX_SUMMARY,
+    { check_open_refused } },
+  { "send-signal/eperm", GT_CALL_PIDFD_SEND_SIGNAL, EPERM, SANDBOX_SUMMARY,
+    { check_send_signal_refused } },
+  { "send-signal/eacces", GT_CALL_PIDFD_SEND_SIGNAL, EACCES, SANDBOX_SUMMARY,
+    { check_send_signal_refused } },
+  { "waitid-pidfd/eperm", GT_CALL_WAITID_PIDFD, EPERM, SANDBOX_SUMMARY,
+    { check_waitid_refused } },
+  { "waitid-pidfd/enosys", GT_CALL_WAITID_PIDFD, ENOSYS, SANDBOX_SUMMARY,
+    { check_waitid_refused } },
+  { "get-info/eperm", GT_CALL_GET_INFO, EPERM, SANDBOX_SUMMARY,
+    { check_get_info_refused, check_get_info_refused_non_child } },
+  { "get-info/enosys", GT_CALL_GET_INFO, ENOSYS, SANDBOX_SUMMARY,
+    { check_get_info_refused, check_get_info_refused_non_child } },
+};
 
 int
 main (int    argc,
       char **argv)
 {
-  g_test_init (&argc, &argv, NULL);
-  rb_warm_up ();
+  gt_init (&argc, &argv, GT_INIT_DEFAULT);
 
-  gpt_add_checked ("/robust/oldkernel/no-pidfd-open", NULL, test_no_pidfd_open);
-  gpt_add_checked ("/robust/oldkernel/no-send-signal", NULL, test_no_send_signal);
-  gpt_add_checked ("/robust/oldkernel/no-waitid-pidfd", NULL, test_no_waitid_pidfd);
-  gpt_add_checked ("/robust/oldkernel/no-get-info", NULL, test_no_get_info);
-  gpt_add_checked ("/robust/oldkernel/no-get-info-non-child", NULL, test_no_get_info_non_child);
-  gpt_add_checked ("/robust/oldkernel/no-get-info-non-child-blocking", NULL,
-                  test_no_get_info_non_child_blocking);
-  gpt_add_checked ("/robust/oldkernel/no-pidfs", NULL, test_no_pidfs);
-  gpt_add_checked ("/robust/oldkernel/linux-5.3", NULL, test_linux_5_3);
-  gpt_add_checked ("/robust/oldkernel/linux-5.0", NULL, test_linux_5_0);
-
-  for (guint i = 0; i < G_N_ELEMENTS (sandbox_rows); i++)
-    {
-      g_autofree char *path = g_strdup_printf ("/robust/sandbox/%s", sandbox_rows[i].name);
-
-      gpt_add_checked (path, &sandbox_rows[i], test_sandbox);
-    }
+  gt_add_refused ("/robust/oldkernel", kernel_rows, G_N_ELEMENTS (kernel_rows),
+                  GT_REFUSED_DEFAULT);
+  gt_add_refused ("/robust/sandbox", sandbox_rows, G_N_ELEMENTS (sandbox_rows),
+                  GT_REFUSED_DEFAULT);
 
   return g_test_run ();
 }

@@ -25,23 +25,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "robust-common.h"
+#include "gt.h"
 
 #define GRANDCHILD_CODE 7
-
-typedef enum
-{
-  HOW_WAIT,
-  HOW_TRY_WAIT,
-  HOW_WAIT_ASYNC,
-  HOW_SOURCE,
-} How;
 
 typedef enum
 {
@@ -63,185 +54,73 @@ typedef enum
 
 typedef struct
 {
-  How how;
+  GtHow how;
   Via via;
   Start start;
   Exit exit;
   GPidFdFlags flags;
 } Row;
 
-static const char *how_names[] = { "wait", "try-wait", "wait-async", "source" };
 static const char *via_names[] = { "subreaper", "pidns-init" };
 static const char *start_names[] = { "wait-after-reparent", "wait-before-reparent" };
 static const char *exit_names[] = { "exit-after-reparent", "exit-before-reparent" };
 
-/* The middle process and its gated grandchild. */
+/* The middle process and its gated grandchild, which exits
+ * GRANDCHILD_CODE once let go; the middle process never reaps it, and
+ * exits once released. */
 typedef struct
 {
-  pid_t middle;
-  pid_t grandchild;
-  int release_wr;  /* closed: the middle process exits */
-  int gate_wr;     /* closed: the grandchild exits GRANDCHILD_CODE */
+  GtFamily f;
   const Row *row;
 } Family;
 
 static void
 family_spawn (Family *family)
 {
-  int pidpipe[2], release[2], gate[2];
-  pid_t middle;
-
-  g_assert_cmpint (pipe2 (pidpipe, O_CLOEXEC), ==, 0);
-  g_assert_cmpint (pipe2 (release, O_CLOEXEC), ==, 0);
-  g_assert_cmpint (pipe2 (gate, O_CLOEXEC), ==, 0);
-
-  middle = fork ();
-  g_assert_cmpint (middle, >=, 0);
-  if (middle == 0)
-    {
-      pid_t grandchild;
-      char c;
-
-      prctl (PR_SET_PDEATHSIG, SIGKILL);
-      close (pidpipe[0]);
-      close (release[1]);
-      grandchild = rb_spawn_gated (gate[0], gate[1], GRANDCHILD_CODE, 0);
-      close (gate[0]);
-      close (gate[1]);
-      if (write (pidpipe[1], &grandchild, sizeof grandchild) != sizeof grandchild)
-        _exit (96);
-      close (pidpipe[1]);
-      /* Never reaps the grandchild: leaves it to whoever inherits it. */
-      while (read (release[0], &c, 1) < 0 && errno == EINTR)
-        ;
-      _exit (0);
-    }
-
-  close (pidpipe[1]);
-  close (release[0]);
-  close (gate[0]);
-  g_assert_cmpint (read (pidpipe[0], &family->grandchild, sizeof (pid_t)), ==, sizeof (pid_t));
-  close (pidpipe[0]);
-  family->middle = middle;
-  family->release_wr = release[1];
-  family->gate_wr = gate[1];
+  gt_family_spawn (&family->f, &(GtFamilySpec) {
+                     .does = GT_DOES_EXIT_GATED, .code = GRANDCHILD_CODE,
+                     .middle = GT_MIDDLE_NEVER_REAPS });
 }
 
+/* What happens after the wait has started, in the row's order. The
+ * middle process exits; once it is reaped, the grandchild (alive or a
+ * zombie) is ours. */
 static void
-family_release_grandchild (Family *family)
+family_play (gpointer data)
 {
-  close (family->gate_wr);
-  family->gate_wr = -1;
-}
+  Family *family = data;
 
-/* The middle process exits; once it is reaped, the grandchild (alive or
- * a zombie) is ours. */
-static void
-family_reparent (Family *family)
-{
-  int status;
-
-  close (family->release_wr);
-  family->release_wr = -1;
-  status = gpt_reap (family->middle);
-  g_assert_true (WIFEXITED (status));
-  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
-}
-
-/* What happens after the wait has started, in the row's order. */
-static void
-family_play (Family *family)
-{
   if (family->row->exit == EXIT_BEFORE_REPARENT)
     {
-      family_release_grandchild (family);
-      rb_wait_exited (family->grandchild, 10);
-      family_reparent (family);
+      gt_family_let_exit (&family->f);
+      gt_wait_exited (family->f.pid, 10);
+      gt_family_end (&family->f);
     }
   else
     {
-      family_reparent (family);
-      family_release_grandchild (family);
+      gt_family_end (&family->f);
+      gt_family_let_exit (&family->f);
     }
 }
 
-static gpointer
-family_play_thread (gpointer user_data)
-{
-  /* Let the wait start and settle as a wait for a non-child first. */
-  g_usleep (100 * 1000);
-  family_play (user_data);
-
-  return NULL;
-}
-
+/* Collects the record; with @play_meanwhile, the family plays its part
+ * 100 ms into the wait, once the wait has settled as one for a
+ * non-child. */
 static GPidFdExitInfo *
 collect (GPidFd  *pidfd,
-         How      how,
+         GtHow    how,
          Family  *family,
          gboolean play_meanwhile)
 {
-  GPidFdExitInfo *info = NULL;
-  g_autoptr(GError) error = NULL;
-  GThread *player = NULL;
+  GtCollect opts = {
+    .what = "a grandchild reparented to the caller",
+    .timeout_s = 5,
+    .meanwhile = play_meanwhile ? family_play : NULL,
+    .meanwhile_data = family,
+    .delay_ms = 100,
+  };
 
-  if (play_meanwhile)
-    player = g_thread_new ("family", family_play_thread, family);
-
-  switch (how)
-    {
-    case HOW_WAIT:
-      rb_watchdog_start ("g_pidfd_wait() for a grandchild reparented to the caller", 5);
-      info = g_pidfd_wait (pidfd, NULL, &error);
-      rb_watchdog_stop ();
-      g_assert_no_error (error);
-      break;
-
-    case HOW_TRY_WAIT:
-      {
-        gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
-
-        while ((info = g_pidfd_try_wait (pidfd, &error)) == NULL)
-          {
-            g_assert_no_error (error);
-            if (g_get_monotonic_time () > deadline)
-              g_error ("g_pidfd_try_wait() gave no record for grandchild %d "
-                       "5 s after it became our child", family->grandchild);
-            g_usleep (2000);
-          }
-        break;
-      }
-
-    case HOW_WAIT_ASYNC:
-    case HOW_SOURCE:
-      {
-        GMainContext *context = g_main_context_new ();
-
-        g_main_context_push_thread_default (context);
-        if (how == HOW_WAIT_ASYNC)
-          g_pidfd_wait_async (pidfd, NULL, rb_store_wait_result, &info);
-        else
-          {
-            GSource *source = g_pidfd_create_source (pidfd);
-
-            g_source_set_callback (source, G_SOURCE_FUNC (rb_store_source_info), &info, NULL);
-            g_source_attach (source, context);
-            g_source_unref (source);
-          }
-        gpt_run_until_set (context, &info, 5);
-        g_main_context_pop_thread_default (context);
-        g_main_context_unref (context);
-        break;
-      }
-
-    default:
-      g_assert_not_reached ();
-    }
-
-  if (player != NULL)
-    g_thread_join (player);
-
-  return info;
+  return gt_collect (pidfd, how, &opts, NULL);
 }
 
 static void
@@ -260,25 +139,25 @@ scenario (gconstpointer data)
 
   family_spawn (&family);
 
-  pidfd = g_pidfd_new_from_pid_full (family.grandchild, row->flags, &error);
+  pidfd = g_pidfd_new_from_pid_full (family.f.pid, row->flags, &error);
   g_assert_no_error (error);
   g_assert_false (g_pidfd_is_child (pidfd));
-  g_assert_cmpint (g_pidfd_get_pid (pidfd), ==, family.grandchild);
+  g_assert_cmpint (g_pidfd_get_pid (pidfd), ==, family.f.pid);
 
   if (row->start == START_AFTER_REPARENT)
     {
       family_play (&family);
       /* is_child answers for now (checked, then the wait is tried too). */
       if (!g_pidfd_is_child (pidfd))
-        rb_fail_printf ("is_child FALSE for process %d after it was reparented to us",
-                        family.grandchild);
+        gt_fail_printf ("is_child FALSE for process %d after it was reparented to us",
+                        family.f.pid);
       info = collect (pidfd, row->how, &family, FALSE);
     }
   else
     info = collect (pidfd, row->how, &family, TRUE);
   g_assert_true (g_pidfd_is_child (pidfd));
 
-  gpt_assert_exited (info, family.grandchild, GRANDCHILD_CODE);
+  gt_assert_exited (info, family.f.pid, GRANDCHILD_CODE);
   g_assert_cmpint (g_pidfd_exit_info_get_uid (info), ==, getuid ());
 
   if (row->flags & G_PIDFD_FLAGS_NO_REAP)
@@ -286,19 +165,19 @@ scenario (gconstpointer data)
       int status;
 
       /* Read with WNOWAIT: the zombie is the caller's to reap. */
-      g_assert_true (rb_is_unreaped_zombie (family.grandchild));
-      g_assert_cmpint (g_pidfd_get_pid (pidfd), ==, family.grandchild);
-      status = gpt_reap (family.grandchild);
+      g_assert_true (gt_is_unreaped_zombie (family.f.pid));
+      g_assert_cmpint (g_pidfd_get_pid (pidfd), ==, family.f.pid);
+      status = gt_reap (family.f.pid);
       g_assert_true (WIFEXITED (status));
       g_assert_cmpint (WEXITSTATUS (status), ==, GRANDCHILD_CODE);
     }
   else
     {
       /* Reaped by gpidfd: no zombie left. */
-      g_assert_false (rb_is_unreaped_zombie (family.grandchild));
+      g_assert_false (gt_is_unreaped_zombie (family.f.pid));
       g_assert_cmpint (g_pidfd_get_pid (pidfd), ==, -1);
     }
-  g_assert_false (rb_has_children ());
+  g_assert_false (gt_has_children ());
 
   /* The record is kept. */
   {
@@ -313,24 +192,24 @@ static void
 test_row (gconstpointer data)
 {
   const Row *row = data;
-  RbForkFlags flags = RB_FORK_PLAIN;
+  GtForkFlags flags = GT_FORK_PLAIN;
 
   g_test_summary ("A grandchild opened before it was reparented to the caller "
                   "is collected, with its status, once it is the caller's child");
 
   if (row->via == VIA_PIDNS_INIT)
     {
-      g_autofree char *why = rb_pidns_unavailable (RB_FORK_NEW_PIDNS);
+      g_autofree char *why = gt_pidns_unavailable (GT_FORK_NEW_PIDNS);
 
       if (why != NULL)
         {
           g_test_skip (why);
           return;
         }
-      flags = RB_FORK_NEW_PIDNS;
+      flags = GT_FORK_NEW_PIDNS;
     }
 
-  rb_fork_run ("reparented grandchild", flags, 30, scenario, row);
+  gt_fork_run ("reparented grandchild", flags, 30, scenario, row);
 }
 
 int
@@ -339,10 +218,9 @@ main (int    argc,
 {
   g_autoptr(GArray) rows = g_array_new (FALSE, FALSE, sizeof (Row));
 
-  g_test_init (&argc, &argv, NULL);
-  rb_warm_up ();
+  gt_init (&argc, &argv, GT_INIT_DEFAULT);
 
-  for (How how = HOW_WAIT; how <= HOW_SOURCE; how++)
+  for (GtHow how = GT_HOW_WAIT; how < GT_N_HOW; how++)
     for (Via via = VIA_SUBREAPER; via <= VIA_PIDNS_INIT; via++)
       for (Start start = START_AFTER_REPARENT; start <= START_BEFORE_REPARENT; start++)
         for (Exit ex = EXIT_AFTER_REPARENT; ex <= EXIT_BEFORE_REPARENT; ex++)
@@ -357,11 +235,11 @@ main (int    argc,
     {
       const Row *row = &g_array_index (rows, Row, i);
       g_autofree char *path = g_strdup_printf ("/robust/parentage/%s/%s/%s/%s%s",
-                                               via_names[row->via], how_names[row->how],
+                                               via_names[row->via], gt_how_names[row->how],
                                                start_names[row->start], exit_names[row->exit],
                                                row->flags ? "/no-reap" : "");
 
-      gpt_add_checked (path, row, test_row);
+      gt_add_data (path, row, test_row);
     }
 
   return g_test_run ();

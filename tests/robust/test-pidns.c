@@ -23,20 +23,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <sched.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#ifdef GPIDFD_TEST_HAVE_SECCOMP
-# include <seccomp.h>
-#endif
-
 #include "gpidfd-syscall-private.h"
-#include "robust-common.h"
+#include "gt.h"
 
 #define TARGET_CODE 5
 
@@ -75,27 +69,10 @@ assert_says_namespace (const GError *error)
   g_assert_nonnull (error);
   lower = g_ascii_strdown (error->message, -1);
   if (strstr (lower, "namespace") == NULL)
-    rb_fail_printf ("a signal refused because the process is in another pid "
+    gt_fail_printf ("a signal refused because the process is in another pid "
                     "namespace gave \"%s\" (code %d): the message must say so",
                     error->message, error->code);
   g_test_message ("%s", error->message);
-}
-
-/* Makes PIDFD_GET_INFO answer ENOTTY, as on a kernel without it. */
-static void
-remove_get_info (void)
-{
-#ifdef GPIDFD_TEST_HAVE_SECCOMP
-  scmp_filter_ctx ctx = seccomp_init (SCMP_ACT_ALLOW);
-
-  g_assert_nonnull (ctx);
-  g_assert_cmpint (seccomp_rule_add (ctx, SCMP_ACT_ERRNO (ENOTTY), SCMP_SYS (ioctl), 1,
-                                     SCMP_A1 (SCMP_CMP_MASKED_EQ, 0xFFFF, 0xFF0B)), ==, 0);
-  g_assert_cmpint (seccomp_load (ctx), ==, 0);
-  seccomp_release (ctx);
-#else
-  g_assert_not_reached ();
-#endif
 }
 
 static void
@@ -109,7 +86,14 @@ inside (gconstpointer data)
 
   g_assert_cmpint (getpid (), ==, 1);
   if (row->no_get_info)
-    remove_get_info ();
+    {
+#ifdef GT_HAVE_SECCOMP
+      /* PIDFD_GET_INFO answers ENOTTY, as on a kernel without it. */
+      gt_seccomp_refuse (GT_CALL_GET_INFO, 0);
+#else
+      g_assert_not_reached ();
+#endif
+    }
   /* Removed, or missing from the running kernel (before Linux 6.13). */
   no_get_info = row->no_get_info || !gpidfd_sys_has_get_info ();
 
@@ -121,13 +105,13 @@ inside (gconstpointer data)
     {
       /* Nothing here can tell the pid: never the outer namespace's. */
       if (seen == target.outer_pid)
-        rb_fail_printf ("get_pid() of process %d, outside our pid namespace, without "
+        gt_fail_printf ("get_pid() of process %d, outside our pid namespace, without "
                         "PIDFD_GET_INFO and with the outer /proc, gave its pid there",
                         (int) target.outer_pid);
       g_test_message ("get_pid() without PIDFD_GET_INFO, outer /proc: %d", (int) seen);
     }
   else if (seen != 0)
-    rb_fail_printf ("get_pid() of process %d, outside our pid namespace (%s /proc%s), "
+    gt_fail_printf ("get_pid() of process %d, outside our pid namespace (%s /proc%s), "
                     "is %d: want 0", (int) target.outer_pid,
                     row->own_proc ? "own" : "outer",
                     no_get_info ? ", no PIDFD_GET_INFO" : "", (int) seen);
@@ -158,7 +142,7 @@ inside (gconstpointer data)
   }
 
   /* Valgrind 3.24 answers ENOSYS for pidfd_send_signal() itself. */
-  if (rb_under_valgrind ())
+  if (gt_under_valgrind ())
     g_printerr ("under valgrind: pidfd_send_signal() is unknown to valgrind, "
                 "the refused signals are not checked\n");
   else
@@ -176,9 +160,9 @@ inside (gconstpointer data)
       g_autoptr(GPidFdExitInfo) info = NULL;
 
       g_assert_cmpint (write (target.gate_wr, "x", 1), ==, 1);
-      rb_watchdog_start ("g_pidfd_wait() for a process outside our pid namespace", 5);
+      gt_watchdog_start ("g_pidfd_wait() for a process outside our pid namespace", 5);
       info = g_pidfd_wait (pidfd, NULL, &error);
-      rb_watchdog_stop ();
+      gt_watchdog_stop ();
       g_assert_no_error (error);
       g_assert_true (g_pidfd_has_exited (pidfd));
       /* Never a made-up status: the real one, or none. */
@@ -192,89 +176,15 @@ inside (gconstpointer data)
   /* The inherited descriptors are closed when this process ends. */
 }
 
-/* A process whose parent (the returned *middle) reaps it as soon as it
- * exits, which it does after reading a byte from *gate_wr. */
-static pid_t
-spawn_reaped_outside (pid_t *middle,
-                      int   *gate_wr)
-{
-  int pidpipe[2], gate[2];
-  pid_t mid, pid = 0;
-
-  g_assert_cmpint (pipe2 (pidpipe, O_CLOEXEC), ==, 0);
-  g_assert_cmpint (pipe2 (gate, O_CLOEXEC), ==, 0);
-  mid = fork ();
-  g_assert_cmpint (mid, >=, 0);
-  if (mid == 0)
-    {
-      pid_t g;
-
-      prctl (PR_SET_PDEATHSIG, SIGKILL);
-      g = rb_spawn_gated (gate[0], gate[1], TARGET_CODE, 0);
-      if (write (pidpipe[1], &g, sizeof g) != sizeof g)
-        _exit (96);
-      close (gate[0]);
-      close (gate[1]);
-      waitpid (g, NULL, 0);
-      _exit (0);
-    }
-  close (pidpipe[1]);
-  close (gate[0]);
-  g_assert_cmpint (read (pidpipe[0], &pid, sizeof pid), ==, sizeof pid);
-  close (pidpipe[0]);
-  *middle = mid;
-  *gate_wr = gate[1];
-
-  return pid;
-}
-
-/* Pid 1 of a pid namespace of its own, seen from here; *maker is its
- * parent, our child. */
-static pid_t
-spawn_in_sibling_namespace (pid_t *maker)
-{
-  int pidpipe[2];
-  pid_t mid, pid = 0;
-
-  g_assert_cmpint (pipe2 (pidpipe, O_CLOEXEC), ==, 0);
-  mid = fork ();
-  g_assert_cmpint (mid, >=, 0);
-  if (mid == 0)
-    {
-      pid_t init;
-
-      prctl (PR_SET_PDEATHSIG, SIGKILL);
-      if (unshare (CLONE_NEWPID) != 0)
-        _exit (95);
-      init = fork ();
-      if (init == 0)
-        {
-          prctl (PR_SET_PDEATHSIG, SIGKILL);
-          for (;;)
-            pause ();
-        }
-      if (write (pidpipe[1], &init, sizeof init) != sizeof init)
-        _exit (96);
-      waitpid (init, NULL, 0);
-      _exit (0);
-    }
-  close (pidpipe[1]);
-  g_assert_cmpint (read (pidpipe[0], &pid, sizeof pid), ==, sizeof pid);
-  close (pidpipe[0]);
-  *maker = mid;
-
-  return pid;
-}
-
 static void
 test_row (gconstpointer data)
 {
   const Row *row = data;
-  RbForkFlags flags = RB_FORK_NEW_PIDNS | (row->own_proc ? RB_FORK_MOUNT_PROC : 0);
-  g_autofree char *why = rb_pidns_unavailable (flags);
-  pid_t helper = 0;
+  GtForkFlags flags = GT_FORK_NEW_PIDNS | (row->own_proc ? GT_FORK_MOUNT_PROC : 0);
+  g_autofree char *why = gt_pidns_unavailable (flags);
+  GtFamily family = { 0, };
 
-#ifndef GPIDFD_TEST_HAVE_SECCOMP
+#ifndef GT_HAVE_SECCOMP
   if (row->no_get_info)
     {
       g_test_skip ("built without libseccomp: the ioctl cannot be removed");
@@ -298,13 +208,24 @@ test_row (gconstpointer data)
       target.outer_pid = getpid ();
       break;
     case TARGET_OUTER_LIVE:
-      target.outer_pid = rb_spawn_pause ();
+      target.outer_pid = gt_spawn_pause ();
       break;
     case TARGET_SIBLING_NS:
-      target.outer_pid = spawn_in_sibling_namespace (&helper);
+      /* Pid 1 of a pid namespace of its own; its parent is our child. */
+      g_assert_true (gt_family_spawn (&family, &(GtFamilySpec) {
+                                        .does = GT_DOES_PAUSE, .middle = GT_MIDDLE_REAPS,
+                                        .new_pidns = TRUE }));
+      target.outer_pid = family.pid;
       break;
     case TARGET_OUTER_EXITS:
-      target.outer_pid = spawn_reaped_outside (&helper, &target.gate_wr);
+      /* It exits once let go; its parent reaps it at once. The gate goes
+       * to the namespace's pid 1, which lets it go. */
+      gt_family_spawn (&family, &(GtFamilySpec) {
+                         .does = GT_DOES_EXIT_GATED, .code = TARGET_CODE,
+                         .middle = GT_MIDDLE_REAPS });
+      target.outer_pid = family.pid;
+      target.gate_wr = family.gate_wr;
+      family.gate_wr = -1;
       break;
     default:
       g_assert_not_reached ();
@@ -312,10 +233,10 @@ test_row (gconstpointer data)
   target.pidfd = (int) syscall (SYS_pidfd_open, target.outer_pid, 0);
   g_assert_cmpint (target.pidfd, >=, 0);
 
-  if (rb_under_valgrind ())
+  if (gt_under_valgrind ())
     g_test_message ("under valgrind: pidfd_send_signal() is unknown to valgrind 3.24, "
                     "the refused signals are not checked");
-  rb_fork_run ("pid 1 of a new pid namespace", flags, 30, inside, row);
+  gt_fork_run ("pid 1 of a new pid namespace", flags, 30, inside, row);
 
   close (target.pidfd);
   if (target.gate_wr >= 0)
@@ -327,21 +248,21 @@ test_row (gconstpointer data)
       break;
     case TARGET_OUTER_LIVE:
       /* The refused signal did not arrive. */
-      g_assert_false (rb_is_unreaped_zombie (target.outer_pid));
+      g_assert_false (gt_is_unreaped_zombie (target.outer_pid));
       g_assert_cmpint (kill (target.outer_pid, SIGKILL), ==, 0);
-      g_assert_true (WIFSIGNALED (gpt_reap (target.outer_pid)));
+      g_assert_true (WIFSIGNALED (gt_reap (target.outer_pid)));
       break;
     case TARGET_SIBLING_NS:
       g_assert_cmpint (kill (target.outer_pid, SIGKILL), ==, 0);
-      g_assert_cmpint (WEXITSTATUS (gpt_reap (helper)), ==, 0);
+      gt_family_end (&family);
       break;
     case TARGET_OUTER_EXITS:
-      g_assert_cmpint (WEXITSTATUS (gpt_reap (helper)), ==, 0);
+      gt_family_end (&family);
       break;
     default:
       g_assert_not_reached ();
     }
-  g_assert_false (rb_has_children ());
+  g_assert_false (gt_has_children ());
 }
 
 int
@@ -350,8 +271,7 @@ main (int    argc,
 {
   g_autoptr(GArray) rows = g_array_new (FALSE, FALSE, sizeof (Row));
 
-  g_test_init (&argc, &argv, NULL);
-  rb_warm_up ();
+  gt_init (&argc, &argv, GT_INIT_DEFAULT);
 
   for (Target t = TARGET_TEST_PROCESS; t <= TARGET_OUTER_EXITS; t++)
     for (guint own_proc = 0; own_proc <= 1; own_proc++)
@@ -370,7 +290,7 @@ main (int    argc,
                                                row->own_proc ? "own-proc" : "outer-proc",
                                                row->no_get_info ? "no-get-info" : "get-info");
 
-      gpt_add_checked (path, row, test_row);
+      gt_add_data (path, row, test_row);
     }
 
   return g_test_run ();

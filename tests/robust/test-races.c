@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "gpidfd-watcher-private.h"
-#include "robust-common.h"
+#include "gt.h"
 
 /* A thread that cancels cancellables after a delay, on request. */
 typedef struct
@@ -84,29 +84,6 @@ canceller_stop (void)
   canceller = NULL;
 }
 
-typedef struct
-{
-  guint calls;
-  GPidFdExitInfo *info;
-  GError *error;
-} Outcome;
-
-static void
-on_outcome (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  Outcome *outcome = user_data;
-  GError *error = NULL;
-  GPidFdExitInfo *info = g_pidfd_wait_finish (G_PIDFD (object), result, &error);
-
-  outcome->calls++;
-  g_clear_object (&outcome->info);
-  g_clear_error (&outcome->error);
-  outcome->info = info;
-  outcome->error = error;
-}
-
 /* After a cancelled wait the process must still be there to be waited for:
  * a later wait gets its status. */
 static void
@@ -118,7 +95,7 @@ assert_nothing_lost (GPidFd *pidfd,
   g_autoptr(GPidFdExitInfo) info = g_pidfd_wait (pidfd, NULL, &error);
 
   g_assert_no_error (error);
-  gpt_assert_exited (info, pid, code);
+  gt_assert_exited (info, pid, code);
 }
 
 /* The message is checked by test-hostile; here only the outcome counts. */
@@ -137,7 +114,7 @@ assert_cancelled_error (GError *error,
 static void
 test_cancel_vs_exit_async (void)
 {
-  guint rounds = gpt_scale (3000, 60);
+  guint rounds = gt_scale (3000, 60);
   GMainContext *context = g_main_context_new ();
   guint cancelled = 0, completed = 0;
   guint fds_before;
@@ -147,22 +124,22 @@ test_cancel_vs_exit_async (void)
 
   g_main_context_push_thread_default (context);
   canceller_start ();
-  fds_before = gpt_count_fds ();
-  rb_watchdog_start ("cancel-vs-exit-async", 30);
+  fds_before = gt_count_fds ();
+  gt_watchdog_start ("cancel-vs-exit-async", 30);
 
   for (guint i = 0; i < rounds; i++)
     {
       int code = i % 128;
       guint exit_delay = g_test_rand_int_range (0, 2000);
       guint cancel_delay = g_test_rand_int_range (0, 2000);
-      pid_t pid = rb_spawn_exit_us (code, exit_delay);
+      pid_t pid = gt_spawn_exit_us (code, exit_delay);
       g_autoptr(GError) error = NULL;
       g_autoptr(GPidFd) pidfd = g_pidfd_new_from_pid (pid, &error);
       g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-      Outcome outcome = { 0 };
+      GtOutcome outcome = { 0 };
 
       g_assert_no_error (error);
-      g_pidfd_wait_async (pidfd, cancellable, on_outcome, &outcome);
+      g_pidfd_wait_async (pidfd, cancellable, gt_store_outcome, &outcome);
 
       switch (i % 3)
         {
@@ -181,7 +158,7 @@ test_cancel_vs_exit_async (void)
           g_assert_not_reached ();
         }
 
-      rb_run_until_count (context, &outcome.calls, 1, 30);
+      gt_run_until_count (context, &outcome.calls, 1, 30);
       while (g_main_context_iteration (context, FALSE))
         ;
       g_assert_cmpuint (outcome.calls, ==, 1);
@@ -195,7 +172,7 @@ test_cancel_vs_exit_async (void)
         }
       else
         {
-          gpt_assert_exited (outcome.info, pid, code);
+          gt_assert_exited (outcome.info, pid, code);
           completed++;
         }
       g_clear_object (&outcome.info);
@@ -203,10 +180,10 @@ test_cancel_vs_exit_async (void)
 
       /* Let the canceller finish with this round's cancellable. */
       canceller_sync ();
-      rb_watchdog_pet ();
+      gt_watchdog_pet ();
     }
 
-  rb_watchdog_stop ();
+  gt_watchdog_stop ();
   canceller_stop ();
   /* A wait cancelled from the canceller thread is released by an idle it
    * attaches to @context, possibly after the last round's loop ran: run
@@ -216,9 +193,9 @@ test_cancel_vs_exit_async (void)
   g_test_message ("%u rounds: %u cancelled first, %u exited first", rounds,
                   cancelled, completed);
   g_assert_cmpuint (cancelled + completed, ==, rounds);
-  g_assert_false (rb_has_children ());
+  g_assert_false (gt_has_children ());
   g_assert_cmpuint (gpidfd_watcher_count (), ==, 0);
-  g_assert_cmpuint (gpt_count_fds (), ==, fds_before);
+  g_assert_cmpuint (gt_count_fds (), ==, fds_before);
 
   g_main_context_pop_thread_default (context);
   g_main_context_unref (context);
@@ -228,7 +205,7 @@ test_cancel_vs_exit_async (void)
 static void
 test_cancel_vs_exit_blocking (void)
 {
-  guint rounds = gpt_scale (2000, 40);
+  guint rounds = gt_scale (2000, 40);
   guint cancelled = 0, completed = 0;
   guint fds_before;
 
@@ -236,13 +213,13 @@ test_cancel_vs_exit_blocking (void)
                   "process exits, with random delays on both sides");
 
   canceller_start ();
-  fds_before = gpt_count_fds ();
-  rb_watchdog_start ("cancel-vs-exit-blocking", 30);
+  fds_before = gt_count_fds ();
+  gt_watchdog_start ("cancel-vs-exit-blocking", 30);
 
   for (guint i = 0; i < rounds; i++)
     {
       int code = i % 128;
-      pid_t pid = rb_spawn_exit_us (code, g_test_rand_int_range (0, 2000));
+      pid_t pid = gt_spawn_exit_us (code, g_test_rand_int_range (0, 2000));
       g_autoptr(GError) error = NULL;
       g_autoptr(GPidFd) pidfd = g_pidfd_new_from_pid (pid, &error);
       g_autoptr(GCancellable) cancellable = g_cancellable_new ();
@@ -260,20 +237,20 @@ test_cancel_vs_exit_blocking (void)
       else
         {
           g_assert_no_error (error);
-          gpt_assert_exited (info, pid, code);
+          gt_assert_exited (info, pid, code);
           completed++;
         }
 
       canceller_sync ();
-      rb_watchdog_pet ();
+      gt_watchdog_pet ();
     }
 
-  rb_watchdog_stop ();
+  gt_watchdog_stop ();
   canceller_stop ();
   g_test_message ("%u rounds: %u cancelled first, %u exited first", rounds,
                   cancelled, completed);
-  g_assert_false (rb_has_children ());
-  g_assert_cmpuint (gpt_count_fds (), ==, fds_before);
+  g_assert_false (gt_has_children ());
+  g_assert_cmpuint (gt_count_fds (), ==, fds_before);
 }
 
 /* Waits from several threads, each on its own main context. */
@@ -307,7 +284,7 @@ on_thread_wait_done (GObject      *object,
   g_autoptr(GPidFdExitInfo) info = g_pidfd_wait_finish (G_PIDFD (object), result, &error);
 
   g_assert_no_error (error);
-  gpt_assert_exited (info, wait->pid, wait->code);
+  gt_assert_exited (info, wait->pid, wait->code);
   if (wait->slot != NULL)
     *wait->slot = g_object_ref (info);
   wait->done++;
@@ -331,7 +308,7 @@ thread_main (gpointer user_data)
     {
       g_autoptr(GError) error = NULL;
       int code = (job->index * 31 + i) % 256;
-      pid_t pid = rb_spawn_exit_us (code, g_test_rand_int_range (0, 5000));
+      pid_t pid = gt_spawn_exit_us (code, g_test_rand_int_range (0, 5000));
       GPidFd *pidfd = g_pidfd_new_from_pid (pid, &error);
 
       g_assert_no_error (error);
@@ -374,7 +351,7 @@ thread_main (gpointer user_data)
 
   for (guint i = 0; i < total; i++)
     {
-      rb_run_until_count (context, &waits[i].done, 1, 120);
+      gt_run_until_count (context, &waits[i].done, 1, 120);
       done++;
     }
   while (g_main_context_iteration (context, FALSE))
@@ -393,8 +370,8 @@ thread_main (gpointer user_data)
 static void
 test_threads (void)
 {
-  guint n_own = gpt_scale (200, 5);
-  guint n_shared = gpt_scale (100, 5);
+  guint n_own = gt_scale (200, 5);
+  guint n_shared = gt_scale (100, 5);
   GPtrArray *shared = g_ptr_array_new_with_free_func (g_object_unref);
   g_autofree int *codes = g_new0 (int, n_shared);
   g_autofree GPidFdExitInfo **records = g_new0 (GPidFdExitInfo *, N_THREADS * n_shared);
@@ -411,8 +388,8 @@ test_threads (void)
   g_test_message ("%u threads, %u own children each, %u shared", N_THREADS,
                   n_own, n_shared);
 
-  gpt_raise_nofile ();
-  fds_before = gpt_count_fds ();
+  gt_raise_nofile ();
+  fds_before = gt_count_fds ();
   g_assert_cmpint (pipe2 (gate, O_CLOEXEC), ==, 0);
 
   for (guint i = 0; i < n_shared; i++)
@@ -421,7 +398,7 @@ test_threads (void)
       pid_t pid;
 
       codes[i] = (i * 7) % 256;
-      pid = rb_spawn_gated (gate[0], gate[1], codes[i], 0);
+      pid = gt_spawn_gated (gate[0], gate[1], codes[i], 0);
       g_ptr_array_add (shared, g_pidfd_new_from_pid (pid, &error));
       g_assert_no_error (error);
     }
@@ -444,7 +421,7 @@ test_threads (void)
     {
       GPidFdExitInfo *first = records[i];
 
-      gpt_assert_exited (first, g_pidfd_exit_info_get_pid (first), codes[i]);
+      gt_assert_exited (first, g_pidfd_exit_info_get_pid (first), codes[i]);
       for (guint t = 1; t < N_THREADS; t++)
         g_assert_true (records[t * n_shared + i] == first);
     }
@@ -453,9 +430,9 @@ test_threads (void)
 
   g_ptr_array_unref (shared);
   close (gate[0]);
-  g_assert_false (rb_has_children ());
+  g_assert_false (gt_has_children ());
   g_assert_cmpuint (gpidfd_watcher_count (), ==, 0);
-  g_assert_cmpuint (gpt_count_fds (), ==, fds_before);
+  g_assert_cmpuint (gt_count_fds (), ==, fds_before);
 }
 
 /* The caller drops its GPidFd while waits and sources are pending. */
@@ -492,7 +469,7 @@ on_drop_wait_done (GObject      *object,
   g_autoptr(GPidFdExitInfo) info = g_pidfd_wait_finish (G_PIDFD (object), result, &error);
 
   g_assert_no_error (error);
-  gpt_assert_exited (info, state->pid, state->code);
+  gt_assert_exited (info, state->pid, state->code);
   state->fired++;
 }
 
@@ -504,7 +481,7 @@ on_drop_source (GPidFd         *pidfd,
   DropState *state = user_data;
 
   g_assert_true (G_IS_PIDFD (pidfd));
-  gpt_assert_exited (info, state->pid, state->code);
+  gt_assert_exited (info, state->pid, state->code);
   state->fired++;
   return G_SOURCE_REMOVE;
 }
@@ -521,7 +498,7 @@ static void
 test_drop_while_pending (void)
 {
   GMainContext *context = g_main_context_new ();
-  guint rounds = gpt_scale (200, 10);
+  guint rounds = gt_scale (200, 10);
   guint fds_before;
 
   g_test_summary ("Drop the GPidFd while waits and sources are pending: "
@@ -529,7 +506,7 @@ test_drop_while_pending (void)
                   "destroy), and the object is finalized after the last");
 
   g_main_context_push_thread_default (context);
-  fds_before = gpt_count_fds ();
+  fds_before = gt_count_fds ();
 
   for (guint i = 0; i < rounds; i++)
     {
@@ -545,7 +522,7 @@ test_drop_while_pending (void)
 
       g_assert_cmpint (pipe2 (gate, O_CLOEXEC), ==, 0);
       state.code = i % 100;
-      state.pid = rb_spawn_gated (gate[0], gate[1], state.code, 0);
+      state.pid = gt_spawn_gated (gate[0], gate[1], state.code, 0);
       close (gate[0]);
       pidfd = g_pidfd_new_from_pid (state.pid, &error);
       g_assert_no_error (error);
@@ -557,7 +534,7 @@ test_drop_while_pending (void)
                           let_it_exit ? on_drop_wait_done : on_drop_wait_cancelled, &state);
       g_pidfd_wait_async (pidfd, cancellable, NULL, NULL);
       source = g_pidfd_create_source (pidfd);
-      g_source_set_callback (source, (GSourceFunc) (void (*) (void)) on_drop_source,
+      g_source_set_callback (source, G_SOURCE_FUNC (on_drop_source),
                              &state, on_drop_notify);
       g_source_attach (source, context);
 
@@ -570,7 +547,7 @@ test_drop_while_pending (void)
           close (gate[1]);
           /* Two waits with a callback and the source. */
           expected = 3;
-          rb_run_until_count (context, &state.fired, expected, 30);
+          gt_run_until_count (context, &state.fired, expected, 30);
           g_source_unref (source);
         }
       else
@@ -585,7 +562,7 @@ test_drop_while_pending (void)
             ;
           g_assert_nonnull (weak);
           g_assert_cmpuint (state.cancelled, ==, 1);
-          g_assert_true (rb_is_unreaped_zombie (state.pid) || kill (state.pid, 0) == 0);
+          g_assert_true (gt_is_unreaped_zombie (state.pid) || kill (state.pid, 0) == 0);
           close (gate[1]);
           expected = 0;
         }
@@ -597,11 +574,11 @@ test_drop_while_pending (void)
 
       g_assert_cmpuint (state.fired, ==, expected);
       g_assert_cmpuint (state.notified, ==, 1);
-      g_assert_false (rb_has_children ());
+      g_assert_false (gt_has_children ());
     }
 
   g_assert_cmpuint (gpidfd_watcher_count (), ==, 0);
-  g_assert_cmpuint (gpt_count_fds (), ==, fds_before);
+  g_assert_cmpuint (gt_count_fds (), ==, fds_before);
 
   g_main_context_pop_thread_default (context);
   g_main_context_unref (context);
@@ -710,7 +687,7 @@ cancel_during_finalize_subprocess (void)
   g_main_context_push_thread_default (context);
 
   g_assert_cmpint (pipe2 (gate, O_CLOEXEC), ==, 0);
-  pid = rb_spawn_gated (gate[0], gate[1], 7, 0);
+  pid = gt_spawn_gated (gate[0], gate[1], 7, 0);
   close (gate[0]);
   pidfd = g_pidfd_new_from_pid (pid, &error);
   g_assert_no_error (error);
@@ -728,11 +705,11 @@ cancel_during_finalize_subprocess (void)
   /* Meanwhile the process exits and the watcher completes the task here;
    * the task is finalized in this thread at the end of the callback. */
   close (gate[1]);
-  gpt_run_until (context, &race.done, 30);
+  gt_run_until_true (context, &race.done, 30);
   g_thread_join (thread);
 
   g_assert_cmpint (g_pidfd_get_pid (pidfd), ==, -1);
-  g_assert_false (rb_has_children ());
+  g_assert_false (gt_has_children ());
 
   g_main_context_pop_thread_default (context);
   g_main_context_unref (context);
@@ -753,22 +730,20 @@ test_cancel_during_finalize (void)
       return;
     }
 
-  g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
-  g_test_trap_assert_passed ();
+  gt_run_in_subprocess (60);
 }
 
 int
 main (int    argc,
       char **argv)
 {
-  g_test_init (&argc, &argv, NULL);
-  rb_warm_up ();
+  gt_init (&argc, &argv, GT_INIT_DEFAULT);
 
-  g_test_add_func ("/robust/races/cancel-vs-exit-async", test_cancel_vs_exit_async);
-  g_test_add_func ("/robust/races/cancel-vs-exit-blocking", test_cancel_vs_exit_blocking);
-  g_test_add_func ("/robust/races/threads", test_threads);
-  g_test_add_func ("/robust/races/drop-while-pending", test_drop_while_pending);
-  g_test_add_func ("/robust/races/cancel-during-finalize", test_cancel_during_finalize);
+  gt_add ("/robust/races/cancel-vs-exit-async", test_cancel_vs_exit_async);
+  gt_add ("/robust/races/cancel-vs-exit-blocking", test_cancel_vs_exit_blocking);
+  gt_add ("/robust/races/threads", test_threads);
+  gt_add ("/robust/races/drop-while-pending", test_drop_while_pending);
+  gt_add ("/robust/races/cancel-during-finalize", test_cancel_during_finalize);
 
   return g_test_run ();
 }

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "gpidfd-watcher-private.h"
-#include "robust-common.h"
+#include "gt.h"
 
 #define NOBODY 65534
 
@@ -52,7 +52,7 @@ test_unprivileged_signal (void)
        * gate closes (a parent-death signal could not reach it once this
        * process is no longer root). */
       g_assert_cmpint (pipe2 (gate, O_CLOEXEC), ==, 0);
-      victim = rb_spawn_gated (gate[0], gate[1], 0, 0);
+      victim = gt_spawn_gated (gate[0], gate[1], 0, 0);
       close (gate[0]);
 
       g_assert_cmpint (setgroups (0, NULL), ==, 0);
@@ -79,7 +79,7 @@ test_unprivileged_signal (void)
       assert_permission_denied (init, 0);
 
       close (gate[1]);
-      g_assert_cmpint (WEXITSTATUS (gpt_reap (victim)), ==, 0);
+      g_assert_cmpint (WEXITSTATUS (gt_reap (victim)), ==, 0);
       return;
     }
 
@@ -91,8 +91,7 @@ test_unprivileged_signal (void)
       g_test_skip ("needs root to drop to nobody");
       return;
     }
-  g_test_trap_subprocess (NULL, 30 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
-  g_test_trap_assert_passed ();
+  gt_run_in_subprocess (30);
 }
 
 /* ---- No descriptor of gpidfd's reaches a spawned program ------------- */
@@ -171,7 +170,7 @@ spawn_listing (void)
       g_string_append_len (text, buf, n);
     }
   close (out[0]);
-  g_assert_cmpint (WEXITSTATUS (gpt_reap (pid)), ==, 0);
+  g_assert_cmpint (WEXITSTATUS (gt_reap (pid)), ==, 0);
   g_assert_true (g_str_has_suffix (text->str, LISTING_END "\n"));
   g_string_truncate (text, text->len - strlen (LISTING_END "\n"));
 
@@ -205,7 +204,7 @@ churn_main (gpointer user_data)
 {
   Churn *churn = user_data;
   GMainContext *context = g_main_context_new ();
-  pid_t pid = rb_spawn_pause ();
+  pid_t pid = gt_spawn_pause ();
 
   g_main_context_push_thread_default (context);
   while (!g_atomic_int_get (&churn->stop))
@@ -225,7 +224,7 @@ churn_main (gpointer user_data)
       churn->opened += 2;
     }
   kill (pid, SIGKILL);
-  gpt_reap (pid);
+  gt_reap (pid);
   while (g_main_context_iteration (context, FALSE))
     ;
   g_main_context_pop_thread_default (context);
@@ -271,9 +270,9 @@ blocking_wait_main (gpointer user_data)
 static void
 test_no_fd_leak (void)
 {
-  guint rounds = gpt_scale (200, 20);
+  guint rounds = gt_scale (200, 20);
   GMainContext *context = g_main_context_new ();
-  pid_t pid = rb_spawn_pause ();
+  pid_t pid = gt_spawn_pause ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GPidFd) pidfd = NULL;
   g_autoptr(GPidFd) copy = NULL;
@@ -296,7 +295,7 @@ test_no_fd_leak (void)
   g_main_context_push_thread_default (context);
   g_pidfd_wait_async (pidfd, cancellable, on_never, &finished);
   source = g_pidfd_create_source (copy);
-  g_source_set_callback (source, (GSourceFunc) (void (*) (void)) on_source_never, NULL, NULL);
+  g_source_set_callback (source, G_SOURCE_FUNC (on_source_never), NULL, NULL);
   g_source_attach (source, context);
   waiter = g_thread_new ("blocking-wait", blocking_wait_main, copy);
   churner = g_thread_new ("churn", churn_main, &churn);
@@ -321,7 +320,7 @@ test_no_fd_leak (void)
   g_source_unref (source);
   g_main_context_pop_thread_default (context);
   g_main_context_unref (context);
-  g_assert_false (rb_has_children ());
+  g_assert_false (gt_has_children ());
 }
 
 /* ---- SIGCHLD disposition, signal mask and threads are left alone ------ */
@@ -344,7 +343,7 @@ snapshot (Snapshot *s)
   memset (s, 0, sizeof *s);
   g_assert_cmpint (sigaction (SIGCHLD, NULL, &s->chld), ==, 0);
   g_assert_cmpint (pthread_sigmask (SIG_SETMASK, NULL, &s->mask), ==, 0);
-  s->threads = rb_count_threads ();
+  s->threads = gt_count_threads ();
 }
 
 static gboolean
@@ -407,7 +406,7 @@ every_api_once (const Snapshot *before)
 {
   GMainContext *context = g_main_context_new ();
   g_autoptr(GError) error = NULL;
-  pid_t pid = gpt_spawn_exit (1, 10);
+  pid_t pid = gt_spawn_exit (1, 10);
   g_autoptr(GPidFd) pidfd = g_pidfd_new_from_pid (pid, &error);
   g_autoptr(GPidFd) copy = NULL;
   g_autoptr(GPidFdExitInfo) info = NULL;
@@ -431,16 +430,16 @@ every_api_once (const Snapshot *before)
 
   g_main_context_push_thread_default (context);
   source = g_pidfd_create_source (copy);
-  g_source_set_callback (source, (GSourceFunc) (void (*) (void)) on_source_done, &done, NULL);
+  g_source_set_callback (source, G_SOURCE_FUNC (on_source_done), &done, NULL);
   g_source_attach (source, context);
-  gpt_run_until (context, &done, 30);
+  gt_run_until_true (context, &done, 30);
   g_source_destroy (source);
   g_source_unref (source);
   assert_unchanged (before, "a GPidFd source");
 
   done = FALSE;
   g_pidfd_wait_async (pidfd, NULL, on_done, &done);
-  gpt_run_until (context, &done, 30);
+  gt_run_until_true (context, &done, 30);
   assert_unchanged (before, "g_pidfd_wait_async");
   g_main_context_pop_thread_default (context);
   g_main_context_unref (context);
@@ -450,7 +449,7 @@ every_api_once (const Snapshot *before)
   g_assert_no_error (error);
   g_assert_true (g_pidfd_exit_info_check (info, NULL) == FALSE);
   assert_unchanged (before, "g_pidfd_wait");
-  g_assert_false (rb_has_children ());
+  g_assert_false (gt_has_children ());
 }
 
 static void
@@ -495,12 +494,12 @@ static void
 test_reaps_only_what_asked (void)
 {
   GMainContext *context = g_main_context_new ();
-  pid_t plain = gpt_spawn_exit (11, 0);
-  pid_t no_reap = gpt_spawn_exit (12, 0);
-  pid_t never_waited = gpt_spawn_exit (13, 0);
-  pid_t no_reap_fd = gpt_spawn_exit (14, 0);
+  pid_t plain = gt_spawn_exit (11, 0);
+  pid_t no_reap = gt_spawn_exit (12, 0);
+  pid_t never_waited = gt_spawn_exit (13, 0);
+  pid_t no_reap_fd = gt_spawn_exit (14, 0);
   g_autoptr(GError) error = NULL;
-  guint n = gpt_scale (50, 5);
+  guint n = gt_scale (50, 5);
   guint done = 0;
 
   g_test_summary ("Children that gpidfd was not asked to reap (never opened, "
@@ -528,13 +527,13 @@ test_reaps_only_what_asked (void)
 
     info = g_pidfd_wait (a, NULL, &error);
     g_assert_no_error (error);
-    gpt_assert_exited (info, no_reap, 12);
+    gt_assert_exited (info, no_reap, 12);
     g_pidfd_wait_async (b, NULL, on_done, &async_done);
-    gpt_run_until (context, &async_done, 30);
+    gt_run_until_true (context, &async_done, 30);
     source = g_pidfd_create_source (b);
-    g_source_set_callback (source, (GSourceFunc) (void (*) (void)) on_source_done, &source_done, NULL);
+    g_source_set_callback (source, G_SOURCE_FUNC (on_source_done), &source_done, NULL);
     g_source_attach (source, context);
-    gpt_run_until (context, &source_done, 30);
+    gt_run_until_true (context, &source_done, 30);
     g_source_destroy (source);
     g_source_unref (source);
     /* Their exits can lag (under valgrind, a child runs a leak check
@@ -547,24 +546,24 @@ test_reaps_only_what_asked (void)
   /* Other children come and go meanwhile, waited for normally. */
   for (guint i = 0; i < n; i++)
     {
-      pid_t pid = gpt_spawn_exit (i, 0);
+      pid_t pid = gt_spawn_exit (i, 0);
       g_autoptr(GPidFd) pidfd = g_pidfd_new_from_pid (pid, &error);
 
       g_assert_no_error (error);
       g_pidfd_wait_async (pidfd, NULL, on_counted, &done);
     }
-  rb_run_until_count (context, &done, n, 60);
+  gt_run_until_count (context, &done, n, 60);
   g_assert_cmpuint (gpidfd_watcher_count (), ==, 0);
 
-  g_assert_true (rb_is_unreaped_zombie (plain));
-  g_assert_true (rb_is_unreaped_zombie (no_reap));
-  g_assert_true (rb_is_unreaped_zombie (never_waited));
-  g_assert_true (rb_is_unreaped_zombie (no_reap_fd));
-  g_assert_cmpint (WEXITSTATUS (gpt_reap (plain)), ==, 11);
-  g_assert_cmpint (WEXITSTATUS (gpt_reap (no_reap)), ==, 12);
-  g_assert_cmpint (WEXITSTATUS (gpt_reap (never_waited)), ==, 13);
-  g_assert_cmpint (WEXITSTATUS (gpt_reap (no_reap_fd)), ==, 14);
-  g_assert_false (rb_has_children ());
+  g_assert_true (gt_is_unreaped_zombie (plain));
+  g_assert_true (gt_is_unreaped_zombie (no_reap));
+  g_assert_true (gt_is_unreaped_zombie (never_waited));
+  g_assert_true (gt_is_unreaped_zombie (no_reap_fd));
+  g_assert_cmpint (WEXITSTATUS (gt_reap (plain)), ==, 11);
+  g_assert_cmpint (WEXITSTATUS (gt_reap (no_reap)), ==, 12);
+  g_assert_cmpint (WEXITSTATUS (gt_reap (never_waited)), ==, 13);
+  g_assert_cmpint (WEXITSTATUS (gt_reap (no_reap_fd)), ==, 14);
+  g_assert_false (gt_has_children ());
 
   g_main_context_pop_thread_default (context);
   g_main_context_unref (context);
@@ -578,13 +577,12 @@ main (int    argc,
     return list_fds_main ();
 
   self_exe = g_file_read_link ("/proc/self/exe", NULL);
-  g_test_init (&argc, &argv, NULL);
-  rb_warm_up ();
+  gt_init (&argc, &argv, GT_INIT_DEFAULT);
 
-  g_test_add_func ("/robust/security/unprivileged-signal", test_unprivileged_signal);
-  g_test_add_func ("/robust/security/no-fd-leak", test_no_fd_leak);
-  g_test_add_func ("/robust/security/sigchld-untouched", test_sigchld_untouched);
-  g_test_add_func ("/robust/security/reaps-only-what-asked", test_reaps_only_what_asked);
+  gt_add ("/robust/security/unprivileged-signal", test_unprivileged_signal);
+  gt_add ("/robust/security/no-fd-leak", test_no_fd_leak);
+  gt_add ("/robust/security/sigchld-untouched", test_sigchld_untouched);
+  gt_add ("/robust/security/reaps-only-what-asked", test_reaps_only_what_asked);
 
   return g_test_run ();
 }

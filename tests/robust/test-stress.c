@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "gpidfd-watcher-private.h"
-#include "robust-common.h"
+#include "gt.h"
 
 /* One child of the mass exit. */
 typedef struct
@@ -53,9 +53,9 @@ on_mass_wait_done (GObject      *object,
       slot->errors++;
     }
   else if (slot->signum != 0)
-    gpt_assert_signaled (info, slot->pid, slot->signum);
+    gt_assert_signaled (info, slot->pid, slot->signum);
   else
-    gpt_assert_exited (info, slot->pid, slot->code);
+    gt_assert_exited (info, slot->pid, slot->code);
 
   g_free (ref);
 }
@@ -66,7 +66,7 @@ on_mass_wait_done (GObject      *object,
 static void
 test_mass_exit (void)
 {
-  guint n = gpt_scale (3000, 20);
+  guint n = gt_scale (3000, 20);
   GMainContext *context = g_main_context_new ();
   g_autofree Slot *slots = g_new0 (Slot, n);
   GPtrArray *kept = g_ptr_array_new_with_free_func (g_object_unref);
@@ -79,17 +79,17 @@ test_mass_exit (void)
                   "right, every child reaped, no descriptor left");
   g_test_message ("%u children", n);
 
-  g_assert_cmpuint (gpt_raise_nofile (), >, n + 64);
+  g_assert_cmpuint (gt_raise_nofile (), >, n + 64);
   g_main_context_push_thread_default (context);
 
-  fds_before = gpt_count_fds ();
+  fds_before = gt_count_fds ();
   g_assert_cmpint (pipe2 (gate, O_CLOEXEC), ==, 0);
 
   for (guint i = 0; i < n; i++)
     {
       slots[i].code = i % 200;
       slots[i].signum = (i % 10 == 3) ? SIGKILL : (i % 10 == 7) ? SIGTERM : 0;
-      slots[i].pid = rb_spawn_gated (gate[0], gate[1], slots[i].code, slots[i].signum);
+      slots[i].pid = gt_spawn_gated (gate[0], gate[1], slots[i].code, slots[i].signum);
     }
 
   for (guint i = 0; i < n; i++)
@@ -112,7 +112,7 @@ test_mass_exit (void)
 
   /* Open the gate: every child exits now. */
   close (gate[1]);
-  rb_run_until_count (context, &counter.done, n, 300);
+  gt_run_until_count (context, &counter.done, n, 300);
 
   /* A late duplicate completion would show up in these iterations. */
   while (g_main_context_iteration (context, FALSE))
@@ -124,12 +124,12 @@ test_mass_exit (void)
       g_assert_cmpuint (slots[i].errors, ==, 0);
     }
   g_assert_cmpuint (counter.done, ==, n);
-  g_assert_false (rb_has_children ());
+  g_assert_false (gt_has_children ());
   g_assert_cmpuint (gpidfd_watcher_count (), ==, 0);
 
   g_ptr_array_unref (kept);
   close (gate[0]);
-  g_assert_cmpuint (gpt_count_fds (), ==, fds_before);
+  g_assert_cmpuint (gt_count_fds (), ==, fds_before);
 
   g_main_context_pop_thread_default (context);
   g_main_context_unref (context);
@@ -147,7 +147,7 @@ one_cycle (GMainContext *context,
            guint         i)
 {
   int code = i % 256;
-  pid_t pid = gpt_spawn_exit (code, 0);
+  pid_t pid = gt_spawn_exit (code, 0);
   g_autoptr(GError) error = NULL;
   g_autoptr(GPidFd) pidfd = NULL;
   g_autoptr(GPidFdExitInfo) info = NULL;
@@ -174,8 +174,8 @@ one_cycle (GMainContext *context,
       info = g_pidfd_wait (pidfd, NULL, &error);
       break;
     case 1:
-      g_pidfd_wait_async (pidfd, NULL, rb_store_wait_result, &info);
-      gpt_run_until_set (context, &info, 30);
+      g_pidfd_wait_async (pidfd, NULL, gt_store_wait_result, &info);
+      gt_run_until_set (context, &info, 30);
       break;
     case 2:
       {
@@ -190,9 +190,9 @@ one_cycle (GMainContext *context,
       {
         GSource *source = g_pidfd_create_source (pidfd);
 
-        g_source_set_callback (source, (GSourceFunc) (void (*) (void)) rb_store_source_info, &info, NULL);
+        g_source_set_callback (source, G_SOURCE_FUNC (gt_store_source_info), &info, NULL);
         g_source_attach (source, context);
-        gpt_run_until_set (context, &info, 30);
+        gt_run_until_set (context, &info, 30);
         g_source_destroy (source);
         g_source_unref (source);
       }
@@ -201,12 +201,12 @@ one_cycle (GMainContext *context,
       g_assert_not_reached ();
     }
   g_assert_no_error (error);
-  gpt_assert_exited (info, pid, code);
+  gt_assert_exited (info, pid, code);
 
   if (mode == 4)
     {
       /* Not reaped: the status is still there for its owner. */
-      int status = gpt_reap (pid);
+      int status = gt_reap (pid);
 
       g_assert_true (WIFEXITED (status));
       g_assert_cmpint (WEXITSTATUS (status), ==, code);
@@ -222,7 +222,7 @@ one_cycle (GMainContext *context,
 static void
 test_open_wait_unref (void)
 {
-  guint n = gpt_scale (20000, 120);
+  guint n = gt_scale (20000, 120);
   guint warmup = n / 10;
   GMainContext *context = g_main_context_new ();
   guint fds_start;
@@ -235,7 +235,7 @@ test_open_wait_unref (void)
   g_test_message ("%u cycles, %u of warm-up", n, warmup);
 
   g_main_context_push_thread_default (context);
-  fds_start = gpt_count_fds ();
+  fds_start = gt_count_fds ();
 
   for (guint i = 0; i < n; i++)
     {
@@ -243,22 +243,22 @@ test_open_wait_unref (void)
 
       if (i + 1 == warmup)
         {
-          fds_base = gpt_count_fds ();
-          rss_base = rb_rss_kib ();
+          fds_base = gt_count_fds ();
+          rss_base = gt_rss_kib ();
         }
       if (i % 500 == 0)
-        g_assert_cmpuint (gpt_count_fds (), ==, fds_start);
+        g_assert_cmpuint (gt_count_fds (), ==, fds_start);
     }
 
-  g_assert_cmpuint (gpt_count_fds (), ==, fds_start);
-  g_assert_cmpuint (gpt_count_fds (), ==, fds_base);
-  g_assert_false (rb_has_children ());
+  g_assert_cmpuint (gt_count_fds (), ==, fds_start);
+  g_assert_cmpuint (gt_count_fds (), ==, fds_base);
+  g_assert_false (gt_has_children ());
   g_assert_cmpuint (gpidfd_watcher_count (), ==, 0);
 
-  rss_end = rb_rss_kib ();
+  rss_end = gt_rss_kib ();
   g_test_message ("RSS after warm-up %" G_GUINT64_FORMAT " KiB, at the end %"
                   G_GUINT64_FORMAT " KiB", rss_base, rss_end);
-  if (rb_heap_is_instrumented ())
+  if (gt_heap_is_instrumented ())
     g_test_message ("RSS bound not checked: the heap is instrumented (leaks are "
                     "checked by the instrumentation instead)");
   else
@@ -272,11 +272,10 @@ int
 main (int    argc,
       char **argv)
 {
-  g_test_init (&argc, &argv, NULL);
-  rb_warm_up ();
+  gt_init (&argc, &argv, GT_INIT_DEFAULT);
 
-  g_test_add_func ("/robust/stress/mass-exit", test_mass_exit);
-  g_test_add_func ("/robust/stress/open-wait-unref", test_open_wait_unref);
+  gt_add ("/robust/stress/mass-exit", test_mass_exit);
+  gt_add ("/robust/stress/open-wait-unref", test_open_wait_unref);
 
   return g_test_run ();
 }

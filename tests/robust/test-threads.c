@@ -24,15 +24,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "robust-common.h"
+#include "gt.h"
 
 #ifndef PIDFD_THREAD
 # define PIDFD_THREAD O_EXCL
@@ -51,294 +49,63 @@ typedef enum
   FD_PROCESS_NONBLOCK,    /* a PIDFD_NONBLOCK pidfd: the process */
 } Fd;
 
-typedef enum
-{
-  HOW_WAIT,
-  HOW_TRY_WAIT,
-  HOW_WAIT_ASYNC,
-  HOW_SOURCE,
-} How;
-
 typedef struct
 {
   Fd fd;
   gboolean non_child;    /* the process is a grandchild, its parent reaps it */
   gboolean for_thread;   /* new_from_pid_full (tid, THREAD) instead of new_from_fd */
-  How how;
+  GtHow how;
   GPidFdFlags flags;
 } Row;
 
 static const char *fd_names[] = {
   "thread-ends-first", "thread-ends-with-process", "leader-thread", "process-nonblock",
 };
-static const char *how_names[] = { "wait", "try-wait", "wait-async", "source" };
 
-/* A process with a second thread: the thread ends when thread_gate
- * reads EOF, the process exits PROCESS_CODE when process_gate does. It
- * is our child, or (middle set) the child of a middle process that reaps
- * it as soon as it exits. */
-typedef struct
-{
-  pid_t pid;
-  pid_t tid;
-  pid_t middle;
-  int thread_gate;
-  int process_gate;
-} Threaded;
-
-static int child_thread_gate = -1;
-
-static void *
-child_thread_main (void *user_data)
-{
-  int report = GPOINTER_TO_INT (user_data);
-  pid_t ids[2] = { getpid (), (pid_t) syscall (SYS_gettid) };
-  char c;
-
-  if (write (report, ids, sizeof ids) != sizeof ids)
-    _exit (95);
-  close (report);
-  while (read (child_thread_gate, &c, 1) < 0 && errno == EINTR)
-    ;
-
-  return NULL;
-}
-
+/* The process (gt_spawn_threaded(), with one thread besides its main
+ * one) exits PROCESS_CODE. */
 static void
-threaded_spawn (Threaded *t,
-                gboolean  non_child)
+end_process (gpointer data)
 {
-  int report[2], thread_gate[2], process_gate[2];
-  pid_t ids[2];
-  pid_t pid;
-
-  g_assert_cmpint (pipe2 (report, O_CLOEXEC), ==, 0);
-  g_assert_cmpint (pipe2 (thread_gate, O_CLOEXEC), ==, 0);
-  g_assert_cmpint (pipe2 (process_gate, O_CLOEXEC), ==, 0);
-
-  pid = fork ();
-  g_assert_cmpint (pid, >=, 0);
-  if (pid == 0 && non_child)
-    {
-      /* The middle process: forks the threaded one, reaps it at once. */
-      prctl (PR_SET_PDEATHSIG, SIGKILL);
-      pid = fork ();
-      if (pid < 0)
-        _exit (93);
-      if (pid > 0)
-        {
-          close (report[1]);
-          close (thread_gate[0]);
-          close (process_gate[0]);
-          close (thread_gate[1]);
-          close (process_gate[1]);
-          waitpid (pid, NULL, 0);
-          _exit (0);
-        }
-    }
-  if (pid == 0)
-    {
-      pthread_t thread;
-      char c;
-
-      close (report[0]);
-      close (thread_gate[1]);
-      close (process_gate[1]);
-      child_thread_gate = thread_gate[0];
-      if (pthread_create (&thread, NULL, child_thread_main, GINT_TO_POINTER (report[1])) != 0)
-        _exit (94);
-      while (read (process_gate[0], &c, 1) < 0 && errno == EINTR)
-        ;
-      _exit (PROCESS_CODE);
-    }
-
-  close (report[1]);
-  close (thread_gate[0]);
-  close (process_gate[0]);
-  g_assert_cmpint (read (report[0], ids, sizeof ids), ==, sizeof ids);
-  close (report[0]);
-  g_assert_cmpint (ids[1], !=, ids[0]);
-  t->pid = ids[0];
-  t->tid = ids[1];
-  t->middle = non_child ? pid : 0;
-  if (!non_child)
-    g_assert_cmpint (t->pid, ==, pid);
-  t->thread_gate = thread_gate[1];
-  t->process_gate = process_gate[1];
-}
-
-static void
-threaded_end_thread (Threaded *t)
-{
-  if (t->thread_gate >= 0)
-    close (t->thread_gate);
-  t->thread_gate = -1;
-}
-
-/* Marks the process as ending before it can end, so that a record seen
- * while process_gate is still set came too early. */
-static void
-threaded_end_process (Threaded *t)
-{
-  int gate = g_atomic_int_get (&t->process_gate);
-
-  threaded_end_thread (t);
-  if (gate >= 0)
-    {
-      g_atomic_int_set (&t->process_gate, -1);
-      close (gate);
-    }
+  gt_threaded_exit (data, PROCESS_CODE);
 }
 
 static gboolean
-threaded_runs (Threaded *t)
+process_ended (const GtThreaded *t)
 {
-  return g_atomic_int_get (&t->process_gate) >= 0;
-}
-
-/* Whether the thread @tid of @pid still exists. */
-static gboolean
-thread_exists (pid_t pid,
-               pid_t tid)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%d/task/%d", (int) pid, (int) tid);
-
-  return g_file_test (path, G_FILE_TEST_EXISTS);
+  return t->ctl[0] < 0;
 }
 
 /* Whether @pid runs (not a zombie). */
 static gboolean
 process_runs (pid_t pid)
 {
-  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int) pid);
-  g_autofree char *stat = NULL;
-  const char *p;
+  char state = gt_proc_state (pid);
 
-  if (!g_file_get_contents (path, &stat, NULL, NULL))
-    return FALSE;
-  p = strrchr (stat, ')');
-
-  return p != NULL && p[1] == ' ' && p[2] != 'Z' && p[2] != 'X';
-}
-
-static gboolean
-on_end_process (gpointer user_data)
-{
-  threaded_end_process (user_data);
-  return G_SOURCE_REMOVE;
-}
-
-static gpointer
-end_process_thread (gpointer user_data)
-{
-  g_usleep (100 * 1000);
-  threaded_end_process (user_data);
-  return NULL;
+  return state != 0 && state != 'Z' && state != 'X';
 }
 
 /* Collects the record; when the process still runs, it is made to exit
  * 100 ms into the wait (a wait that completes before that fails). */
 static GPidFdExitInfo *
-collect (GPidFd   *pidfd,
-         How       how,
-         Threaded *t)
+collect (GPidFd     *pidfd,
+         GtHow       how,
+         GtThreaded *t)
 {
-  GPidFdExitInfo *info = NULL;
-  g_autoptr(GError) error = NULL;
-  gboolean end_meanwhile = threaded_runs (t);
+  GtCollect opts = {
+    .what = "a thread's process",
+    .timeout_s = 5,
+    .meanwhile = process_ended (t) ? NULL : end_process,
+    .meanwhile_data = t,
+    .delay_ms = 100,
+  };
+  GPidFdExitInfo *info = gt_collect (pidfd, how, &opts, NULL);
 
-  switch (how)
-    {
-    case HOW_WAIT:
-      {
-        GThread *ender = end_meanwhile ? g_thread_new ("end", end_process_thread, t) : NULL;
-
-        rb_watchdog_start ("g_pidfd_wait() for a thread's process", 5);
-        info = g_pidfd_wait (pidfd, NULL, &error);
-        rb_watchdog_stop ();
-        g_assert_no_error (error);
-        if (ender != NULL)
-          {
-            if (threaded_runs (t))
-              rb_fail_printf ("g_pidfd_wait() returned while process %d still ran",
-                              (int) t->pid);
-            g_thread_join (ender);
-          }
-        break;
-      }
-
-    case HOW_TRY_WAIT:
-      {
-        gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
-
-        while ((info = g_pidfd_try_wait (pidfd, &error)) == NULL)
-          {
-            g_assert_no_error (error);
-            /* Nothing while the process runs: now let it end. */
-            threaded_end_process (t);
-            if (g_get_monotonic_time () > deadline)
-              g_error ("g_pidfd_try_wait() gave no record 5 s after the end");
-            g_usleep (2000);
-          }
-        if (threaded_runs (t))
-          rb_fail_printf ("g_pidfd_try_wait() gave a record while process %d still ran",
-                          (int) t->pid);
-        break;
-      }
-
-    case HOW_WAIT_ASYNC:
-    case HOW_SOURCE:
-      {
-        GMainContext *context = g_main_context_new ();
-
-        g_main_context_push_thread_default (context);
-        if (end_meanwhile)
-          {
-            GSource *later = g_timeout_source_new (100);
-
-            g_source_set_callback (later, on_end_process, t, NULL);
-            g_source_attach (later, context);
-            g_source_unref (later);
-          }
-        if (how == HOW_WAIT_ASYNC)
-          g_pidfd_wait_async (pidfd, NULL, rb_store_wait_result, &info);
-        else
-          {
-            GSource *source = g_pidfd_create_source (pidfd);
-
-            g_source_set_callback (source, G_SOURCE_FUNC (rb_store_source_info), &info, NULL);
-            g_source_attach (source, context);
-            g_source_unref (source);
-          }
-        gpt_run_until_set (context, &info, 5);
-        if (threaded_runs (t))
-          rb_fail_printf ("the wait completed while process %d still ran", (int) t->pid);
-        /* The timeout, if it has not run. */
-        while (g_main_context_iteration (context, FALSE))
-          ;
-        g_main_context_pop_thread_default (context);
-        g_main_context_unref (context);
-        break;
-      }
-
-    default:
-      g_assert_not_reached ();
-    }
+  if (opts.early)
+    gt_fail_printf ("the %s completed while process %d still ran", gt_how_names[how],
+                    (int) t->pid);
 
   return info;
-}
-
-static void
-on_wait_exit_done (GObject      *object,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  gboolean *done = user_data;
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (g_pidfd_wait_exit_finish (G_PIDFD (object), result, &error));
-  g_assert_no_error (error);
-  *done = TRUE;
 }
 
 static void
@@ -360,7 +127,7 @@ wait_has_exited (GPidFd     *pidfd,
 static void
 assert_process_status_kept (pid_t pid)
 {
-  int status = gpt_reap (pid);
+  int status = gt_reap (pid);
 
   g_assert_true (WIFEXITED (status));
   g_assert_cmpint (WEXITSTATUS (status), ==, PROCESS_CODE);
@@ -370,21 +137,21 @@ static void
 scenario (gconstpointer data)
 {
   const Row *row = data;
-  Threaded t = { 0, };
+  GtThreaded t;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPidFd) pidfd = NULL;
   g_autoptr(GPidFdExitInfo) info = NULL;
   pid_t named;
   int raw;
 
-  threaded_spawn (&t, row->non_child);
+  gt_spawn_threaded (&t, 1, 0, row->non_child ? GT_MIDDLE_REAPS : GT_MIDDLE_NONE);
 
   switch (row->fd)
     {
     case FD_THREAD_ENDS_FIRST:
     case FD_THREAD_ENDS_WITH:
-      named = t.tid;
-      raw = (int) syscall (SYS_pidfd_open, t.tid, PIDFD_THREAD);
+      named = t.tids[0];
+      raw = (int) syscall (SYS_pidfd_open, t.tids[0], PIDFD_THREAD);
       break;
     case FD_LEADER_THREAD:
       named = t.pid;
@@ -402,10 +169,13 @@ scenario (gconstpointer data)
     {
       int errsv = errno;
 
-      threaded_end_process (&t);
-      gpt_reap (t.middle != 0 ? t.middle : t.pid);
+      gt_threaded_exit (&t, PROCESS_CODE);
+      if (row->non_child)
+        gt_family_end (&t.family);
+      else
+        gt_reap (t.pid);
       if (errsv == EINVAL)
-        rb_fork_skip ("pidfd_open() has no PIDFD_THREAD (Linux 6.9) here");
+        gt_fork_skip ("pidfd_open() has no PIDFD_THREAD (Linux 6.9) here");
       g_error ("pidfd_open(%d): %s", (int) named, g_strerror (errsv));
     }
 
@@ -430,7 +200,7 @@ scenario (gconstpointer data)
       GMainContext *context;
 
       /* The thread ends; the process runs on. */
-      threaded_end_thread (&t);
+      gt_threaded_end_thread (&t, 0);
       wait_has_exited (pidfd, "the thread ended");
       g_assert_true (process_runs (t.pid));
       {
@@ -438,41 +208,41 @@ scenario (gconstpointer data)
          * the kernel releases it and its /proc entry goes. */
         gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
 
-        while (thread_exists (t.pid, t.tid) && g_get_monotonic_time () < deadline)
+        while (gt_thread_alive (t.pid, t.tids[0]) && g_get_monotonic_time () < deadline)
           g_usleep (1000);
-        g_assert_false (thread_exists (t.pid, t.tid));
+        g_assert_false (gt_thread_alive (t.pid, t.tids[0]));
       }
 
       /* The end of the thread is its exit. */
-      rb_watchdog_start ("g_pidfd_wait_exit() for a thread that has ended", 5);
+      gt_watchdog_start ("g_pidfd_wait_exit() for a thread that has ended", 5);
       g_assert_true (g_pidfd_wait_exit (pidfd, NULL, &error));
-      rb_watchdog_stop ();
+      gt_watchdog_stop ();
       g_assert_no_error (error);
       context = g_main_context_new ();
       g_main_context_push_thread_default (context);
-      g_pidfd_wait_exit_async (pidfd, NULL, on_wait_exit_done, &done);
-      gpt_run_until (context, &done, 5);
+      g_pidfd_wait_exit_async (pidfd, NULL, gt_store_wait_exit, &done);
+      gt_run_until_true (context, &done, 5);
       g_main_context_pop_thread_default (context);
       g_main_context_unref (context);
       g_assert_true (process_runs (t.pid));
     }
   else if (row->fd != FD_PROCESS_NONBLOCK)
-    g_assert_true (thread_exists (t.pid, named));
+    g_assert_true (gt_thread_alive (t.pid, named));
 
   if (row->fd != FD_THREAD_ENDS_FIRST)
-    threaded_end_process (&t);
+    gt_threaded_exit (&t, PROCESS_CODE);
 
   /* The process's record, its real status, once it has ended. */
   info = collect (pidfd, row->how, &t);
   g_assert_nonnull (info);
   if (g_pidfd_exit_info_has_status (info) && g_pidfd_exit_info_get_if_exited (info) &&
       g_pidfd_exit_info_get_exit_status (info) == 0)
-    rb_fail_printf ("the record of %d (thread %d of process %d) says \"exited 0\": the "
-                    "process exits %d", (int) named, (int) t.tid, (int) t.pid, PROCESS_CODE);
-  if (row->non_child && !rb_kernel_has_exit_info ())
+    gt_fail_printf ("the record of %d (thread %d of process %d) says \"exited 0\": the "
+                    "process exits %d", (int) named, (int) t.tids[0], (int) t.pid, PROCESS_CODE);
+  if (row->non_child && !gt_kernel_has_exit_info ())
     g_assert_false (g_pidfd_exit_info_has_status (info));
   else
-    gpt_assert_exited (info, t.pid, PROCESS_CODE);
+    gt_assert_exited (info, t.pid, PROCESS_CODE);
   g_assert_true (g_pidfd_has_exited (pidfd));
 
   if (row->non_child)
@@ -480,11 +250,11 @@ scenario (gconstpointer data)
       /* Its parent reaped it: the record came after that. */
       g_assert_false (process_runs (t.pid));
       g_assert_cmpint (kill (t.pid, 0), ==, -1);
-      g_assert_cmpint (WEXITSTATUS (gpt_reap (t.middle)), ==, 0);
+      gt_family_end (&t.family);
     }
   else if (row->flags & G_PIDFD_FLAGS_NO_REAP)
     {
-      g_assert_true (rb_is_unreaped_zombie (t.pid));
+      g_assert_true (gt_is_unreaped_zombie (t.pid));
       assert_process_status_kept (t.pid);
     }
 
@@ -496,7 +266,7 @@ scenario (gconstpointer data)
     g_assert_true (again == info);
   }
 
-  g_assert_false (rb_has_children ());
+  g_assert_false (gt_has_children ());
 }
 
 static void
@@ -505,7 +275,7 @@ test_row (gconstpointer data)
   g_test_summary ("A thread pidfd is adopted as a thread: has_exited and "
                   "wait_exit track the thread, the waits give its process's real "
                   "record once the process has ended, never a status of the thread");
-  rb_fork_run ("thread pidfd", RB_FORK_PLAIN, 30, scenario, data);
+  gt_fork_run ("thread pidfd", GT_FORK_PLAIN, 30, scenario, data);
 }
 
 int
@@ -514,13 +284,12 @@ main (int    argc,
 {
   g_autoptr(GArray) rows = g_array_new (FALSE, FALSE, sizeof (Row));
 
-  g_test_init (&argc, &argv, NULL);
-  rb_warm_up ();
+  gt_init (&argc, &argv, GT_INIT_DEFAULT);
 
   for (Fd fd = FD_THREAD_ENDS_FIRST; fd <= FD_PROCESS_NONBLOCK; fd++)
     for (guint non_child = 0; non_child <= 1; non_child++)
       for (guint for_thread = 0; for_thread <= 1; for_thread++)
-        for (How how = HOW_WAIT; how <= HOW_SOURCE; how++)
+        for (GtHow how = GT_HOW_WAIT; how < GT_N_HOW; how++)
           for (guint no_reap = 0; no_reap <= 1; no_reap++)
             {
               Row row = { fd, non_child, for_thread, how, no_reap ? G_PIDFD_FLAGS_NO_REAP : 0 };
@@ -541,10 +310,10 @@ main (int    argc,
                                                row->non_child ? "non-child" : "child",
                                                fd_names[row->fd],
                                                row->for_thread ? "new-for-thread" : "new-from-fd",
-                                               how_names[row->how],
+                                               gt_how_names[row->how],
                                                row->flags ? "/no-reap" : "");
 
-      gpt_add_checked (path, row, test_row);
+      gt_add_data (path, row, test_row);
     }
 
   return g_test_run ();

@@ -1,14 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* spawn-common.h: what the spawn suites share (test-spawn.c, and the same
- * checks on each way of making the child in robust/test-spawn-paths.c):
- * the suite's own binary, run with --report, tells how it started: its
- * open descriptors, its signal mask and ignored and caught signals, its
- * process group.
- *
- * Each function is static and unused-tolerant: a suite compiles the ones
- * it calls. */
+/* gt-report.c: how a spawned child started, as it reports it, and the
+ * statuses of children while the rest of the program reaps behind
+ * gpidfd's back */
 
-#pragma once
+#include "config.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -20,22 +15,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <gio/gio.h>
+#include "gt-collect.h"
+#include "gt-report.h"
+#include "gt-run.h"
 
-#include "robust-common.h"
-
-G_BEGIN_DECLS
-
-#define SC_FUNC static G_GNUC_UNUSED
-
-#define SC_REPORT_ARG "--report"
-#define SC_REPORT_STDERR_ARG "--report-stderr"
-
-/* In the child (main, before g_test_init): prints the report, on stdout
- * (or, with @to_stderr, on stderr). Plain libc, so that nothing of GLib
- * opens a descriptor first. */
-SC_FUNC int
-sc_report_main (gboolean to_stderr)
+int
+gt_report_main (gboolean to_stderr)
 {
   FILE *out = to_stderr ? stderr : stdout;
   DIR *dir = opendir ("/proc/self/fd");
@@ -92,37 +77,24 @@ sc_report_main (gboolean to_stderr)
   return 0;
 }
 
-typedef struct
-{
-  GArray *fds;     /* int, ascending */
-  guint64 sigblk;
-  guint64 sigign;
-  guint64 sigcgt;
-  int pid;
-  int pgid;
-  char *std[3];    /* what 0, 1 and 2 are: "/dev/null", "pipe:[...]" */
-} ScReport;
-
-SC_FUNC void
-sc_report_clear (ScReport *report)
+void
+gt_report_clear (GtReport *report)
 {
   g_clear_pointer (&report->fds, g_array_unref);
   for (guint i = 0; i < G_N_ELEMENTS (report->std); i++)
     g_clear_pointer (&report->std[i], g_free);
 }
 
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ScReport, sc_report_clear)
-
-SC_FUNC gint
-sc_compare_ints (gconstpointer a,
-                 gconstpointer b)
+static gint
+compare_ints (gconstpointer a,
+              gconstpointer b)
 {
   return *(const int *) a - *(const int *) b;
 }
 
-SC_FUNC void
-sc_report_parse (const char *text,
-                 ScReport   *report)
+void
+gt_report_parse (const char *text,
+                 GtReport   *report)
 {
   g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
   guint seen = 0;
@@ -146,7 +118,7 @@ sc_report_parse (const char *text,
                   g_array_append_val (report->fds, fd);
                 }
             }
-          g_array_sort (report->fds, sc_compare_ints);
+          g_array_sort (report->fds, compare_ints);
           seen |= 1;
         }
       else if (g_str_has_prefix (line, "SigBlk:"))
@@ -167,9 +139,8 @@ sc_report_parse (const char *text,
     g_error ("incomplete report from the child: \"%s\"", text);
 }
 
-/* This suite's own binary. */
-SC_FUNC const char *
-sc_self_exe (void)
+const char *
+gt_self_exe (void)
 {
   static char *path;
 
@@ -180,14 +151,12 @@ sc_self_exe (void)
   return path;
 }
 
-/* Starts the report child with @launcher (or g_pidfd_spawnv when NULL,
- * with @flags and a stdout pipe), reads its report and reaps it. */
-SC_FUNC void
-sc_report_get (GPidFdLauncher   *launcher,
+void
+gt_report_get (GPidFdLauncher   *launcher,
                GSubprocessFlags  flags,
-               ScReport         *report)
+               GtReport         *report)
 {
-  const char *argv[] = { sc_self_exe (), SC_REPORT_ARG, NULL };
+  const char *argv[] = { gt_self_exe (), GT_REPORT_ARG, NULL };
   g_autoptr(GError) error = NULL;
   g_autoptr(GPidFd) child = NULL;
   g_autoptr(GPidFdExitInfo) info = NULL;
@@ -202,17 +171,15 @@ sc_report_get (GPidFdLauncher   *launcher,
   pid = g_pidfd_get_pid (child);
   g_assert_true (g_pidfd_communicate_utf8 (child, NULL, NULL, &out, NULL, &error));
   g_assert_no_error (error);
-  info = g_pidfd_wait (child, NULL, &error);
-  g_assert_no_error (error);
-  gpt_assert_exited (info, pid, 0);
+  info = gt_wait (child);
+  gt_assert_exited (info, pid, 0);
 
-  sc_report_parse (out, report);
+  gt_report_parse (out, report);
   g_assert_cmpint (report->pid, ==, pid);
 }
 
-/* Asserts that the child had exactly @fds open (ascending). */
-SC_FUNC void
-sc_assert_fds (const ScReport *report,
+void
+gt_assert_fds (const GtReport *report,
                const int      *fds,
                guint           n_fds)
 {
@@ -230,15 +197,26 @@ sc_assert_fds (const ScReport *report,
     }
 }
 
-SC_FUNC guint64
-sc_sigbit (int signum)
+void
+gt_assert_signals (const GtReport *report,
+                   guint64         ignored)
+{
+  guint64 caught = gt_heap_is_instrumented () ? 0 : report->sigcgt;
+
+  if (report->sigblk != 0 || caught != 0 || report->sigign != ignored)
+    g_error ("child signals: blocked %016" G_GINT64_MODIFIER "x, ignored %016"
+             G_GINT64_MODIFIER "x, caught %016" G_GINT64_MODIFIER "x; want 0, %016"
+             G_GINT64_MODIFIER "x, 0", report->sigblk, report->sigign, report->sigcgt, ignored);
+}
+
+guint64
+gt_sigbit (int signum)
 {
   return G_GUINT64_CONSTANT (1) << (signum - 1);
 }
 
-/* The signals this process ignores (SigIgn of /proc/self/status). */
-SC_FUNC guint64
-sc_own_ignored_signals (void)
+guint64
+gt_own_ignored_signals (void)
 {
   g_autofree char *status = NULL;
   const char *line;
@@ -250,71 +228,18 @@ sc_own_ignored_signals (void)
   return g_ascii_strtoull (line + strlen ("\nSigIgn:"), NULL, 16);
 }
 
-/* The signals GLib's spawn, and gpidfd's by default, start at their
- * default even when the parent ignores them. */
-#define SC_RESET_SIGNALS (sc_sigbit (SIGCHLD) | sc_sigbit (SIGINT) | sc_sigbit (SIGTERM) | \
-                          sc_sigbit (SIGHUP) | sc_sigbit (SIGPIPE))
+static gint waitpid_stop;
+static gint waitpid_reaped;
 
-/* The signal state GLib's spawn leaves a child in, with @ignored the
- * signals it should still ignore: an empty mask, nothing caught. An
- * instrumented child (ASan) installs handlers of its own before main. */
-SC_FUNC void
-sc_assert_signals (const ScReport *report,
-                   guint64         ignored)
+static gpointer
+waitpid_thread (gpointer user_data)
 {
-  guint64 caught = rb_heap_is_instrumented () ? 0 : report->sigcgt;
-
-  if (report->sigblk != 0 || caught != 0 || report->sigign != ignored)
-    g_error ("child signals: blocked %016" G_GINT64_MODIFIER "x, ignored %016"
-             G_GINT64_MODIFIER "x, caught %016" G_GINT64_MODIFIER "x; want 0, %016"
-             G_GINT64_MODIFIER "x, 0", report->sigblk, report->sigign, report->sigcgt, ignored);
-}
-
-/* Whether @pid is gone: no longer an unreaped child of ours. */
-SC_FUNC gboolean
-sc_reaped (pid_t pid)
-{
-  siginfo_t si;
-
-  return waitid (P_PID, pid, &si, WEXITED | WNOHANG | WNOWAIT | __WALL) < 0 && errno == ECHILD;
-}
-
-/* Waits until @pid has been reaped, by whoever: fails after @timeout_s. */
-SC_FUNC void
-sc_wait_reaped (pid_t pid,
-                guint timeout_s)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_s * G_USEC_PER_SEC;
-
-  while (!sc_reaped (pid))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("process %d was not reaped within %u s", (int) pid, timeout_s);
-      g_usleep (2000);
-    }
-}
-
-/* What else in the program reaps children. */
-typedef enum
-{
-  SC_OTHER_NONE,
-  SC_OTHER_SIGCHLD_IGNORED,   /* the kernel reaps them at once */
-  SC_OTHER_NOCLDWAIT,         /* likewise, with SA_NOCLDWAIT */
-  SC_OTHER_WAITPID_THREAD,    /* another thread loops in waitpid (-1) */
-} ScOther;
-
-static gint sc_waitpid_stop;
-static gint sc_waitpid_reaped;
-
-SC_FUNC gpointer
-sc_waitpid_thread (gpointer user_data)
-{
-  while (!g_atomic_int_get (&sc_waitpid_stop))
+  while (!g_atomic_int_get (&waitpid_stop))
     {
       int status;
 
       if (waitpid (-1, &status, 0) > 0)
-        g_atomic_int_inc (&sc_waitpid_reaped);
+        g_atomic_int_inc (&waitpid_reaped);
       else if (errno == ECHILD)
         g_usleep (100);
     }
@@ -322,15 +247,8 @@ sc_waitpid_thread (gpointer user_data)
   return NULL;
 }
 
-/* With @other reaping behind gpidfd's back, spawns @n shells that exit
- * with varied codes or kill themselves, waits for each (blocking and
- * asynchronously, in turn) and checks its record: the true status, or,
- * only where the kernel does not keep a status someone else took
- * (@exit_info FALSE: before Linux 6.15), unknown; never a wrong one. A
- * program that cannot run is still reported. Returns how many records
- * were unknown. */
-SC_FUNC guint
-sc_check_statuses (ScOther  other,
+guint
+gt_check_statuses (GtOther  other,
                    guint    n,
                    gboolean exit_info)
 {
@@ -341,15 +259,15 @@ sc_check_statuses (ScOther  other,
   guint unknown = 0;
 
   sigemptyset (&sa.sa_mask);
-  if (other == SC_OTHER_SIGCHLD_IGNORED)
+  if (other == GT_OTHER_SIGCHLD_IGNORED)
     sa.sa_handler = SIG_IGN;
-  else if (other == SC_OTHER_NOCLDWAIT)
+  else if (other == GT_OTHER_NOCLDWAIT)
     sa.sa_flags = SA_NOCLDWAIT;
   g_assert_cmpint (sigaction (SIGCHLD, &sa, &old), ==, 0);
-  if (other == SC_OTHER_WAITPID_THREAD)
+  if (other == GT_OTHER_WAITPID_THREAD)
     {
-      g_atomic_int_set (&sc_waitpid_stop, 0);
-      thread = g_thread_new ("waitpid", sc_waitpid_thread, NULL);
+      g_atomic_int_set (&waitpid_stop, 0);
+      thread = g_thread_new ("waitpid", waitpid_thread, NULL);
     }
   g_main_context_push_thread_default (context);
 
@@ -376,23 +294,23 @@ sc_check_statuses (ScOther  other,
         info = g_pidfd_wait (child, NULL, &error);
       else
         {
-          g_pidfd_wait_async (child, NULL, rb_store_wait_result, &info);
-          gpt_run_until_set (context, &info, 30);
+          g_pidfd_wait_async (child, NULL, gt_store_wait_result, &info);
+          gt_run_until_set (context, &info, 30);
         }
       g_assert_no_error (error);
 
       g_assert_cmpint (g_pidfd_exit_info_get_pid (info), ==, pid);
       if (!g_pidfd_exit_info_has_status (info))
         {
-          if (exit_info || other == SC_OTHER_NONE)
+          if (exit_info || other == GT_OTHER_NONE)
             g_error ("spawn %u (process %d): status lost on a kernel with PIDFD_INFO_EXIT",
                      i, pid);
           unknown++;
         }
       else if (killed)
-        gpt_assert_signaled (info, pid, SIGTERM);
+        gt_assert_signaled (info, pid, SIGTERM);
       else
-        gpt_assert_exited (info, pid, code);
+        gt_assert_exited (info, pid, code);
     }
 
   {
@@ -404,9 +322,9 @@ sc_check_statuses (ScOther  other,
 
   if (thread != NULL)
     {
-      g_atomic_int_set (&sc_waitpid_stop, 1);
+      g_atomic_int_set (&waitpid_stop, 1);
       g_thread_join (thread);
-      g_test_message ("the other thread reaped %d of %u", g_atomic_int_get (&sc_waitpid_reaped),
+      g_test_message ("the other thread reaped %d of %u", g_atomic_int_get (&waitpid_reaped),
                       n);
     }
   g_main_context_pop_thread_default (context);
@@ -415,5 +333,3 @@ sc_check_statuses (ScOther  other,
 
   return unknown;
 }
-
-G_END_DECLS
