@@ -763,7 +763,8 @@ test_launcher_cwd_and_files (gconstpointer data)
 }
 
 /* take_fd: crossed targets (5 to 6 and 6 to 5), a target equal to its
- * source, stdout given as a descriptor; nothing else open in the child. */
+ * source, stdout and stderr given as descriptors; nothing else open in
+ * the child. */
 static void
 test_launcher_take_fds (gconstpointer data)
 {
@@ -771,7 +772,7 @@ test_launcher_take_fds (gconstpointer data)
   g_autoptr(GError) error = NULL;
   g_autoptr(GPidFd) child = NULL;
   g_autoptr(GPidFdExitInfo) info = NULL;
-  int a[2], b[2], c[2], out[2];
+  int a[2], b[2], c[2], out[2], err[2];
   char buf[32];
   ssize_t n;
 
@@ -779,6 +780,7 @@ test_launcher_take_fds (gconstpointer data)
   g_assert_cmpint (pipe2 (b, O_CLOEXEC), ==, 0);
   g_assert_cmpint (pipe2 (c, O_CLOEXEC), ==, 0);
   g_assert_cmpint (pipe2 (out, O_CLOEXEC), ==, 0);
+  g_assert_cmpint (pipe2 (err, O_CLOEXEC), ==, 0);
   /* The write ends, moved to 25, 26 and 27 here. */
   g_assert_cmpint (dup3 (a[1], 25, O_CLOEXEC), ==, 25);
   g_assert_cmpint (dup3 (b[1], 26, O_CLOEXEC), ==, 26);
@@ -793,11 +795,12 @@ test_launcher_take_fds (gconstpointer data)
   g_pidfd_launcher_take_fd (launcher, 26, 5);
   g_pidfd_launcher_take_fd (launcher, 27, 7);
   g_pidfd_launcher_take_stdout_fd (launcher, out[1]);
+  g_pidfd_launcher_take_stderr_fd (launcher, err[1]);
   /* Owned now: close-on-exec, so that no other child gets them. */
   g_assert_cmpint (fcntl (27, F_GETFD), ==, FD_CLOEXEC);
 
   child = g_pidfd_launcher_spawn (launcher, &error, "/bin/sh", "-c",
-                                  "echo a >&6; echo b >&5; echo c >&7; "
+                                  "echo a >&6; echo b >&5; echo c >&7; echo e >&2; "
                                   "ls /proc/self/fd/ | tr '\\n' ' '", NULL);
   g_assert_no_error (error);
   info = gt_wait (child);
@@ -818,6 +821,9 @@ test_launcher_take_fds (gconstpointer data)
   n = read (c[0], buf, sizeof buf);
   g_assert_cmpint (n, ==, 2);
   g_assert_cmpmem (buf, 2, "c\n", 2);
+  n = read (err[0], buf, sizeof buf);
+  g_assert_cmpint (n, ==, 2);
+  g_assert_cmpmem (buf, 2, "e\n", 2);
 
   /* The launcher closed them: the sources are gone from here. */
   g_assert_cmpint (fcntl (25, F_GETFD), ==, -1);
@@ -829,6 +835,7 @@ test_launcher_take_fds (gconstpointer data)
   close (b[0]);
   close (c[0]);
   close (out[0]);
+  close (err[0]);
 }
 
 /* A target that no descriptor can have fails the spawn; the launcher
