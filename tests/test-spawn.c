@@ -350,6 +350,7 @@ test_search_path (gconstpointer data)
   g_autoptr(GPidFd) child = NULL;
   g_autoptr(GPidFdExitInfo) info = NULL;
 
+  g_assert_true (g_file_test (program, G_FILE_TEST_IS_EXECUTABLE));
   g_pidfd_launcher_setenv (from_envp, "PATH", path, TRUE);
   g_pidfd_launcher_setenv (from_caller, "PATH", path, TRUE);
 
@@ -965,6 +966,8 @@ churn_thread (gpointer user_data)
       int fd = eventfd (0, EFD_CLOEXEC);
 
       g_assert_no_error (error);
+      /* A pidfd of ours, open while others spawn: it must not leak. */
+      g_assert_nonnull (self);
       g_pidfd_wait_async (child, NULL, gt_store_wait_result, &info);
       g_main_context_iteration (context, FALSE);
       g_output_stream_close (g_pidfd_get_stdin_pipe (child), NULL, NULL);
