@@ -64,16 +64,24 @@ gt_count_threads (void)
 }
 
 guint64
-gt_rss_kib (void)
+gt_self_status_number (const char *field,
+                       guint       base)
 {
   g_autofree char *status = NULL;
+  g_autofree char *key = g_strdup_printf ("\n%s:", field);
   const char *p;
 
   g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL, NULL));
-  p = strstr (status, "\nVmRSS:");
+  p = strstr (status, key);
   g_assert_nonnull (p);
 
-  return g_ascii_strtoull (p + strlen ("\nVmRSS:"), NULL, 10);
+  return g_ascii_strtoull (p + strlen (key), NULL, base);
+}
+
+guint64
+gt_rss_kib (void)
+{
+  return gt_self_status_number ("VmRSS", 10);
 }
 
 guint

@@ -18,6 +18,9 @@ char    *gt_describe_fds      (void);
 guint    gt_count_threads     (void);
 /* Resident set size of this process, in KiB. */
 guint64  gt_rss_kib           (void);
+/* The number after "@field:" in /proc/self/status, read in @base. */
+guint64  gt_self_status_number (const char *field,
+                                guint       base);
 
 /* Raises RLIMIT_NOFILE's soft limit to the hard one; returns it. */
 guint    gt_raise_nofile      (void);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "gt-collect.h"
+#include "gt-fds.h"
 #include "gt-report.h"
 #include "gt-run.h"
 
@@ -218,14 +219,7 @@ gt_sigbit (int signum)
 guint64
 gt_own_ignored_signals (void)
 {
-  g_autofree char *status = NULL;
-  const char *line;
-
-  g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL, NULL));
-  line = strstr (status, "\nSigIgn:");
-  g_assert_nonnull (line);
-
-  return g_ascii_strtoull (line + strlen ("\nSigIgn:"), NULL, 16);
+  return gt_self_status_number ("SigIgn", 16);
 }
 
 static gint waitpid_stop;
