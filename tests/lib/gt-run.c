@@ -34,6 +34,14 @@
 /* ---- Starting a suite ------------------------------------------------- */
 
 static GtInitFlags init_flags;
+/* The argv that GT_INIT_KEEP_GOING makes, for the life of the process. */
+static char **keep_going_argv;
+
+static void
+free_keep_going_argv (void)
+{
+  g_clear_pointer (&keep_going_argv, g_free);
+}
 
 /* GSubprocess reaps in GLib's worker thread, and GDBus runs a worker of
  * its own: each has a main context, with its descriptor. */
@@ -67,6 +75,41 @@ warm_up_gio (void)
   g_error ("the warm-up's D-Bus sockets are still open after 10 s");
 }
 
+/* Waits until every other thread of this process sleeps (GLib's worker,
+ * which GTask's type starts, in its poll()): a fork() while one of them
+ * is still starting up could hand the child a lock it holds. */
+static void
+wait_threads_asleep (void)
+{
+  g_autofree char *self = g_strdup_printf ("%d", (int) gettid ());
+
+  for (guint i = 0; i < 1000; i++)
+    {
+      g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
+      gboolean asleep = TRUE;
+      const char *name;
+
+      g_assert_nonnull (dir);
+      while (asleep && (name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *path = NULL;
+          g_autofree char *stat = NULL;
+          const char *p;
+
+          if (g_str_equal (name, self))
+            continue;
+          path = g_strdup_printf ("/proc/self/task/%s/stat", name);
+          if (!g_file_get_contents (path, &stat, NULL, NULL))
+            continue;
+          p = strrchr (stat, ')');
+          asleep = p != NULL && p[1] == ' ' && p[2] == 'S';
+        }
+      if (asleep)
+        return;
+      g_usleep (1000);
+    }
+}
+
 void
 gt_init (int          *argc,
          char       ***argv,
@@ -75,14 +118,12 @@ gt_init (int          *argc,
   init_flags = flags;
   if (flags & GT_INIT_KEEP_GOING)
     {
-      /* Kept for the life of the process, as GTest keeps its argv. */
-      static char **keep_going;
-
-      keep_going = g_new0 (char *, *argc + 2);
+      keep_going_argv = g_new0 (char *, *argc + 2);
       for (int i = 0; i < *argc; i++)
-        keep_going[i] = (*argv)[i];
-      keep_going[(*argc)++] = (char *) "--keep-going";
-      *argv = keep_going;
+        keep_going_argv[i] = (*argv)[i];
+      keep_going_argv[(*argc)++] = (char *) "--keep-going";
+      *argv = keep_going_argv;
+      atexit (free_keep_going_argv);
     }
   g_test_init (argc, argv, NULL);
 
@@ -94,6 +135,7 @@ gt_init (int          *argc,
   g_type_ensure (G_TYPE_PIDFD_PROCESS_INFO);
   if (flags & GT_INIT_GIO)
     warm_up_gio ();
+  wait_threads_asleep ();
 }
 
 /* ---- Adding tests ----------------------------------------------------- */

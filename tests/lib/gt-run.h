@@ -29,9 +29,10 @@ typedef enum
 
 /* g_test_init(), then the warm-up: GLib creates its process-wide
  * descriptors and threads (the default main context, GTask's worker,
- * the types) before any test counts descriptors. Nothing of it asks the
- * kernel what it can do, so that a test may still install a seccomp
- * filter, or set a personality, before its first gpidfd call. */
+ * the types) before any test counts descriptors, and those threads have
+ * gone to sleep before any test forks. Nothing of it asks the kernel
+ * what it can do, so that a test may still install a seccomp filter, or
+ * set a personality, before its first gpidfd call. */
 void     gt_init                 (int          *argc,
                                   char       ***argv,
                                   GtInitFlags   flags);
