@@ -1041,7 +1041,14 @@ g_pidfd_exit_info_get_system_time (GPidFdExitInfo *self)
  * g_pidfd_exit_info_get_max_rss:
  * @self: a #GPidFdExitInfo
  *
- * Gets the peak resident set size of the process.
+ * Gets the peak resident set size of the process (and of the children it
+ * reaped), from `ru_maxrss` of the `struct rusage` `waitid(2)` filled.
+ *
+ * The kernel counts every memory the process ran in, before its
+ * `execve()` too: a process spawned by gpidfd (or by `posix_spawn()`)
+ * runs in its parent's memory until it execs, so its peak is at least
+ * the parent's resident size at that moment; a forked process starts with
+ * a copy, counted as it is touched.
  *
  * Returns: KiB, or -1 without resource usage
  *

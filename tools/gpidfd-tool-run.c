@@ -89,9 +89,41 @@ emit_signal_event (RunState   *state,
   gpidfd_tool_json_emit (state->report, builder);
 }
 
-/* Sends @signum to the command and, unless --foreground, to the process
- * group it leads, then SIGCONT the same way so that a stopped command
- * (or a stopped process of its group) ends too, as timeout(1) does.
+/* Sends @signum to every process of our process group but us, as
+ * timeout(1)'s kill (0, sig) does without reaching timeout itself: each
+ * is opened by its pidfd first, and signalled only if, once held, it is
+ * still in the group (a pid reused meanwhile is never signalled). */
+static void
+signal_our_group (int signum)
+{
+  g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
+  pid_t self = getpid ();
+  pid_t group = getpgrp ();
+  const char *name;
+
+  if (proc == NULL)
+    return;
+
+  while ((name = g_dir_read_name (proc)) != NULL)
+    {
+      g_autoptr(GPidFd) member = NULL;
+      guint64 pid;
+
+      if (!g_ascii_string_to_unsigned (name, 10, 1, G_MAXINT, &pid, NULL) ||
+          (pid_t) pid == self)
+        continue;
+      if (getpgid ((pid_t) pid) != group)
+        continue;
+      member = g_pidfd_new_from_pid_full ((GPid) pid, G_PIDFD_FLAGS_NO_REAP, NULL);
+      if (member != NULL && getpgid ((pid_t) pid) == group)
+        g_pidfd_send_signal (member, signum, NULL);
+    }
+}
+
+/* Sends @signum to the command and, unless --foreground, to the rest of
+ * its process group (ours), then SIGCONT the same way so that a stopped
+ * command (or a stopped process of its group) ends too, as timeout(1)
+ * does.
  * Returns whether the signal was sent: not when the command has ended
  * and been reaped already (the wait may have done so in this very
  * iteration of the loop), which is no error. */
@@ -123,14 +155,11 @@ send_to_command (RunState   *state,
 
   if (!state->foreground)
     {
-      /* The group keeps its id until its leader is reaped, which only
-       * we do: race-free. It may have no one else in it, which is no
-       * error. */
-      g_pidfd_send_signal_full (state->pidfd, signum, G_PIDFD_SIGNAL_SCOPE_PROCESS_GROUP, NULL);
+      signal_our_group (signum);
       if (signum != SIGKILL && signum != SIGCONT)
         {
           g_pidfd_send_signal (state->pidfd, SIGCONT, NULL);
-          g_pidfd_send_signal_full (state->pidfd, SIGCONT, G_PIDFD_SIGNAL_SCOPE_PROCESS_GROUP, NULL);
+          signal_our_group (SIGCONT);
         }
     }
   emit_signal_event (state, signum, reason, error);
@@ -174,11 +203,11 @@ on_signal (int          fd,
     {
       int signum = (int) si.ssi_signo;
 
-      /* With --foreground, a key on the terminal (^C, ^\) or a hangup
-       * signals the whole foreground process group, the command
-       * included: it has its copy already. Otherwise the command is in
-       * a group of its own, which the terminal does not signal. */
-      if (state->foreground && si.ssi_code == SI_KERNEL)
+      /* A key on the terminal (^C, ^\) or a hangup signals the whole
+       * foreground process group, the command included (it is in ours):
+       * it has its copy already. Anything else was meant for us and
+       * goes on. */
+      if (si.ssi_code == SI_KERNEL)
         continue;
 
       if (send_to_command (state, signum, "forwarded"))
@@ -443,7 +472,7 @@ kill_and_reap (RunState *state)
 
   g_pidfd_send_signal (state->pidfd, SIGKILL, NULL);
   if (!state->foreground)
-    g_pidfd_send_signal_full (state->pidfd, SIGKILL, G_PIDFD_SIGNAL_SCOPE_PROCESS_GROUP, NULL);
+    signal_our_group (SIGKILL);
   reaped = g_pidfd_wait (state->pidfd, NULL, NULL);
 }
 
@@ -470,8 +499,8 @@ gpidfd_tool_run (int    argc,
       "Then send SIGKILL if it still runs DURATION later",
       "DURATION" },
     { "foreground", 0, 0, G_OPTION_ARG_NONE, &foreground,
-      "Keep COMMAND in gpidfd's process group (it can read the terminal "
-      "and gets its signals); signal COMMAND only", NULL },
+      "Do not make a process group (when not run from a shell prompt, "
+      "COMMAND can then read the terminal); signal COMMAND only", NULL },
     { "preserve-status", 0, 0, G_OPTION_ARG_NONE, &preserve_status,
       "Exit with the status of COMMAND even when the timeout fired", NULL },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
@@ -490,17 +519,18 @@ gpidfd_tool_run (int    argc,
     "FILE is opened (created, or truncated in place) before COMMAND starts; "
     "'-' is standard output.\n"
     "\n"
-    "COMMAND is held by its pidfd from the moment it exists, and runs in a "
-    "process group of its own (unless --foreground), which the timeout "
-    "signal and SIGKILL reach whole, each followed by SIGCONT so that "
-    "stopped processes end too, as with timeout(1). COMMAND inherits "
-    "gpidfd's descriptors and the signals gpidfd was started with ignored "
-    "(under nohup, SIGHUP stays ignored), except SIGCHLD, which gpidfd needs "
-    "at its default; it starts with an empty signal mask. SIGINT, SIGTERM, "
-    "SIGHUP and SIGQUIT sent to gpidfd go on to COMMAND and its group (with "
-    "--foreground, those a terminal sends to the whole foreground group "
-    "already reach COMMAND, and are not sent again), and the report is "
-    "written whatever ends COMMAND.\n"
+    "COMMAND is held by its pidfd from the moment it exists. As with "
+    "timeout(1), gpidfd leads a process group (from a shell prompt, its "
+    "job's) and COMMAND starts in it; the timeout signal and SIGKILL reach "
+    "COMMAND and every other process of the group, each followed by SIGCONT "
+    "so that stopped processes end too; --foreground keeps gpidfd's group "
+    "and signals COMMAND only. COMMAND inherits gpidfd's descriptors and the "
+    "signals gpidfd was started with ignored (under nohup, SIGHUP stays "
+    "ignored), except SIGCHLD, which gpidfd needs at its default; it starts "
+    "with an empty signal mask. SIGINT, SIGTERM, SIGHUP and SIGQUIT sent to "
+    "gpidfd go on to COMMAND and its group (those a terminal sends to the "
+    "whole foreground group already reach COMMAND, and are not sent again), "
+    "and the report is written whatever ends COMMAND.\n"
     "\n"
     "DURATION is a number of seconds, possibly with a fraction or an exponent, "
     "and an optional unit: s (seconds), m (minutes), h (hours) or d (days); "
@@ -567,6 +597,14 @@ gpidfd_tool_run (int    argc,
   command = argv + 1;
   if (command[0] == NULL)
     return gpidfd_tool_usage_error (NULL, "No command given");
+  if (command[0][0] == '\0')
+    {
+      /* As timeout(1) and env(1): a command not found. */
+      g_set_error (&error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   "Cannot run '': No such file or directory");
+      gpidfd_tool_report_error (json ? gpidfd_tool_stderr () : NULL, 0, "", error);
+      return gpidfd_tool_finish (GPIDFD_TOOL_EXIT_NOT_FOUND, GPIDFD_TOOL_EXIT_FAILED, NULL);
+    }
 
   state.json = json;
   state.foreground = foreground;
@@ -631,7 +669,11 @@ gpidfd_tool_run (int    argc,
   launcher = g_pidfd_launcher_new (G_SUBPROCESS_FLAGS_STDIN_INHERIT |
                                    G_SUBPROCESS_FLAGS_INHERIT_FDS);
   g_pidfd_launcher_set_inherit_ignored_signals (launcher, TRUE);
-  g_pidfd_launcher_set_process_group (launcher, !foreground);
+  /* As timeout(1): unless --foreground, gpidfd leads a process group
+   * (from a shell prompt, it leads its job's already) and the command
+   * starts in it, so that the terminal treats them as one job. */
+  if (!foreground)
+    setpgid (0, 0);
 
   start = g_get_monotonic_time ();
   state.pidfd = g_pidfd_launcher_spawnv (launcher, (const char * const *) command, &error);

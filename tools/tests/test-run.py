@@ -154,6 +154,9 @@ def test_run_exec_errors_like_env():
         r = gpidfd("run", "--", os.path.join(tmp, "no-such-command"), check_status=127)
         expect_match(r"^gpidfd run: Cannot run '.*no-such-command': No such file", r.stderr)
         r = gpidfd("run", "--", "gpidfd-no-such-command-on-path", check_status=127)
+        # An empty name is a command not found, as for timeout(1).
+        r = gpidfd("run", "--", "", check_status=127)
+        expect_match(r"^gpidfd run: Cannot run '': No such file", r.stderr)
         plain = os.path.join(tmp, "not-executable")
         with open(plain, "w") as f:
             f.write("#!/bin/sh\nexit 0\n")
@@ -445,7 +448,7 @@ def test_run_signal_after_the_command_ended():
         expect(r.returncode == 130, (r.returncode, r.stderr))
 
 
-def run_on_terminal(*options):
+def run_on_terminal(*options, command=("sleep", "10"), keys=b"\x03"):
     master, slave = pty.openpty()
 
     def controlling_terminal():
@@ -457,9 +460,9 @@ def run_on_terminal(*options):
         attrs = termios.tcgetattr(slave)
         attrs[3] |= termios.ISIG
         termios.tcsetattr(slave, termios.TCSANOW, attrs)
-        proc, child = start_run("sleep", "10", options=options, stdin=slave,
+        proc, child = start_run(*command, options=options, stdin=slave,
                                 preexec_fn=controlling_terminal)
-        os.write(master, b"\x03")
+        os.write(master, keys)
         out, err = proc.communicate(timeout=10)
     finally:
         os.close(master)
@@ -468,16 +471,24 @@ def run_on_terminal(*options):
 
 
 @test("run-signals")
+def test_run_reads_the_terminal():
+    # As timeout(1) from a shell prompt: gpidfd leads the foreground group
+    # and the command is in it, so it can read the terminal (in a group of
+    # its own, SIGTTIN would stop it for good).
+    proc, err = run_on_terminal("-t", "20", command=("sh", "-c", "read x; exit 7"),
+                                keys=b"hello\n")
+    expect(proc.returncode == 7, (proc.returncode, err))
+
+
+@test("run-signals")
 def test_run_terminal_interrupt():
-    # ^C on a terminal signals the foreground group. The command, in a
-    # group of its own, gets it from gpidfd; with --foreground it is in
-    # that group and has it from the kernel already, so gpidfd does not
-    # send it again.
+    # ^C on a terminal signals the foreground group: the command, in
+    # gpidfd's group with or without --foreground, has it from the kernel
+    # already, so gpidfd does not send it again.
     proc, err = run_on_terminal()
     expect(proc.returncode == 130, (proc.returncode, err))
     rec = last_record(err)
-    expect(rec["term_signal"] == signal.SIGINT and
-           rec["forwarded_signals"] == [{"signal": "SIGINT", "number": signal.SIGINT}], rec)
+    expect(rec["term_signal"] == signal.SIGINT and rec["forwarded_signals"] == [], rec)
     proc, err = run_on_terminal("--foreground")
     expect(proc.returncode == 130, (proc.returncode, err))
     rec = last_record(err)
@@ -499,29 +510,34 @@ def test_run_timeout_stopped_command():
 
 @test("run-timeout")
 def test_run_timeout_reaches_the_process_group():
-    # The command leads a group of its own; the timeout signal and
-    # --kill-after's SIGKILL reach all of it: nothing is left behind.
-    script = "trap '' TERM; sleep 5 & sleep 5 & wait"
-    r = gpidfd("run", "--json", "-t", "0.3", "-k", "0.3", "--", "sh", "-c", script,
-               preexec_fn=default_signals, check_status=137)
-    events = json_lines(r.stderr)
-    expect([(e["reason"], e["process_group"]) for e in events[:-1]] ==
-           [("timeout", True), ("kill-after", True)], events)
-    pgid = events[-1]["pid"]
-    expect(group_members(pgid) == [], "left running: %s" % group_members(pgid))
-    # Without -k, the TERM alone ends the group.
-    r = gpidfd("run", "--json", "-t", "0.3", "--", "sh", "-c", "sleep 5 & sleep 5 & wait",
-               preexec_fn=default_signals, check_status=124)
-    pgid = last_record(r.stderr)["pid"]
-    expect(group_members(pgid) == [], "left running: %s" % group_members(pgid))
-    # The command is in its own group; with --foreground, in gpidfd's.
-    r = gpidfd("run", "--", "sh", "-c", "ps -o pid=,pgid= -p $$", check_status=0)
-    pid, pgid = r.stdout.split()
-    expect(pid == pgid, r.stdout)
-    r = gpidfd("run", "--foreground", "--", "sh", "-c", "ps -o pgid= -p $$", check_status=0,
-               start_new_session=True)
-    # gpidfd leads the session and group it made; the command is in it.
-    expect(int(r.stdout) != 0 and int(r.stdout) != int(pid), r.stdout)
+    # gpidfd leads a group and the command starts in it; the timeout
+    # signal and --kill-after's SIGKILL reach all of it: nothing is left.
+    with tempfile.TemporaryDirectory() as tmp:
+        groupfile = os.path.join(tmp, "pgid")
+        script = ("trap '' TERM; ps -o pgid= -p $$ > %s; sleep 5 & sleep 5 & wait"
+                  % groupfile)
+        r = gpidfd("run", "--json", "-t", "0.3", "-k", "0.3", "--", "sh", "-c", script,
+                   preexec_fn=default_signals, check_status=137)
+        events = json_lines(r.stderr)
+        expect([(e["reason"], e["process_group"]) for e in events[:-1]] ==
+               [("timeout", True), ("kill-after", True)], events)
+        with open(groupfile) as f:
+            pgid = int(f.read())
+        expect(group_members(pgid) == [], "left running: %s" % group_members(pgid))
+        # Without -k, the TERM alone ends the group.
+        script = "ps -o pgid= -p $$ > %s; sleep 5 & sleep 5 & wait" % groupfile
+        r = gpidfd("run", "--json", "-t", "0.3", "--", "sh", "-c", script,
+                   preexec_fn=default_signals, check_status=124)
+        with open(groupfile) as f:
+            pgid = int(f.read())
+        expect(group_members(pgid) == [], "left running: %s" % group_members(pgid))
+    # The command is in the group gpidfd leads, not its own; with
+    # --foreground, in the group gpidfd was started in.
+    r = gpidfd("run", "--", "sh", "-c", "ps -o pid=,pgid=,ppid= -p $$", check_status=0)
+    pid, pgid, ppid = r.stdout.split()
+    expect(pgid == ppid and pid != pgid, r.stdout)
+    r = gpidfd("run", "--foreground", "--", "sh", "-c", "ps -o pgid= -p $$", check_status=0)
+    expect(int(r.stdout) == os.getpgrp(), (r.stdout, os.getpgrp()))
 
 
 @test("run-timeout")
