@@ -590,7 +590,10 @@ gpidfd_tool_run (int    argc,
                                         "('gpidfd kill -l' lists them)", signal_text);
     }
   if ((signal_text != NULL || kill_after_text != NULL) && timeout_text == NULL)
-    return gpidfd_tool_usage_error (NULL, "--signal and --kill-after need --timeout");
+    return gpidfd_tool_usage_error (NULL, "%s needs --timeout",
+                                    signal_text != NULL && kill_after_text != NULL
+                                    ? "--signal (and --kill-after)"
+                                    : signal_text != NULL ? "--signal" : "--kill-after");
   if (append && output == NULL)
     return gpidfd_tool_usage_error (NULL, "--append needs --output");
 

@@ -178,8 +178,8 @@ def test_run_usage_errors_exit_125():
                           (["--json"], "no command given"),
                           (["--timeout=abc", "--", "true"], "'abc'"),
                           (["--kill-after=x", "-t", "1", "--", "true"], "'x'"),
-                          (["--kill-after=1", "--", "true"], "--kill-after"),
-                          (["--signal=INT", "--", "true"], "--signal"),
+                          (["--kill-after=1", "--", "true"], "--kill-after needs"),
+                          (["--signal=INT", "--", "true"], "--signal needs"),
                           (["--append", "--", "true"], "--append"),
                           (["--timeout=1", "--signal=NOPE", "--", "true"], "unknown signal 'NOPE'"),
                           (["-t"], "-t")):
