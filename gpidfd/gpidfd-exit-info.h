@@ -74,4 +74,15 @@ const siginfo_t     *g_pidfd_exit_info_get_siginfo     (GPidFdExitInfo *self);
 GPIDFD_AVAILABLE_IN_1_0
 const struct rusage *g_pidfd_exit_info_get_rusage      (GPidFdExitInfo *self);
 
+#ifndef GPIDFD_DISABLE_DEPRECATED
+/* The names of the development versions, for the source code written
+ * against them: macros only, neither symbols of the library nor names
+ * that bindings see. Define GPIDFD_DISABLE_DEPRECATED to drop them. */
+#define g_pidfd_exit_info_get_exited g_pidfd_exit_info_get_if_exited
+#define g_pidfd_exit_info_get_signaled g_pidfd_exit_info_get_if_signaled
+#define g_pidfd_exit_info_get_term_signal g_pidfd_exit_info_get_term_sig
+#define g_pidfd_exit_info_get_wait_status g_pidfd_exit_info_get_status
+#define g_pidfd_exit_info_get_code g_pidfd_exit_info_get_si_code
+#endif
+
 G_END_DECLS

@@ -188,4 +188,14 @@ gboolean           g_pidfd_wait_exit_finish     (GPidFd              *self,
                                                  GAsyncResult        *result,
                                                  GError             **error);
 
+#ifndef GPIDFD_DISABLE_DEPRECATED
+/* The names of the development versions (see gpidfd-exit-info.h). */
+#define g_pidfd_new_from_string g_pidfd_new_for_string
+#define g_pidfd_get_remote_fd g_pidfd_dup_remote_fd
+#define G_PIDFD_SIGNAL_DEFAULT G_PIDFD_SIGNAL_SCOPE_DEFAULT
+#define G_PIDFD_SIGNAL_THREAD G_PIDFD_SIGNAL_SCOPE_THREAD
+#define G_PIDFD_SIGNAL_THREAD_GROUP G_PIDFD_SIGNAL_SCOPE_THREAD_GROUP
+#define G_PIDFD_SIGNAL_PROCESS_GROUP G_PIDFD_SIGNAL_SCOPE_PROCESS_GROUP
+#endif
+
 G_END_DECLS
