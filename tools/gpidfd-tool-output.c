@@ -373,31 +373,28 @@ gpidfd_tool_json_add_exit_info (JsonBuilder    *builder,
   add_int_or_null (builder, "uid", uid != G_MAXUINT, uid);
 
   add_bool (builder, "has_rusage", has_rusage);
-  if (has_rusage)
+  {
+    /* The library's getters, each null without resource usage. */
+    static const struct
     {
-      const struct rusage *ru = g_pidfd_exit_info_get_rusage (info);
+      const char *member;
+      gint64 (*get) (GPidFdExitInfo *info);
+    } usage[] = {
+      { "user_time_us", g_pidfd_exit_info_get_user_time },
+      { "system_time_us", g_pidfd_exit_info_get_system_time },
+      { "max_rss_kib", g_pidfd_exit_info_get_max_rss },
+      { "major_faults", g_pidfd_exit_info_get_major_faults },
+      { "minor_faults", g_pidfd_exit_info_get_minor_faults },
+      { "voluntary_context_switches", g_pidfd_exit_info_get_voluntary_context_switches },
+      { "involuntary_context_switches", g_pidfd_exit_info_get_involuntary_context_switches },
+      { "fs_inputs", g_pidfd_exit_info_get_fs_inputs },
+      { "fs_outputs", g_pidfd_exit_info_get_fs_outputs },
+    };
 
-      add_int_or_null (builder, "user_time_us", TRUE, g_pidfd_exit_info_get_user_time (info));
-      add_int_or_null (builder, "system_time_us", TRUE, g_pidfd_exit_info_get_system_time (info));
-      add_int_or_null (builder, "max_rss_kib", TRUE, g_pidfd_exit_info_get_max_rss (info));
-      add_int_or_null (builder, "major_faults", TRUE, ru->ru_majflt);
-      add_int_or_null (builder, "minor_faults", TRUE, ru->ru_minflt);
-      add_int_or_null (builder, "voluntary_context_switches", TRUE, ru->ru_nvcsw);
-      add_int_or_null (builder, "involuntary_context_switches", TRUE, ru->ru_nivcsw);
-      add_int_or_null (builder, "fs_inputs", TRUE, ru->ru_inblock);
-      add_int_or_null (builder, "fs_outputs", TRUE, ru->ru_oublock);
-    }
-  else
-    {
-      static const char * const members[] = {
-        "user_time_us", "system_time_us", "max_rss_kib", "major_faults",
-        "minor_faults", "voluntary_context_switches",
-        "involuntary_context_switches", "fs_inputs", "fs_outputs",
-      };
-
-      for (gsize i = 0; i < G_N_ELEMENTS (members); i++)
-        add_int_or_null (builder, members[i], FALSE, 0);
-    }
+    for (gsize i = 0; i < G_N_ELEMENTS (usage); i++)
+      add_int_or_null (builder, usage[i].member, has_rusage,
+                       has_rusage ? usage[i].get (info) : 0);
+  }
 }
 
 const char *

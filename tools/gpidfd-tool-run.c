@@ -275,7 +275,6 @@ format_report_text (RunState  *state,
 {
   GString *report = g_string_new (NULL);
   GPidFdExitInfo *info = state->info;
-  const struct rusage *ru = g_pidfd_exit_info_get_rusage (info);
   g_autofree char *command_line = gpidfd_tool_quote_argv (argv);
   g_autofree char *ending = g_pidfd_exit_info_describe (info);
   gint status = g_pidfd_exit_info_get_status (info);
@@ -318,12 +317,18 @@ format_report_text (RunState  *state,
   add_line (report, "CPU:", "%d%%", cpu_percent (info, wall_us));
   add_line (report, "Maximum resident set size:", "%" G_GINT64_FORMAT " KiB",
             g_pidfd_exit_info_get_max_rss (info));
-  add_line (report, "Major page faults:", "%ld", ru->ru_majflt);
-  add_line (report, "Minor page faults:", "%ld", ru->ru_minflt);
-  add_line (report, "Voluntary context switches:", "%ld", ru->ru_nvcsw);
-  add_line (report, "Involuntary context switches:", "%ld", ru->ru_nivcsw);
-  add_line (report, "File system inputs:", "%ld", ru->ru_inblock);
-  add_line (report, "File system outputs:", "%ld", ru->ru_oublock);
+  add_line (report, "Major page faults:", "%" G_GINT64_FORMAT,
+            g_pidfd_exit_info_get_major_faults (info));
+  add_line (report, "Minor page faults:", "%" G_GINT64_FORMAT,
+            g_pidfd_exit_info_get_minor_faults (info));
+  add_line (report, "Voluntary context switches:", "%" G_GINT64_FORMAT,
+            g_pidfd_exit_info_get_voluntary_context_switches (info));
+  add_line (report, "Involuntary context switches:", "%" G_GINT64_FORMAT,
+            g_pidfd_exit_info_get_involuntary_context_switches (info));
+  add_line (report, "File system inputs:", "%" G_GINT64_FORMAT,
+            g_pidfd_exit_info_get_fs_inputs (info));
+  add_line (report, "File system outputs:", "%" G_GINT64_FORMAT,
+            g_pidfd_exit_info_get_fs_outputs (info));
 
   return g_string_free (report, FALSE);
 }
