@@ -739,24 +739,30 @@ pending_get_locked (GPidFd        *self,
   return pending;
 }
 
+/* The WaitData whose cancelled handler is dropping a task reference in
+ * this thread, if any. */
+static GPrivate in_cancelled_handler;
+
 static void
 wait_data_free (gpointer user_data)
 {
   WaitData *data = user_data;
 
-  /* Runs when the task is finalized, which never happens inside the
-   * cancelled handler (see on_wait_cancelled()). */
+  /* g_cancellable_disconnect() waits for a handler running in another
+   * thread to return, and so would never return when called from the
+   * handler itself: the task is finalized there when the handler drops
+   * the last reference (see on_wait_cancelled()). A handler may remove
+   * itself with the signal call, which does not wait. */
   if (data->cancelled_id != 0)
-    g_cancellable_disconnect (data->cancellable, data->cancelled_id);
+    {
+      if (g_private_get (&in_cancelled_handler) == data)
+        g_signal_handler_disconnect (data->cancellable, data->cancelled_id);
+      else
+        g_cancellable_disconnect (data->cancellable, data->cancelled_id);
+    }
   g_clear_object (&data->cancellable);
   pending_unref (data->pending);
   g_free (data);
-}
-
-static gboolean
-release_task (gpointer user_data)
-{
-  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -767,11 +773,11 @@ on_wait_cancelled (GCancellable *cancellable,
   PendingWaits *pending = data->pending;
   GPidFd *self = pending->self;
   PendingWaits *dropped = NULL;
-  GSource *idle;
+  GTask *task = data->task;
   gboolean found;
 
   g_mutex_lock (&self->lock);
-  found = !pending->dead && g_queue_remove (data->queue, data->task);
+  found = !pending->dead && g_queue_remove (data->queue, task);
   if (found && g_queue_is_empty (&pending->record_tasks) &&
       g_queue_is_empty (&pending->exit_tasks))
     dropped = pending_drop_locked (pending);
@@ -783,18 +789,18 @@ on_wait_cancelled (GCancellable *cancellable,
   if (!found)
     return;
 
-  /* GTask runs the callback in the task's context, one iteration later. */
-  g_task_return_error (data->task, gpidfd_new_cancelled_error (self->pid));
-
-  /* The queue's reference must not be the last one dropped here:
-   * finalizing the task disconnects this handler, which deadlocks inside
-   * it. Let the task's context drop it. */
-  idle = g_idle_source_new ();
-  g_source_set_priority (idle, G_PRIORITY_DEFAULT);
-  g_source_set_static_name (idle, "[gpidfd] release cancelled wait");
-  g_source_set_callback (idle, release_task, data->task, g_object_unref);
-  g_source_attach (idle, g_task_get_context (data->task));
-  g_source_unref (idle);
+  /* GTask holds a reference of its own until the callback has run in
+   * the task's context, one iteration later (never from inside this
+   * handler: the task's cancellable is cancelled). The queue's reference
+   * is dropped here, at once, so that nothing of this wait outlives the
+   * callback; when the callback has already run in another thread, it
+   * is the last one and the task is finalized here, which
+   * wait_data_free() knows from in_cancelled_handler. @data is not
+   * touched afterwards. */
+  g_task_return_error (task, gpidfd_new_cancelled_error (self->pid));
+  g_private_set (&in_cancelled_handler, data);
+  g_object_unref (task);
+  g_private_set (&in_cancelled_handler, NULL);
 }
 
 /* Starts an asynchronous wait for the record (@for_exit FALSE) or for the

@@ -326,6 +326,51 @@ test_cancel_from_thread (void)
   assert_watchers_gone ();
 }
 
+/* A wait cancelled from another thread while its context polls: once its
+ * callback has run and the caller has dropped the context and the object,
+ * nothing of the wait is left, however the cancellation and the
+ * context's iterations interleave (an internal source that outlives the
+ * callback would keep the context, and with it the object and its pidfd,
+ * alive for good). */
+static void
+test_cancel_released (void)
+{
+  guint rounds = gt_scale (300, 10);
+  pid_t pid = gt_spawn_pause ();
+  guint fds_before = gt_count_fds ();
+
+  for (guint i = 0; i < rounds; i++)
+    {
+      GMainContext *context = g_main_context_new ();
+      GPidFd *pidfd = open_pid (pid);
+      gpointer weak = pidfd;
+      CancelLater cl = { g_cancellable_new (), i % 3 == 0 ? 0 : g_random_int_range (0, 2000) };
+      GThread *thread;
+      Result r = { 0 };
+
+      g_object_add_weak_pointer (G_OBJECT (pidfd), &weak);
+      g_main_context_push_thread_default (context);
+      g_pidfd_wait_async (pidfd, cl.cancellable, on_wait, &r);
+      thread = g_thread_new ("cancel", cancel_thread, &cl);
+      /* Stops at the callback, as a caller would. */
+      gt_run_until_true (context, &r.done, TIMEOUT_S);
+      g_thread_join (thread);
+      g_main_context_pop_thread_default (context);
+      g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      result_clear (&r);
+      g_main_context_unref (context);
+      g_object_unref (pidfd);
+      g_object_unref (cl.cancellable);
+      if (weak != NULL)
+        g_error ("round %u: the GPidFd of a cancelled wait outlived its callback "
+                 "and its context", i);
+    }
+
+  g_assert_cmpuint (gt_count_fds (), ==, fds_before);
+  kill (pid, SIGKILL);
+  g_assert_cmpint (waitpid (pid, NULL, 0), ==, pid);
+}
+
 static void
 test_cancel_race (void)
 {
@@ -786,6 +831,7 @@ main (int    argc,
   gt_add ("/async/cancel/pending", test_cancel_pending);
   gt_add ("/async/cancel/from-thread", test_cancel_from_thread);
   gt_add ("/async/cancel/race", test_cancel_race);
+  gt_add ("/async/cancel/released", test_cancel_released);
   gt_add ("/async/threads", test_threads);
   gt_add ("/async/storm", test_storm);
   gt_add ("/async/other-context", test_other_context);
