@@ -454,11 +454,13 @@ test_cancel_race (void)
 }
 
 #define N_THREADS 8
-#define WAITS_PER_THREAD 200
+/* Waits each thread makes (GPIDFD_TEST_SCALE applies). */
+#define WAITS_PER_THREAD_FULL 200
 
 typedef struct
 {
   guint index;
+  guint waits;
   guint completed;
   gboolean ok;
 } ThreadData;
@@ -498,12 +500,12 @@ thread_func (gpointer user_data)
   gboolean done = FALSE;
 
   g_main_context_push_thread_default (context);
-  for (guint i = 0; i < WAITS_PER_THREAD; i++)
+  for (guint i = 0; i < td->waits; i++)
     {
       ThreadWait *tw = g_new0 (ThreadWait, 1);
       GPidFd *pidfd;
 
-      tw->code = (td->index * WAITS_PER_THREAD + i) % 256;
+      tw->code = (td->index * td->waits + i) % 256;
       tw->context = context;
       tw->pending = &pending;
       tw->wrong = &wrong;
@@ -521,7 +523,7 @@ thread_func (gpointer user_data)
   g_main_context_unref (context);
 
   td->ok = !wrong;
-  td->completed = WAITS_PER_THREAD - pending;
+  td->completed = td->waits - pending;
 
   return NULL;
 }
@@ -536,20 +538,21 @@ test_threads (void)
 
   for (guint i = 0; i < N_THREADS; i++)
     {
-      td[i] = (ThreadData) { .index = i };
+      td[i] = (ThreadData) { .index = i, .waits = gt_scale (WAITS_PER_THREAD_FULL, 20) };
       threads[i] = g_thread_new ("waiter", thread_func, &td[i]);
     }
   for (guint i = 0; i < N_THREADS; i++)
     {
       g_thread_join (threads[i]);
       g_assert_true (td[i].ok);
-      g_assert_cmpuint (td[i].completed, ==, WAITS_PER_THREAD);
+      g_assert_cmpuint (td[i].completed, ==, td[i].waits);
     }
 
   assert_watchers_gone ();
 }
 
-#define STORM 2000
+/* Processes that exit at once (GPIDFD_TEST_SCALE applies). */
+#define STORM_FULL 2000
 
 typedef struct
 {
@@ -575,14 +578,15 @@ on_storm (GObject      *source,
 static void
 test_storm (void)
 {
-  StormSlot *slots = g_new0 (StormSlot, STORM);
+  guint storm = gt_scale (STORM_FULL, 100);
+  StormSlot *slots = g_new0 (StormSlot, storm);
   guint done = 0;
   int gate[2];
 
   gt_raise_nofile ();
   g_assert_cmpint (pipe2 (gate, O_CLOEXEC), ==, 0);
 
-  for (guint i = 0; i < STORM; i++)
+  for (guint i = 0; i < storm; i++)
     {
       pid_t pid;
       GPidFd *pidfd;
@@ -609,17 +613,17 @@ test_storm (void)
   close (gate[1]);
   close (gate[0]);
 
-  while (done < STORM)
+  while (done < storm)
     {
       g_main_context_iteration (NULL, TRUE);
       done = 0;
-      for (guint i = 0; i < STORM; i++)
+      for (guint i = 0; i < storm; i++)
         done += slots[i].calls > 0;
     }
   for (int k = 0; k < 5; k++)
     g_main_context_iteration (NULL, FALSE);
 
-  for (guint i = 0; i < STORM; i++)
+  for (guint i = 0; i < storm; i++)
     {
       g_assert_cmpuint (slots[i].calls, ==, 1);
       g_assert_false (slots[i].wrong);
