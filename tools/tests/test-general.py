@@ -406,5 +406,33 @@ def test_no_abort_when_descriptors_run_out():
         proc.wait()
 
 
+@test("general")
+def test_thread_ids_are_refused():
+    # A thread's id is not its process's id: each command names the
+    # process instead of acting on it (the man page says so).
+    proc = subprocess.Popen([sys.executable, "-c",
+                             "import threading, time\n"
+                             "threading.Thread(target=time.sleep, args=(30,), daemon=True).start()\n"
+                             "print(flush=True)\n"
+                             "time.sleep(30)\n"], stdout=subprocess.PIPE)
+    try:
+        proc.stdout.readline()
+        tids = [int(t) for t in os.listdir("/proc/%d/task" % proc.pid) if int(t) != proc.pid]
+        expect(len(tids) == 1, tids)
+        tid = tids[0]
+        message = "Cannot open process %d: It is a thread of process %d, not a process" % (
+            tid, proc.pid)
+        for args in (["kill", "-0", tid], ["info", tid], ["wait", "--timeout=0.1", tid]):
+            r = gpidfd(*args, check_status=1)
+            expect_match(re.escape(message), r.stderr)
+            r = gpidfd(args[0], "--json", *args[1:], check_status=1)
+            rec = json_lines(r.stdout)[-1]
+            expect(rec["event"] == "error" and rec["pid"] == tid, (args, rec))
+        expect(proc.poll() is None, "a thread id reached its process")
+    finally:
+        proc.kill()
+        proc.wait()
+
+
 if __name__ == "__main__":
     sys.exit(tooltest.main())
