@@ -27,7 +27,8 @@
  *     context's lock in each; the wake-up through its eventfd is seen by
  *     ThreadSanitizer's read()/write() interceptors already).
  *
- *   - GAsyncQueue and GThreadPool pushes release, pops acquire;
+ *   - GAsyncQueue and GThreadPool pushes release, pops acquire (a pool's
+ *     worker acquires through a trampoline around the pool's function);
  *   - g_variant_unref() as a reference count; g_bytes_unref() frees
  *     GDBus's message data unchecked;
  *   - fork(): the locks its atfork handlers hold order memory but stay
@@ -843,6 +844,72 @@ g_thread_pool_push (GThreadPool  *pool,
   pushed = get_g_thread_pool_push () (pool, data, error);
   ignore_end ();
   return pushed;
+}
+
+/* A pool's worker takes each item out of the pool's queue inside
+ * libglib, where no pop is seen: each pool's function runs through a
+ * trampoline that first acquires what the pushes released on the pool
+ * (GTask's pool, made by libgio with g_thread_pool_new(), runs
+ * g_task_run_in_thread()'s functions: an object made in one thread and
+ * initialised in the pool's). The trampoline lives as long as the
+ * process; pools are few and GTask's is never freed. */
+
+typedef struct
+{
+  GFunc func;
+  gpointer user_data;
+  GThreadPool *pool;    /* set once made, before any push */
+} PoolFunc;
+
+static void
+pool_func_trampoline (gpointer data,
+                      gpointer user_data)
+{
+  PoolFunc *t = user_data;
+
+  acquire (t->pool);
+  t->func (data, t->user_data);
+}
+
+REAL (GThreadPool *, g_thread_pool_new, (GFunc, gpointer, gint, gboolean, GError **))
+REAL (GThreadPool *, g_thread_pool_new_full,
+      (GFunc, gpointer, GDestroyNotify, gint, gboolean, GError **))
+
+EXPORT GThreadPool *
+g_thread_pool_new (GFunc     func,
+                   gpointer  user_data,
+                   gint      max_threads,
+                   gboolean  exclusive,
+                   GError  **error)
+{
+  PoolFunc *t = calloc (1, sizeof *t);
+
+  if (t == NULL)
+    abort ();
+  t->func = func;
+  t->user_data = user_data;
+  t->pool = get_g_thread_pool_new () (pool_func_trampoline, t, max_threads, exclusive,
+                                      error);
+  return t->pool;
+}
+
+EXPORT GThreadPool *
+g_thread_pool_new_full (GFunc           func,
+                        gpointer        user_data,
+                        GDestroyNotify  item_free_func,
+                        gint            max_threads,
+                        gboolean        exclusive,
+                        GError        **error)
+{
+  PoolFunc *t = calloc (1, sizeof *t);
+
+  if (t == NULL)
+    abort ();
+  t->func = func;
+  t->user_data = user_data;
+  t->pool = get_g_thread_pool_new_full () (pool_func_trampoline, t, item_free_func,
+                                           max_threads, exclusive, error);
+  return t->pool;
 }
 
 /* GBytes: GDBus shares message data between its worker thread and the
