@@ -875,12 +875,9 @@ REAL (GThreadPool *, g_thread_pool_new, (GFunc, gpointer, gint, gboolean, GError
 REAL (GThreadPool *, g_thread_pool_new_full,
       (GFunc, gpointer, GDestroyNotify, gint, gboolean, GError **))
 
-EXPORT GThreadPool *
-g_thread_pool_new (GFunc     func,
-                   gpointer  user_data,
-                   gint      max_threads,
-                   gboolean  exclusive,
-                   GError  **error)
+static PoolFunc *
+pool_func_new (GFunc    func,
+               gpointer user_data)
 {
   PoolFunc *t = calloc (1, sizeof *t);
 
@@ -888,6 +885,18 @@ g_thread_pool_new (GFunc     func,
     abort ();
   t->func = func;
   t->user_data = user_data;
+  return t;
+}
+
+EXPORT GThreadPool *
+g_thread_pool_new (GFunc     func,
+                   gpointer  user_data,
+                   gint      max_threads,
+                   gboolean  exclusive,
+                   GError  **error)
+{
+  PoolFunc *t = pool_func_new (func, user_data);
+
   t->pool = get_g_thread_pool_new () (pool_func_trampoline, t, max_threads, exclusive,
                                       error);
   return t->pool;
@@ -901,12 +910,8 @@ g_thread_pool_new_full (GFunc           func,
                         gboolean        exclusive,
                         GError        **error)
 {
-  PoolFunc *t = calloc (1, sizeof *t);
+  PoolFunc *t = pool_func_new (func, user_data);
 
-  if (t == NULL)
-    abort ();
-  t->func = func;
-  t->user_data = user_data;
   t->pool = get_g_thread_pool_new_full () (pool_func_trampoline, t, item_free_func,
                                            max_threads, exclusive, error);
   return t->pool;
