@@ -90,7 +90,9 @@ typedef struct
   GMemoryOutputStream *stdout_buf;
   GMemoryOutputStream *stderr_buf;
   GCancellable *cancellable;   /* ours: the first error stops the rest */
-  GSource *cancellable_source; /* the caller's, passed on to ours */
+  GMainContext *context;       /* the task's */
+  GCancellable *caller_cancellable;
+  gulong caller_cancelled_id;  /* passes the caller's cancellation on to ours */
   guint outstanding;           /* parts not done yet */
   GError *error;               /* the first error */
 } Communicate;
@@ -103,13 +105,15 @@ communicate_free (gpointer data)
   g_clear_object (&state->stdin_buf);
   g_clear_object (&state->stdout_buf);
   g_clear_object (&state->stderr_buf);
+  /* Waits for the handler if it is running in another thread; it never
+   * runs in this one while the task is finalized (it only attaches a
+   * source). */
+  if (state->caller_cancelled_id != 0)
+    g_cancellable_disconnect (state->caller_cancellable, state->caller_cancelled_id);
+  g_clear_object (&state->caller_cancellable);
   g_clear_object (&state->cancellable);
+  g_clear_pointer (&state->context, g_main_context_unref);
   g_clear_error (&state->error);
-  if (state->cancellable_source != NULL)
-    {
-      g_source_destroy (state->cancellable_source);
-      g_source_unref (state->cancellable_source);
-    }
   g_free (state);
 }
 
@@ -174,14 +178,30 @@ communicate_progress (GObject      *source,
 }
 
 static gboolean
+cancel_ours (gpointer user_data)
+{
+  g_cancellable_cancel (user_data);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* The caller's cancellable fired, in any thread: our cancellable is
+ * cancelled in the task's context, where GIO's sources for the pipes
+ * live. Not a GCancellableSource: before GLib 2.76 one that is finalized
+ * in one thread while another is cancelling its cancellable can leak.
+ * The idle holds only our cancellable, so a context dropped before it
+ * runs frees everything. */
+static void
 on_caller_cancelled (GCancellable *cancellable,
                      gpointer      user_data)
 {
   Communicate *state = user_data;
+  GSource *idle = g_idle_source_new ();
 
-  g_cancellable_cancel (state->cancellable);
-
-  return G_SOURCE_REMOVE;
+  g_source_set_static_name (idle, "[gpidfd] communicate cancelled");
+  g_source_set_callback (idle, cancel_ours, g_object_ref (state->cancellable), g_object_unref);
+  g_source_attach (idle, state->context);
+  g_source_unref (idle);
 }
 
 static void
@@ -227,14 +247,14 @@ communicate_start (GPidFd              *self,
   state->cancellable = g_cancellable_new ();
   g_task_set_task_data (task, state, communicate_free);
 
+  state->context = g_main_context_ref (g_task_get_context (task));
   if (cancellable != NULL)
     {
-      state->cancellable_source = g_cancellable_source_new (cancellable);
-      g_source_set_static_name (state->cancellable_source, "[gpidfd] communicate cancelled");
-      /* Freed with the state, which destroys the source first. */
-      g_source_set_callback (state->cancellable_source, G_SOURCE_FUNC (on_caller_cancelled),
-                             state, NULL);
-      g_source_attach (state->cancellable_source, g_task_get_context (task));
+      state->caller_cancellable = g_object_ref (cancellable);
+      /* Runs at once when already cancelled. */
+      state->caller_cancelled_id = g_cancellable_connect (cancellable,
+                                                          G_CALLBACK (on_caller_cancelled),
+                                                          state, NULL);
     }
 
   if (self->stdin_pipe != NULL)
