@@ -51,6 +51,7 @@ struct _WaitState
   gboolean json;
   gboolean failed;
   gboolean timed_out;
+  guint timeout_id;     /* 0 once it has fired */
   gboolean stopped;     /* the answer is given: later completions are not news */
   const char *timeout_text;
   double reap_grace;    /* seconds; 0: report at the exit itself */
@@ -298,7 +299,7 @@ on_timeout (gpointer user_data)
   g_autoptr(GPtrArray) unreaped = g_ptr_array_new ();
   GPtrArray *lists[2];
 
-  state->timed_out = TRUE;
+  state->timeout_id = 0;
 
   for (guint i = 0; i < state->targets->len; i++)
     {
@@ -314,6 +315,13 @@ on_timeout (gpointer user_data)
         }
       g_ptr_array_add (g_pidfd_has_exited (target->pidfd) ? unreaped : running, target);
     }
+  /* Every process has ended: those in their --reap-grace ended above,
+   * without their status, as when the grace is over. No wait was cut
+   * short, so this is no timeout. */
+  if (running->len == 0 && unreaped->len == 0)
+    return G_SOURCE_REMOVE;
+
+  state->timed_out = TRUE;
   lists[0] = running;
   lists[1] = unreaped;
 
@@ -536,7 +544,6 @@ gpidfd_tool_wait (int    argc,
   g_autoptr(GPtrArray) targets = NULL;
   g_autoptr(GError) error = NULL;
   double timeout = 0;
-  guint timeout_id = 0;
   guint n_given;
   int reserved[N_RESERVED_FDS];
   int status;
@@ -599,10 +606,10 @@ gpidfd_tool_wait (int    argc,
 
   if (state.n_pending > 0)
     {
-      timeout_id = gpidfd_tool_timeout_add (timeout, on_timeout, &state);
+      state.timeout_id = gpidfd_tool_timeout_add (timeout, on_timeout, &state);
       g_main_loop_run (loop);
-      if (timeout_id != 0 && !state.timed_out)
-        g_source_remove (timeout_id);
+      if (state.timeout_id != 0)
+        g_source_remove (state.timeout_id);
     }
 
   /* Let cancelled waits complete before their targets go. */

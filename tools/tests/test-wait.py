@@ -79,6 +79,33 @@ def test_wait_reap_grace():
 
 
 @test("wait")
+def test_wait_timeout_inside_the_reap_grace():
+    # Every process has ended and --timeout ends the grace early: no wait
+    # was cut short, so the exit is reported without its status and the
+    # answer is 0, not 124; with a process still running, 124.
+    pid = zombie(0.1)
+    try:
+        wait_until_zombie(pid)
+        r = gpidfd("wait", "--timeout=0.3", pid, check_status=0, timeout=10)
+        expect_match(r"^%d \(python3?[^)]*\): exited; status not known yet" % pid, r.stdout)
+        expect("Timed out" not in r.stderr, r.stderr)
+        r = gpidfd("wait", "--json", "-t", "0.3", pid, check_status=0, timeout=10)
+        recs = json_lines(r.stdout)
+        expect([rec["event"] for rec in recs] == ["exit"] and recs[0]["has_status"] is False, recs)
+        proc = subprocess.Popen(["sleep", "10"])
+        try:
+            r = gpidfd("wait", "--json", "-t", "0.3", pid, proc.pid, check_status=124, timeout=10)
+            rec = json_lines(r.stdout)[-1]
+            expect(rec["event"] == "timeout" and [p["pid"] for p in rec["running"]] == [proc.pid]
+                   and rec["exited_unreaped"] == [], rec)
+        finally:
+            proc.kill()
+            proc.wait()
+    finally:
+        os.waitpid(pid, 0)
+
+
+@test("wait")
 def test_wait_status_waits_for_the_reap():
     pid = zombie(0)
     try:
