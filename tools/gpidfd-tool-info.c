@@ -197,8 +197,9 @@ gpidfd_tool_info (int    argc,
     "\n"
     "Exit status: 0 when every process could be asked, 1 when one could not, "
     "2 on a usage error.",
+    TRUE,
     FALSE,
-    FALSE,
+    TRUE,
   };
   gboolean ok = TRUE;
   guint n_printed = 0;

@@ -36,13 +36,15 @@ add_argument (GPtrArray  *arguments,
 
 /* util-linux syntax into GOptionContext's: "-9", "-KILL", "-RTMIN+3"
  * become "--signal=..."; a "-N" after the signal is a (refused) process
- * group, so it goes after the "--" with the other pids. The strings
- * belong to @owned: option parsing moves and drops the pointers of the
- * array returned. */
+ * group, so it goes after the "--" with the other pids. Any "-WORD"
+ * after a process id is *misplaced (the first one), as the options come
+ * first. The strings belong to @owned: option parsing moves and drops the
+ * pointers of the array returned. */
 static GPtrArray *
-rewrite_arguments (int         argc,
-                   char      **argv,
-                   GPtrArray  *owned)
+rewrite_arguments (int          argc,
+                   char       **argv,
+                   GPtrArray   *owned,
+                   const char **misplaced)
 {
   GPtrArray *options = g_ptr_array_new ();
   g_autoptr(GPtrArray) operands = g_ptr_array_new ();
@@ -66,6 +68,11 @@ rewrite_arguments (int         argc,
           g_ptr_array_add (operands, argv[i]);
           continue;
         }
+
+      /* After a process id, "-9" is neither a signal nor a process group:
+       * kill(1) would signal group 9. */
+      if (operands->len > 0 && *misplaced == NULL)
+        *misplaced = arg;
 
       if ((strcmp (arg, "-s") == 0 || strcmp (arg, "-n") == 0 ||
            strcmp (arg, "--signal") == 0) && i + 1 < argc)
@@ -380,7 +387,8 @@ gpidfd_tool_kill (int    argc,
     FALSE,
   };
   g_autoptr(GPtrArray) owned = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GPtrArray) rewritten = rewrite_arguments (argc, argv, owned);
+  const char *misplaced = NULL;
+  g_autoptr(GPtrArray) rewritten = rewrite_arguments (argc, argv, owned, &misplaced);
   char **args = (char **) rewritten->pdata;
   int n_args = (int) rewritten->len - 1;
   const char *given;
@@ -392,6 +400,10 @@ gpidfd_tool_kill (int    argc,
     return status;
   if (json)
     gpidfd_tool_set_json_errors (gpidfd_tool_stdout ());
+  if (misplaced != NULL)
+    return gpidfd_tool_usage_error (misplaced, "Options come before the process ids: '%s' "
+                                    "follows one (after '--', '-N' is process group N)",
+                                    misplaced);
 
   if (list || table)
     {

@@ -133,6 +133,29 @@ gpidfd_tool_parse_options (const GPidFdToolCommandInfo   *command,
       n_options--;
     }
 
+  /* Stopped at the first argument: an option after it is misplaced,
+   * unless a "--" (which goes) came before it. */
+  if (command->options_first)
+    {
+      for (int i = 1; i < n_options; i++)
+        {
+          if (strcmp (args[i], "--") == 0)
+            {
+              memmove (&args[i], &args[i + 1], sizeof (char *) * (gsize) (n_options - i - 1));
+              n_options--;
+              break;
+            }
+          if (args[i][0] == '-' && args[i][1] != '\0')
+            {
+              *exit_status = gpidfd_tool_usage_error (args[i], "Options come before the "
+                                                      "arguments: '%s' follows '%s' (after "
+                                                      "'--' it is an argument)",
+                                                      args[i], args[1]);
+              return FALSE;
+            }
+        }
+    }
+
   /* The arguments after the separator follow those GOptionContext left. */
   if (separator < n_args)
     {

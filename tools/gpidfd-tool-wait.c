@@ -534,8 +534,9 @@ gpidfd_tool_wait (int    argc,
     "could not be waited for, with --any too; 2 on a usage error; 124 on "
     "timeout. With --status and a single PID: its exit status, or 128 + N when "
     "signal N killed it, as the shell's wait.",
+    TRUE,
     FALSE,
-    FALSE,
+    TRUE,
   };
   WaitState state = { 0, };
   g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);

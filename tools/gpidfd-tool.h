@@ -176,6 +176,10 @@ typedef struct
    * GPIDFD_TOOL_EXIT_FAILED, which a caller cannot take for the
    * command's own 2 or 1. */
   gboolean    passes_status;
+  /* wait, info: the options come before the arguments (as the man page
+   * says); an option after an argument is a usage error, never an option
+   * that changes what was asked. */
+  gboolean    options_first;
 } GPidFdToolCommandInfo;
 
 /* After parsing, *argv holds the program name then the arguments, with

@@ -434,5 +434,34 @@ def test_thread_ids_are_refused():
         proc.wait()
 
 
+@test("general")
+def test_options_come_before_the_arguments():
+    # As the man page says: an option after a process id is a usage error,
+    # never an option that changes what is done ('kill PID -9' sent SIGKILL;
+    # kill(1) would signal process group 9).
+    proc = subprocess.Popen(["sleep", "30"])
+    try:
+        for args in (["kill", proc.pid, "-9"], ["kill", "-s", "USR1", proc.pid, "-s", "KILL"],
+                     ["kill", proc.pid, "--json"], ["wait", proc.pid, "-t", "0.1"],
+                     ["info", proc.pid, "--json"]):
+            r = gpidfd(*args, check_status=2)
+            expect_match(r"Options come before the (arguments|process ids): '%s' follows"
+                         % re.escape(str(args[-2] if args[-1] in ("0.1", "KILL") else args[-1])),
+                         r.stderr)
+            # Nothing done: no output but, with --json, the error.
+            expect(all(rec["event"] == "error" for rec in json_lines(r.stdout)), (args, r.stdout))
+        r = gpidfd("kill", "--json", proc.pid, "-9", check_status=2)
+        rec = json_lines(r.stdout)[-1]
+        expect(rec["event"] == "error" and rec["argument"] == "-9", rec)
+        expect(proc.poll() is None, "an option after the pid reached the process")
+        # After "--", what follows is an argument.
+        r = gpidfd("wait", "-t", "0.1", "--", proc.pid, check_status=124)
+        r = gpidfd("wait", "-t", "0.1", proc.pid, "--", "-5x", check_status=124)
+        expect_match(r"'-5x' is not a process id", r.stderr)
+    finally:
+        proc.kill()
+        proc.wait()
+
+
 if __name__ == "__main__":
     sys.exit(tooltest.main())
