@@ -50,6 +50,111 @@ wrap_text (const char *text,
   return g_string_free (wrapped, FALSE);
 }
 
+/* The entry of @entries for the short option @c, or NULL. */
+static const GOptionEntry *
+find_short_entry (const GOptionEntry *entries,
+                  char                c)
+{
+  for (const GOptionEntry *e = entries; e != NULL && e->long_name != NULL; e++)
+    if (e->short_name == c)
+      return e;
+
+  return NULL;
+}
+
+/* The entry of @entries for the long option @arg ("--name"), or NULL. */
+static const GOptionEntry *
+find_long_entry (const GOptionEntry *entries,
+                 const char         *arg)
+{
+  for (const GOptionEntry *e = entries; e != NULL && e->long_name != NULL; e++)
+    if (strcmp (arg + 2, e->long_name) == 0)
+      return e;
+
+  return NULL;
+}
+
+/* GOptionContext takes a short option's value only from the next
+ * argument; getopt(3), and so timeout(1), also from the rest of the same
+ * one. "-t1", "-sKILL" and "-vk1" become "-t" "1", "-s" "KILL" and "-vk"
+ * "1" here, before the first "--" (and, with @strict_posix, before the
+ * first argument). Returns @args, or a new array when something was
+ * split; what it allocates lives as long as the process, as the
+ * arguments do. */
+static char **
+split_attached_values (const GOptionEntry  *entries,
+                       gboolean             strict_posix,
+                       int                 *n_args,
+                       char               **args)
+{
+  static GPtrArray *kept = NULL;
+  g_autoptr(GPtrArray) out = g_ptr_array_new ();
+  gboolean in_options = TRUE;
+  gboolean changed = FALSE;
+
+  g_ptr_array_add (out, args[0]);
+  for (int i = 1; i < *n_args; i++)
+    {
+      char *arg = args[i];
+      int value_at = 0;
+      gboolean value_next = FALSE;
+
+      if (!in_options)
+        ;
+      else if (strcmp (arg, "--") == 0)
+        in_options = FALSE;
+      else if (arg[0] != '-' || arg[1] == '\0')
+        in_options = !strict_posix;
+      else if (arg[1] == '-')
+        {
+          const GOptionEntry *e = find_long_entry (entries, arg);
+
+          value_next = e != NULL && e->arg != G_OPTION_ARG_NONE;
+        }
+      else
+        for (int k = 1; arg[k] != '\0'; k++)
+          {
+            const GOptionEntry *e = find_short_entry (entries, arg[k]);
+
+            /* An unknown one is GOptionContext's to name. */
+            if (e == NULL)
+              break;
+            if (e->arg == G_OPTION_ARG_NONE)
+              continue;
+            if (arg[k + 1] != '\0')
+              value_at = k + 1;
+            else
+              value_next = TRUE;
+            break;
+          }
+
+      if (value_at > 0)
+        {
+          char *option = g_strndup (arg, (gsize) value_at);
+
+          if (kept == NULL)
+            kept = g_ptr_array_new ();
+          g_ptr_array_add (kept, option);
+          g_ptr_array_add (out, option);
+          g_ptr_array_add (out, arg + value_at);
+          changed = TRUE;
+          continue;
+        }
+      g_ptr_array_add (out, arg);
+      /* The value is not an option, whatever it looks like. */
+      if (value_next && i + 1 < *n_args)
+        g_ptr_array_add (out, args[++i]);
+    }
+
+  if (!changed)
+    return args;
+
+  *n_args = (int) out->len;
+  g_ptr_array_add (out, NULL);
+  g_ptr_array_add (kept, out->pdata);
+  return (char **) g_ptr_array_steal (out, NULL);
+}
+
 gboolean
 gpidfd_tool_parse_options (const GPidFdToolCommandInfo   *command,
                            const GOptionEntry            *entries,
@@ -67,8 +172,8 @@ gpidfd_tool_parse_options (const GPidFdToolCommandInfo   *command,
   g_autofree char *prgname = g_strdup_printf ("gpidfd %s", command->name);
   g_autofree char *summary = NULL;
   g_autofree char *description = NULL;
-  char **args = *argv;
   int n_args = *argc;
+  char **args = split_attached_values (entries, command->strict_posix, &n_args, *argv);
   int separator = n_args;
   int n_options;
   /* See GPidFdToolCommandInfo.passes_status. */

@@ -463,5 +463,26 @@ def test_options_come_before_the_arguments():
         proc.wait()
 
 
+@test("general")
+def test_short_options_take_attached_values():
+    # As getopt(3) and timeout(1): "-t1" is "-t 1", "-vk1" is "-v -k 1";
+    # after the command (or "--"), nothing is split.
+    r = gpidfd("run", "-t0.2", "-k0.2", "-sKILL", "--", "sleep", "5", check_status=137)
+    expect_match(r"Timed out: +after 0.2s; sent SIGKILL", r.stderr)
+    r = gpidfd("run", "-vt0.2", "sleep", "5", check_status=124)
+    expect_match(r"Sending SIGTERM to command 'sleep'", r.stderr)
+    r = gpidfd("run", "--json", "-o/dev/stdout", "--", "echo", "-t1", "-sKILL", check_status=0)
+    expect(r.stdout.splitlines()[0] == "-t1 -sKILL", r.stdout)
+    rec = json_lines("\n".join(r.stdout.splitlines()[1:]))[-1]
+    expect(rec["command"] == ["echo", "-t1", "-sKILL"], rec)
+    proc = subprocess.Popen(["sleep", "10"])
+    try:
+        r = gpidfd("wait", "-t0.1", proc.pid, check_status=124)
+        expect_match(r"Timed out after 0.1s", r.stderr)
+    finally:
+        proc.kill()
+        proc.wait()
+
+
 if __name__ == "__main__":
     sys.exit(tooltest.main())
