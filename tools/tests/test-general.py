@@ -441,13 +441,14 @@ def test_options_come_before_the_arguments():
     # kill(1) would signal process group 9).
     proc = subprocess.Popen(["sleep", "30"])
     try:
-        for args in (["kill", proc.pid, "-9"], ["kill", "-s", "USR1", proc.pid, "-s", "KILL"],
-                     ["kill", proc.pid, "--json"], ["wait", proc.pid, "-t", "0.1"],
-                     ["info", proc.pid, "--json"]):
+        for args, misplaced in ((["kill", proc.pid, "-9"], "-9"),
+                                (["kill", "-s", "USR1", proc.pid, "-s", "KILL"], "-s"),
+                                (["kill", proc.pid, "--json"], "--json"),
+                                (["wait", proc.pid, "-t", "0.1"], "-t"),
+                                (["info", proc.pid, "--json"], "--json")):
             r = gpidfd(*args, check_status=2)
             expect_match(r"Options come before the (arguments|process ids): '%s' follows"
-                         % re.escape(str(args[-2] if args[-1] in ("0.1", "KILL") else args[-1])),
-                         r.stderr)
+                         % re.escape(misplaced), r.stderr)
             # Nothing done: no output but, with --json, the error.
             expect(all(rec["event"] == "error" for rec in json_lines(r.stdout)), (args, r.stdout))
         r = gpidfd("kill", "--json", proc.pid, "-9", check_status=2)
